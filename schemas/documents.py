@@ -1,0 +1,129 @@
+"""Shapes of a document as it moves through the pipeline. Data only, no I/O."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class DocState(StrEnum):
+    """Catalog state of a document. The last four are terminal."""
+
+    QUEUED = "queued"
+    EXTRACTING = "extracting"
+    ANALYZING = "analyzing"
+    INDEXING = "indexing"
+    INDEXED = "indexed"
+    FAILED = "failed"
+    DUPLICATE = "duplicate"
+    SKIPPED = "skipped"
+
+    @property
+    def terminal(self) -> bool:
+        return self in TERMINAL_STATES
+
+
+TERMINAL_STATES = frozenset({DocState.INDEXED, DocState.FAILED, DocState.DUPLICATE, DocState.SKIPPED})
+
+
+class Element(BaseModel):
+    """One structural element of the text (unstructured's category: Title, NarrativeText, ListItem...)."""
+
+    category: str
+    text: str
+    page: int
+
+
+class Page(BaseModel):
+    page: int
+    text: str
+
+
+class Extraction(BaseModel):
+    """What the extract stage produces; cached as an artifact keyed by the content hash."""
+
+    extractor_version: int
+    format: str
+    mime_type: str
+    title: str | None = None
+    authors: list[str] = Field(default_factory=list)
+    year: int | None = None
+    language: str = "fr"
+    page_count: int
+    pages: list[Page]
+    elements: list[Element] = Field(default_factory=list)
+
+    @property
+    def char_count(self) -> int:
+        return sum(len(p.text) for p in self.pages)
+
+
+class Evidence(BaseModel):
+    text: str
+    page: int
+
+
+class Entity(BaseModel):
+    text: str
+    label: str
+    count: int
+
+
+class ThemeTag(BaseModel):
+    slug: str
+    label: str
+    score: float
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class PostureTag(BaseModel):
+    slug: str
+    label: str
+    score: float
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class HorizonTag(BaseModel):
+    year: int
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class TerritoryTag(BaseModel):
+    code: str
+    level: str  # commune | epci | departement | region | pays
+    name: str
+    about: bool
+    count: int = 1
+    ancestors: list[str] = Field(default_factory=list, description="codes of the enclosing territories")
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class Analysis(BaseModel):
+    """What the analyze stage produces; cached per content hash and analyzer version."""
+
+    analyzer_version: int
+    entities: list[Entity] = Field(default_factory=list)
+    themes: list[ThemeTag] = Field(default_factory=list)
+    postures: list[PostureTag] = Field(default_factory=list)
+    horizons: list[HorizonTag] = Field(default_factory=list)
+    territories: list[TerritoryTag] = Field(default_factory=list)
+
+
+class IndexRecord(BaseModel):
+    """The search document: everything the engine stores for one catalog document."""
+
+    id: str
+    title: str
+    path: str
+    format: str
+    language: str
+    year: int | None = None
+    pages: list[Page]
+    headings: list[str] = Field(default_factory=list)
+    themes: list[str] = Field(default_factory=list, description="theme slugs, parents included")
+    territories: list[str] = Field(default_factory=list, description="territory codes, ancestors included")
+    postures: list[str] = Field(default_factory=list)
+    horizons: list[int] = Field(default_factory=list)
+    collection: str = ""
+    added_at: float = 0.0

@@ -1,0 +1,35 @@
+"""Queue messages: small, versioned JSON. They carry ids, never text and never pickles."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class DocumentEvent(BaseModel):
+    """Base of every pipeline message: the document id is all a stage needs."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    schema_version: Literal[1] = 1
+    doc_id: str
+
+
+class DocumentQueued(DocumentEvent):
+    """The file is in the blob store and the catalog: extract it."""
+
+
+class DocumentExtracted(DocumentEvent):
+    """The extraction artifact exists: analyze it."""
+
+
+class DocumentAnalyzed(DocumentEvent):
+    """The analysis artifact exists: index it."""
+
+
+#: event type -> the stage (and queue suffix) that consumes it. The whole route in one place.
+ROUTES: dict[type[DocumentEvent], str] = {
+    DocumentQueued: "extract",
+    DocumentExtracted: "analyze",
+    DocumentAnalyzed: "index",
+}

@@ -1,0 +1,117 @@
+"""Composition root: every long-lived object of a phare process is built here from Settings."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import dramatiq
+
+from services.ingest.blobs import ArtifactStore, BlobStore
+from services.ingest.catalog import Catalog
+from services.ingest.intake import Intake
+from services.search.backends.base import SearchBackend
+from services.settings import Settings
+
+
+def quiet_third_parties() -> None:
+    """No analytics, no banners: set before unstructured is first imported."""
+    os.environ.setdefault("SCARF_NO_ANALYTICS", "true")
+    os.environ.setdefault("DO_NOT_TRACK", "true")
+    os.environ.setdefault("UNSTRUCTURED_DISABLE_NOTICE", "1")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+@dataclass
+class Container:
+    """Lazily built services; building one never touches the others."""
+
+    settings: Settings
+    _closers: list = field(default_factory=list)
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        catalog = Catalog(self.settings.catalog_url)
+        catalog.create_schema()
+        self._closers.append(catalog.dispose)
+        return catalog
+
+    @cached_property
+    def blobs(self) -> BlobStore:
+        return BlobStore(self.settings.blobs_dir)
+
+    @cached_property
+    def artifacts(self) -> ArtifactStore:
+        return ArtifactStore(self.settings.artifacts_dir)
+
+    @cached_property
+    def backend(self) -> SearchBackend:
+        from services.search.backends.tantivy_backend import TantivyBackend
+
+        backend = TantivyBackend(self.settings.index_dir)
+        self._closers.append(backend.close)
+        return backend
+
+    @cached_property
+    def broker(self) -> dramatiq.Broker:
+        from workers.broker import make_broker
+
+        broker = make_broker(self.settings)
+        self._closers.append(broker.close)
+        return broker
+
+    @cached_property
+    def publish(self):  # noqa: ANN201 - Callable[[DocumentEvent], None]
+        from workers.actors import DramatiqPublisher
+
+        return DramatiqPublisher(self.broker)
+
+    @cached_property
+    def intake(self) -> Intake:
+        return Intake(self.catalog, self.blobs, self.publish, self.max_file_bytes)
+
+    @property
+    def max_file_bytes(self) -> int:
+        return self.settings.extract.max_file_mb * 1024 * 1024
+
+    @cached_property
+    def analyzer(self):  # noqa: ANN201 - workers.analyze.analyzer.Analyzer
+        from workers.analyze.analyzer import Analyzer
+        from workers.analyze.entities import EntityRecognizer
+
+        a = self.settings.analyze
+        return Analyzer(EntityRecognizer(a.spacy_model, a.batch_size))
+
+    @cached_property
+    def pipeline(self):  # noqa: ANN201 - workers.pipeline.Pipeline
+        from workers.extract.sandbox import ExtractionSandbox
+        from workers.pipeline import Pipeline
+
+        e = self.settings.extract
+        sandbox = ExtractionSandbox(e.timeout_s, e.memory_mb, e.ocr_language)
+        return Pipeline(self.catalog, self.blobs, self.artifacts, sandbox, self.analyzer,
+                        lambda: self.backend, self.publish, self.max_file_bytes)
+
+    @cached_property
+    def search_service(self):  # noqa: ANN201 - services.search.service.SearchService
+        from services.search.service import Labels, SearchService
+        from workers.analyze.taxonomy import Taxonomy
+        from workers.analyze.territories import Gazetteer
+
+        labels = Labels(Taxonomy.load("themes").labels, Gazetteer.load())
+        return SearchService(self.backend, self.catalog, self.artifacts, labels)
+
+    def close(self) -> None:
+        for closer in reversed(self._closers):
+            try:
+                closer()
+            except Exception:  # noqa: BLE001 - closing is best effort
+                pass
+        self._closers.clear()
+
+
+def build(settings: Settings | None = None) -> Container:
+    quiet_third_parties()
+    return Container(settings or Settings())

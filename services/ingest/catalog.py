@@ -1,0 +1,202 @@
+"""Document catalog: one row per content hash, one row per file path that points to it.
+
+SQLAlchemy over SQLite (WAL, the default) or PostgreSQL (``PHARE_DATABASE_URL``). The catalog is
+the source of pipeline state: a row is written before its message is queued, and every state
+change of every stage lands here.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Float, ForeignKey, Integer, String, Text, create_engine, event, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from schemas.documents import TERMINAL_STATES, DocState
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class DocumentRow(Base):
+    __tablename__ = "documents"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    state: Mapped[str] = mapped_column(String(16), index=True, default=DocState.QUEUED)
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    format: Mapped[str | None] = mapped_column(String(32), default=None)
+    title: Mapped[str | None] = mapped_column(Text, default=None)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[float] = mapped_column(Float, default=time.time)
+    updated_at: Mapped[float] = mapped_column(Float, default=time.time)
+
+
+class PathRow(Base):
+    __tablename__ = "paths"
+
+    path: Mapped[str] = mapped_column(Text, primary_key=True)
+    doc_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+    duplicate: Mapped[bool] = mapped_column(default=False)
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    mtime: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+@dataclass(frozen=True)
+class Registration:
+    """Outcome of registering one file: which document it is and whether it must be queued."""
+
+    doc_id: str
+    created: bool
+    duplicate: bool
+
+
+@dataclass(frozen=True)
+class PathStatus:
+    path: str
+    doc_id: str
+    state: str
+    reason: str | None
+
+
+def doc_id_for(sha256: str) -> str:
+    """Document ids are the first 16 hex digits of the content hash (64 bits)."""
+    return sha256[:16]
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DBAPI hook signature
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+class Catalog:
+    """The document state store. Safe to share between threads; each call is one transaction."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._engine = create_engine(url, pool_pre_ping=True)
+        if url.startswith("sqlite"):
+            event.listen(self._engine, "connect", _sqlite_pragmas)
+        self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+
+    def create_schema(self) -> None:
+        Base.metadata.create_all(self._engine)
+
+    def drop_schema(self) -> None:
+        Base.metadata.drop_all(self._engine)
+
+    def dispose(self) -> None:
+        self._engine.dispose()
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    def register(self, sha256: str, size: int, path: str, mtime: float, fmt: str | None = None) -> Registration:
+        """Record that ``path`` holds content ``sha256``; create the document if the content is new.
+
+        A second path with already known content is a duplicate of that document. Registering the
+        same path again with the same content changes nothing (idempotent).
+        """
+        doc_id = doc_id_for(sha256)
+        for _ in range(3):
+            try:
+                return self._register_once(doc_id, sha256, size, path, mtime, fmt)
+            except IntegrityError:  # another process registered the same content concurrently
+                continue
+        return self._register_once(doc_id, sha256, size, path, mtime, fmt)
+
+    def _register_once(
+        self, doc_id: str, sha256: str, size: int, path: str, mtime: float, fmt: str | None
+    ) -> Registration:
+        with self._session() as s:
+            created = s.get(DocumentRow, doc_id) is None
+            if created:
+                s.add(DocumentRow(id=doc_id, sha256=sha256, size=size, format=fmt, state=DocState.QUEUED))
+                s.flush()
+            row = s.get(PathRow, path)
+            if row is None:
+                primary_exists = created is False and s.scalar(
+                    select(func.count()).select_from(PathRow).where(PathRow.doc_id == doc_id, PathRow.duplicate.is_(False))
+                )
+                row = PathRow(path=path, doc_id=doc_id, duplicate=bool(primary_exists), size=size, mtime=mtime)
+                s.add(row)
+            elif row.doc_id != doc_id:  # the file at this path changed content
+                row.doc_id, row.size, row.mtime = doc_id, size, mtime
+                row.duplicate = not created
+            return Registration(doc_id=doc_id, created=created, duplicate=row.duplicate)
+
+    def set_state(self, doc_id: str, state: DocState, reason: str | None = None, **fields: object) -> None:
+        with self._session() as s:
+            row = s.get(DocumentRow, doc_id)
+            if row is None:
+                raise KeyError(doc_id)
+            row.state, row.reason, row.updated_at = state, reason, time.time()
+            for key, value in fields.items():
+                setattr(row, key, value)
+
+    def bump_attempts(self, doc_id: str) -> int:
+        with self._session() as s:
+            row = s.get(DocumentRow, doc_id)
+            if row is None:
+                raise KeyError(doc_id)
+            row.attempts += 1
+            return row.attempts
+
+    def get(self, doc_id: str) -> DocumentRow | None:
+        with self._session() as s:
+            return s.get(DocumentRow, doc_id)
+
+    def paths_of(self, doc_id: str) -> list[str]:
+        with self._session() as s:
+            rows = s.scalars(select(PathRow).where(PathRow.doc_id == doc_id).order_by(PathRow.duplicate, PathRow.path))
+            return [r.path for r in rows]
+
+    def path_status(self, paths: Iterable[str]) -> list[PathStatus]:
+        """State of each path as the user sees it: a duplicate path reports ``duplicate``."""
+        out: list[PathStatus] = []
+        with self._session() as s:
+            for path in paths:
+                prow = s.get(PathRow, path)
+                if prow is None:
+                    continue
+                doc = s.get(DocumentRow, prow.doc_id)
+                state = DocState.DUPLICATE.value if prow.duplicate else doc.state
+                reason = f"même contenu que le document {doc.id}" if prow.duplicate else doc.reason
+                out.append(PathStatus(path=path, doc_id=doc.id, state=state, reason=reason))
+        return out
+
+    def counts(self) -> dict[str, int]:
+        with self._session() as s:
+            rows = s.execute(select(DocumentRow.state, func.count()).group_by(DocumentRow.state))
+            counts = {state: n for state, n in rows}
+            dup = s.scalar(select(func.count()).select_from(PathRow).where(PathRow.duplicate.is_(True))) or 0
+        if dup:
+            counts[DocState.DUPLICATE.value] = counts.get(DocState.DUPLICATE.value, 0) + dup
+        return counts
+
+    def unfinished(self, older_than_s: float = 0.0) -> list[str]:
+        """Ids of documents not in a terminal state, untouched for ``older_than_s`` seconds."""
+        cutoff = time.time() - older_than_s
+        with self._session() as s:
+            q = select(DocumentRow.id).where(
+                DocumentRow.state.not_in([st.value for st in TERMINAL_STATES]), DocumentRow.updated_at <= cutoff
+            )
+            return list(s.scalars(q))
+
+    def all_ids(self, states: Iterable[DocState] | None = None) -> list[str]:
+        with self._session() as s:
+            q = select(DocumentRow.id)
+            if states is not None:
+                q = q.where(DocumentRow.state.in_([st.value for st in states]))
+            return list(s.scalars(q.order_by(DocumentRow.created_at)))

@@ -1,0 +1,81 @@
+"""The producer side: a file path becomes a stored blob, a catalog row and (if new) a queued event.
+
+Used by the folder watcher, ``phare ingest``, the upload API and the reconciler alike.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+import os
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from schemas.documents import DocState
+from schemas.events import DocumentEvent, DocumentQueued
+from services.ingest.blobs import BlobStore, sha256_file
+from services.ingest.catalog import Catalog
+
+log = logging.getLogger(__name__)
+
+#: names that are never documents: office lock files, partial downloads, OS litter
+IGNORED = ("~$*", ".~lock.*", "*.part", "*.crdownload", "*.tmp", "*.swp", ".DS_Store", "Thumbs.db", "desktop.ini")
+
+
+def is_ignored(path: Path) -> bool:
+    return path.name.startswith(".") or any(fnmatch.fnmatch(path.name, pattern) for pattern in IGNORED)
+
+
+def normalize_path(path: Path) -> str:
+    """Absolute, NFC-normalised path string: the catalog key of a file."""
+    return unicodedata.normalize("NFC", os.path.abspath(path))
+
+
+def walk(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files under the given paths (folders recursively, in name order), ignored names left out."""
+    for path in paths:
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    candidate = Path(root) / name
+                    if not is_ignored(candidate):
+                        yield candidate
+        elif path.is_file() and not is_ignored(path):
+            yield path
+
+
+@dataclass(frozen=True)
+class Submitted:
+    path: str
+    doc_id: str
+    queued: bool
+
+
+class Intake:
+    def __init__(self, catalog: Catalog, blobs: BlobStore, publish: Callable[[DocumentEvent], None],
+                 max_file_bytes: int) -> None:
+        self.catalog = catalog
+        self.blobs = blobs
+        self.publish = publish
+        self.max_file_bytes = max_file_bytes
+
+    def submit(self, path: Path) -> Submitted:
+        """Register one file; queue it when its content is new. Safe to call again for the same file."""
+        stat = path.stat()
+        sha = sha256_file(path)
+        key = normalize_path(path)
+        if stat.st_size <= self.max_file_bytes:
+            self.blobs.put_file(path, sha)
+        reg = self.catalog.register(sha, stat.st_size, key, stat.st_mtime)
+        if reg.created:
+            if stat.st_size > self.max_file_bytes:
+                limit = self.max_file_bytes // 2**20
+                self.catalog.set_state(reg.doc_id, DocState.SKIPPED,
+                                       f"fichier trop volumineux ({stat.st_size // 2**20} Mo > {limit} Mo)")
+            else:
+                self.publish(DocumentQueued(doc_id=reg.doc_id))
+        log.info("submitted %s as %s (new=%s)", key, reg.doc_id, reg.created)
+        return Submitted(path=key, doc_id=reg.doc_id, queued=reg.created)

@@ -1,0 +1,62 @@
+"""HTTP read side: the JSON API under /api/v1 and the French web pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from schemas.search import SearchQuery, SearchResult
+from services.bootstrap import Container
+
+_TEMPLATES = Path(__file__).parent / "web" / "templates"
+
+
+def create_app(container: Container) -> FastAPI:
+    app = FastAPI(title="phare", version="0.1.0",
+                  description="Centre de ressources de l'Atelier des futurs : recherche documentaire en français.")
+    templates = Jinja2Templates(directory=str(_TEMPLATES))
+    service = container.search_service
+
+    def build_query(q: str, theme: list[str], territory: list[str], format: list[str], language: list[str],
+                    year_min: int | None, year_max: int | None, limit: int, offset: int) -> SearchQuery:
+        return SearchQuery(text=q, themes=theme, territories=territory, formats=format, languages=language,
+                           year_min=year_min, year_max=year_max, limit=limit, offset=offset)
+
+    @app.get("/healthz", tags=["exploitation"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/api/v1/search", response_model=SearchResult, tags=["recherche"])
+    def search(
+        q: Annotated[str, Query(max_length=1000, description="Texte recherché (syntaxe tolérante)")] = "",
+        theme: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI reads the default
+        territory: Annotated[list[str], Query(description="Code INSEE/SIREN, ou niveau:code")] = [],  # noqa: B006
+        format: Annotated[list[str], Query()] = [],  # noqa: B006, A002
+        language: Annotated[list[str], Query()] = [],  # noqa: B006
+        year_min: int | None = None,
+        year_max: int | None = None,
+        limit: Annotated[int, Query(ge=0, le=100)] = 10,
+        offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+    ) -> SearchResult:
+        return service.search(build_query(q, theme, territory, format, language, year_min, year_max, limit, offset))
+
+    @app.get("/api/v1/documents/{doc_id}", tags=["documents"])
+    def document(doc_id: str, text: bool = False) -> dict[str, Any]:
+        found = service.show(doc_id, with_text=text)
+        if found is None:
+            raise HTTPException(status_code=404, detail="document introuvable")
+        return found
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home(request: Request, q: str = "", theme: str = "", territory: str = "") -> HTMLResponse:
+        query = SearchQuery(text=q, themes=[theme] if theme else [], territories=[territory] if territory else [],
+                            limit=20)
+        result = service.search(query)
+        return templates.TemplateResponse(request, "search.html",
+                                          {"q": q, "theme": theme, "territory": territory, "result": result})
+
+    return app

@@ -1,0 +1,40 @@
+"""The search port. Every engine adapter implements it and passes tests/contract/."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from schemas.documents import IndexRecord
+from schemas.search import SearchQuery, SearchResult
+
+
+class SearchBackend(Protocol):
+    """Stores IndexRecords and answers SearchQuery.
+
+    Contract: ``upsert`` is idempotent by ``record.id`` and durable when it returns (a document
+    reported indexed survives a crash); snippets are HTML-escaped text where only ``<mark>``
+    tags are markup, each with the page it comes from; facet counts roll territories up to
+    every enclosing level.
+    """
+
+    def upsert(self, records: Sequence[IndexRecord]) -> int:
+        """Insert or replace records by id; return how many were written."""
+        ...
+
+    def delete(self, doc_ids: Sequence[str]) -> int:
+        """Remove documents by id; unknown ids are ignored."""
+        ...
+
+    def get(self, doc_id: str) -> IndexRecord | None:
+        ...
+
+    def count(self) -> int:
+        ...
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        """Hits (with snippets) and facet counts for the query and its filters. Never raises on syntax."""
+        ...
+
+    def close(self) -> None:
+        ...

@@ -1,0 +1,206 @@
+"""Embedded search with tantivy: French analysis, facets by aggregation, page-aware snippets.
+
+One process writes (the index worker); any number read. The writer is opened lazily on the first
+upsert, so the API and the CLI never take the index's writer lock.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import tantivy
+from tantivy import Filter, TextAnalyzerBuilder, Tokenizer
+
+from schemas.documents import IndexRecord, Page
+from schemas.search import FacetValue, Facets, SearchHit, SearchQuery, SearchResult, Snippet
+from services.search.query import clean_user_query, territory_terms
+
+SCHEMA_VERSION = 1
+_TEXT_FIELDS = ("title", "headings", "body")
+_BOOSTS = {"title": 3.0, "headings": 1.5, "body": 1.0}
+_KEYWORDS = ("format", "language", "themes", "territories", "postures", "collection")
+_PAGE_SEP = "\n\n"
+_WRITER_HEAP = 64 * 1024 * 1024
+_SNIPPET_CHARS = 220
+_FACET_SIZE = 50
+
+
+def french_analyzer() -> tantivy.TextAnalyzer:
+    """Elision and punctuation split by the tokenizer; then lowercase, stop words, accents, stems."""
+    return (
+        TextAnalyzerBuilder(Tokenizer.simple())
+        .filter(Filter.remove_long(60))
+        .filter(Filter.lowercase())
+        .filter(Filter.stopword("french"))
+        .filter(Filter.ascii_fold())
+        .filter(Filter.stemmer("french"))
+        .build()
+    )
+
+
+def _schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("id", stored=True, tokenizer_name="raw")
+    for name in _TEXT_FIELDS:
+        sb.add_text_field(name, stored=name != "headings", tokenizer_name="fr")
+    for name in _KEYWORDS:
+        sb.add_text_field(name, stored=False, tokenizer_name="raw", fast=True)
+    sb.add_integer_field("year", stored=False, indexed=True, fast=True)
+    sb.add_integer_field("horizons", stored=False, indexed=True, fast=True)
+    sb.add_float_field("added_at", stored=False, indexed=True, fast=True)
+    sb.add_integer_field("page_starts", stored=True)
+    sb.add_bytes_field("record", stored=True, indexed=False)
+    return sb.build()
+
+
+class TantivyBackend:
+    """SearchBackend on a tantivy index in ``path`` (or in memory when ``path`` is None)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.schema = _schema()
+        if path is not None:
+            path = path / f"v{SCHEMA_VERSION}"
+            path.mkdir(parents=True, exist_ok=True)
+        self.index = tantivy.Index(self.schema, path=str(path) if path else None, reuse=True)
+        self.index.register_tokenizer("fr", french_analyzer())
+        self._writer: tantivy.IndexWriter | None = None
+        self._lock = threading.Lock()
+
+    # -- writes ---------------------------------------------------------------------------------
+    def _get_writer(self) -> tantivy.IndexWriter:
+        if self._writer is None:
+            self._writer = self.index.writer(_WRITER_HEAP, 1)
+        return self._writer
+
+    def upsert(self, records: Sequence[IndexRecord]) -> int:
+        with self._lock:
+            writer = self._get_writer()
+            for record in records:
+                writer.delete_documents_by_term("id", record.id)
+                writer.add_document(self._to_doc(record))
+            writer.commit()
+        self.index.reload()
+        return len(records)
+
+    def delete(self, doc_ids: Sequence[str]) -> int:
+        with self._lock:
+            writer = self._get_writer()
+            for doc_id in doc_ids:
+                writer.delete_documents_by_term("id", doc_id)
+            writer.commit()
+        self.index.reload()
+        return len(doc_ids)
+
+    def close(self) -> None:
+        with self._lock:
+            self._writer = None  # dropping the writer releases the lock file
+
+    def _to_doc(self, r: IndexRecord) -> tantivy.Document:
+        starts, offset, texts = [], 0, []
+        for page in r.pages:
+            starts.append(offset)
+            texts.append(page.text)
+            offset += len(page.text) + len(_PAGE_SEP)
+        meta = r.model_dump(exclude={"pages"})
+        meta["page_numbers"] = [p.page for p in r.pages]
+        doc = tantivy.Document(
+            id=r.id, title=r.title, headings=r.headings or [""], body=_PAGE_SEP.join(texts),
+            format=r.format, language=r.language, themes=r.themes, territories=r.territories,
+            postures=r.postures, collection=r.collection, added_at=r.added_at, page_starts=starts,
+            record=json.dumps(meta).encode(),
+        )
+        if r.year is not None:
+            doc.add_integer("year", r.year)
+        for h in r.horizons:
+            doc.add_integer("horizons", h)
+        return doc
+
+    # -- reads ----------------------------------------------------------------------------------
+    def count(self) -> int:
+        self.index.reload()
+        return self.index.searcher().num_docs
+
+    def get(self, doc_id: str) -> IndexRecord | None:
+        self.index.reload()
+        searcher = self.index.searcher()
+        found = searcher.search(tantivy.Query.term_query(self.schema, "id", doc_id), 1).hits
+        if not found:
+            return None
+        return self._record(searcher.doc(found[0][1]))
+
+    def _record(self, doc: tantivy.Document) -> IndexRecord:
+        meta = json.loads(bytes(doc["record"][0]))
+        body = doc["body"][0]
+        starts = doc["page_starts"]
+        ends = [s - len(_PAGE_SEP) for s in starts[1:]] + [len(body)]
+        pages = [Page(page=n, text=body[s:e]) for n, s, e in zip(meta.pop("page_numbers"), starts, ends)]
+        return IndexRecord(pages=pages, **meta)
+
+    def _text_query(self, text: str) -> tantivy.Query | None:
+        cleaned = clean_user_query(text)
+        if not cleaned:
+            return None
+        query, _errors = self.index.parse_query_lenient(cleaned, list(_TEXT_FIELDS), field_boosts=_BOOSTS)
+        return query
+
+    def _filters(self, q: SearchQuery) -> list[tantivy.Query]:
+        s, out = self.schema, []
+
+        def any_of(field: str, values: list[str]) -> None:
+            if values:
+                out.append(tantivy.Query.term_set_query(s, field, values))
+
+        any_of("themes", q.themes)
+        any_of("format", q.formats)
+        any_of("language", q.languages)
+        for territory in q.territories:  # several territories: each must match (drill-down)
+            out.append(tantivy.Query.term_set_query(s, "territories", territory_terms(territory)))
+        if q.year_min is not None or q.year_max is not None:
+            out.append(tantivy.Query.range_query(s, "year", tantivy.FieldType.Integer,
+                                                 q.year_min if q.year_min is not None else 0,
+                                                 q.year_max if q.year_max is not None else 9999))
+        return out
+
+    def search(self, q: SearchQuery) -> SearchResult:
+        self.index.reload()
+        searcher = self.index.searcher()
+        text_query = self._text_query(q.text)
+        clauses = [(tantivy.Occur.Must, text_query or tantivy.Query.all_query())]
+        clauses += [(tantivy.Occur.Must, f) for f in self._filters(q)]
+        query = tantivy.Query.boolean_query(clauses)
+        result = searcher.search(query, q.limit, count=True, offset=q.offset)
+        snippets = tantivy.SnippetGenerator.create(searcher, text_query, self.schema, "body") if text_query else None
+        if snippets is not None:
+            snippets.set_max_num_chars(_SNIPPET_CHARS)
+        hits = [self._hit(searcher.doc(addr), score, snippets) for score, addr in result.hits]
+        return SearchResult(total=result.count, hits=hits, facets=self._facets(searcher, query))
+
+    def _hit(self, doc: tantivy.Document, score: float, generator: tantivy.SnippetGenerator | None) -> SearchHit:
+        meta = json.loads(bytes(doc["record"][0]))
+        out = SearchHit(id=meta["id"], title=meta["title"], path=meta["path"], score=round(float(score), 4),
+                        format=meta["format"], year=meta.get("year"))
+        if generator is not None:
+            snippet = generator.snippet_from_doc(doc)
+            html = snippet.to_html().replace("<b>", "<mark>").replace("</b>", "</mark>")
+            if html:
+                starts = doc["page_starts"]
+                index = max(0, bisect.bisect_right(starts, snippet.fragment_range().start) - 1)
+                out.snippets.append(Snippet(text=html.replace(_PAGE_SEP, " "), page=meta["page_numbers"][index]))
+        return out
+
+    def _facets(self, searcher: tantivy.Searcher, query: tantivy.Query) -> Facets:
+        aggs = {name: {"terms": {"field": field, "size": _FACET_SIZE}}
+                for name, field in (("themes", "themes"), ("territories", "territories"),
+                                    ("formats", "format"), ("years", "year"))}
+        raw = searcher.aggregate(query, aggs)
+
+        def values(name: str) -> list[FacetValue]:
+            buckets = raw.get(name, {}).get("buckets", [])
+            return [FacetValue(value=str(b["key"]), label=str(b["key"]), count=b["doc_count"]) for b in buckets]
+
+        return Facets(themes=values("themes"), territories=values("territories"),
+                      formats=values("formats"), years=values("years"))

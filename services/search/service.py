@@ -1,0 +1,77 @@
+"""The read side shared by the CLI and the HTTP API: one JSON shape for both."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from schemas.documents import Analysis, Extraction
+from schemas.search import Facets, FacetValue, SearchQuery, SearchResult
+from services.ingest.blobs import ArtifactStore
+from services.ingest.catalog import Catalog
+from services.search.backends.base import SearchBackend
+from workers.analyze.territories import Gazetteer
+from workers.analyze.analyzer import analysis_key
+
+_LEVEL_LABEL = {"commune": "commune", "epci": "intercommunalité", "departement": "département",
+                "region": "région", "pays": "pays"}
+
+
+class Labels:
+    """Human labels for facet values: theme names from the taxonomy, territory names from the gazetteer."""
+
+    def __init__(self, themes: dict[str, str], gazetteer: Gazetteer) -> None:
+        self.themes = themes
+        self.gazetteer = gazetteer
+
+    def territory(self, key: str) -> str:
+        level = key.split(":", 1)[0]
+        return f"{self.gazetteer.label(key)} ({_LEVEL_LABEL.get(level, level)})"
+
+
+class SearchService:
+    def __init__(self, backend: SearchBackend, catalog: Catalog, artifacts: ArtifactStore, labels: Labels) -> None:
+        self.backend = backend
+        self.catalog = catalog
+        self.artifacts = artifacts
+        self.labels = labels
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        result = self.backend.search(query)
+        f = result.facets
+
+        def relabel(values: list[FacetValue], label) -> list[FacetValue]:  # noqa: ANN001
+            return [v.model_copy(update={"label": label(v.value)}) for v in values]
+
+        result.facets = Facets(
+            themes=relabel(f.themes, lambda v: self.labels.themes.get(v, v)),
+            territories=relabel(f.territories, self.labels.territory),
+            formats=relabel(f.formats, str.upper),
+            years=sorted(f.years, key=lambda v: v.value, reverse=True),
+        )
+        return result
+
+    def show(self, doc_id: str, with_text: bool = False) -> dict[str, Any] | None:
+        """The stored document as ``phare show --json`` prints it, or None when the id is unknown."""
+        doc = self.catalog.get(doc_id)
+        if doc is None:
+            return None
+        extraction = self.artifacts.get("extract", doc.sha256, Extraction)
+        analysis = self.artifacts.get("analysis", analysis_key(doc.sha256), Analysis) or Analysis(analyzer_version=0)
+        out: dict[str, Any] = {
+            "id": doc.id, "state": doc.state, "reason": doc.reason, "title": doc.title,
+            "paths": self.catalog.paths_of(doc.id), "sha256": doc.sha256, "size": doc.size,
+            "format": extraction.format if extraction else doc.format,
+            "language": extraction.language if extraction else None,
+            "pages": extraction.page_count if extraction else 0,
+            "page_count": extraction.page_count if extraction else 0,
+            "year": extraction.year if extraction else None,
+            "authors": extraction.authors if extraction else [],
+            "themes": [t.model_dump() for t in analysis.themes],
+            "postures": [p.model_dump() for p in analysis.postures],
+            "horizons": [h.model_dump() for h in analysis.horizons],
+            "territories": [t.model_dump() for t in analysis.territories],
+            "entities": [e.model_dump() for e in analysis.entities],
+        }
+        if with_text and extraction:
+            out["pages"] = [p.model_dump() for p in extraction.pages]
+        return out

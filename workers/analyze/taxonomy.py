@@ -1,0 +1,79 @@
+"""Keyword taxonomies (themes, postures) read from YAML files a documentalist can edit."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from importlib import resources
+
+import yaml
+
+from schemas.documents import Evidence, Page
+from workers.analyze.text import passage_around
+
+_FOLD_MAP = str.maketrans("àâäáãåçéèêëíìîïñóòôöõúùûüýÿœæ’'-", "aaaaaaceeeeiiiinooooouuuuyyoe   ")
+
+
+@dataclass(frozen=True)
+class Concept:
+    slug: str
+    label: str
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class ConceptScore:
+    slug: str
+    label: str
+    score: float
+    hits: int
+    evidence: list[Evidence]
+
+
+def _fold_keep_offsets(text: str) -> str:
+    """Fold case and accents character by character, so offsets in the result match the original."""
+    return text.lower().translate(_FOLD_MAP)
+
+
+def _keyword_regex(keywords: list[str]) -> re.Pattern[str]:
+    parts = []
+    for kw in keywords:
+        words = [re.escape(w.rstrip("*")) + (r"\w*" if w.endswith("*") else "") for w in kw.lower().split()]
+        parts.append(r"\s+".join(words))
+    return re.compile(r"\b(?:" + "|".join(sorted(parts, key=len, reverse=True)) + r")\b")
+
+
+class Taxonomy:
+    """Concepts from one YAML file; ``score`` ranks them on a document's pages with evidence."""
+
+    def __init__(self, concepts: list[Concept]) -> None:
+        self.concepts = concepts
+        self.labels = {c.slug: c.label for c in concepts}
+
+    @classmethod
+    def load(cls, name: str) -> Taxonomy:
+        raw = yaml.safe_load((resources.files("schemas") / "taxonomy" / f"{name}.yaml").read_text(encoding="utf-8"))
+        return cls([Concept(slug, spec["label"], _keyword_regex(spec["keywords"])) for slug, spec in raw.items()])
+
+    def score(self, pages: list[Page], title: str = "") -> list[ConceptScore]:
+        words = sum(len(p.text.split()) for p in pages) or 1
+        folded_pages = [(p, _fold_keep_offsets(p.text)) for p in pages]
+        folded_title = _fold_keep_offsets(title)
+        out = []
+        for concept in self.concepts:
+            hits: Counter[int] = Counter()
+            evidence: list[Evidence] = []
+            for page, folded in folded_pages:
+                for m in concept.pattern.finditer(folded):
+                    hits[page.page] += 1
+                    if len(evidence) < 3 and hits[page.page] == 1:
+                        evidence.append(Evidence(text=passage_around(page.text, m.start(), m.end()), page=page.page))
+            total = sum(hits.values())
+            if not total:
+                continue
+            in_title = 3.0 if concept.pattern.search(folded_title) else 0.0
+            density = 1000.0 * total / words  # hits per thousand words
+            spread = len(hits) / max(1, len(pages))
+            out.append(ConceptScore(concept.slug, concept.label, round(density + in_title + 2 * spread, 3), total, evidence))
+        return sorted(out, key=lambda c: -c.score)

@@ -1,0 +1,126 @@
+"""Territory tagging against the vendored INSEE gazetteer (communes, EPCI, départements, régions).
+
+Names are matched on folded text (no case, accents, hyphens or apostrophes), but a match must be
+capitalised in the original text, so the common word "vif" is not the commune of Vif. Homonyms are
+resolved towards the larger level, then the Isère home territory, then the larger population.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from importlib import resources
+
+import yaml
+
+from schemas.documents import Evidence, Page, TerritoryTag
+from workers.analyze.text import fold, passage_around
+
+_LEVEL_RANK = {"pays": 0, "region": 1, "departement": 2, "epci": 3, "commune": 4}
+_HOME_DEPARTEMENT = "departement:38"
+_MAX_WORDS = 8
+_WORD = re.compile(r"\w+(?:['’-]\w+)*", re.UNICODE)
+#: single-word names that are far more often French words or first names than places
+_AMBIGUOUS = frozenset(fold(w) for w in "Vif Bourg Bois Le La Les Eau Val Mont Port Nord Sud Centre Plan Lans "
+                       "Pont Saint Sainte France Notre Dame Grand Villard Charmes Moras Lent Mens Moirans".split())
+
+
+@dataclass(frozen=True)
+class Territory:
+    code: str
+    level: str
+    name: str
+    parent: str
+    population: int
+
+    @property
+    def key(self) -> str:
+        """Codes collide across levels (région 84 vs département 84): keys are ``level:code``."""
+        return f"{self.level}:{self.code}"
+
+
+class Gazetteer:
+    """Territories by code and by folded name, loaded from the package data."""
+
+    def __init__(self, territories: list[Territory], aliases: dict[str, str]) -> None:
+        self.by_key = {t.key: t for t in territories}
+        self.by_name: dict[str, list[Territory]] = defaultdict(list)
+        for t in territories:
+            self.by_name[fold(t.name)].append(t)
+        for alias, code in aliases.items():
+            if code in self.by_key:
+                self.by_name[fold(alias)].insert(0, self.by_key[code])
+
+    @classmethod
+    def load(cls) -> Gazetteer:
+        data = resources.files("workers.analyze") / "data"
+        with (data / "territories.csv").open(encoding="utf-8") as fh:
+            rows = [Territory(r["code"], r["level"], r["name"], r["parent"], int(r["population"] or 0))
+                    for r in csv.DictReader(fh)]
+        aliases = yaml.safe_load((data / "aliases.yaml").read_text(encoding="utf-8")) or {}
+        return cls(rows, {str(k): str(v) for k, v in aliases.items()})
+
+    def ancestors(self, key: str) -> list[str]:
+        """Keys of the enclosing territories, nearest first (commune → EPCI → département → région → pays)."""
+        out: list[str] = []
+        current = self.by_key.get(key)
+        while current and current.parent in self.by_key and len(out) < 6:
+            out.append(current.parent)
+            current = self.by_key[current.parent]
+        return out
+
+    def label(self, key: str) -> str:
+        t = self.by_key.get(key)
+        return t.name if t else key
+
+    def resolve(self, folded: str) -> Territory | None:
+        candidates = self.by_name.get(folded)
+        if not candidates:
+            return None
+        return min(candidates, key=lambda t: (_LEVEL_RANK[t.level], not self._is_home(t), -t.population))
+
+    def _is_home(self, t: Territory) -> bool:
+        return _HOME_DEPARTEMENT in (t.key, *self.ancestors(t.key))
+
+
+class TerritoryTagger:
+    """Finds territories in page text; ``about`` marks those the document is about."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+
+    def run(self, pages: list[Page], title: str = "") -> list[TerritoryTag]:
+        hits: dict[str, list[Evidence]] = defaultdict(list)
+        for page in pages:
+            for key, start, end in self._matches(page.text):
+                hits[key].append(Evidence(text=passage_around(page.text, start, end), page=page.page))
+        in_title = {key for key, _, _ in self._matches(title)}
+        tags = []
+        for key, evidence in hits.items():
+            t = self.gazetteer.by_key[key]
+            about = key in in_title or len(evidence) >= 3
+            tags.append(TerritoryTag(code=t.code, level=t.level, name=t.name, about=about, count=len(evidence),
+                                     ancestors=self.gazetteer.ancestors(key), evidence=evidence[:3]))
+        return sorted(tags, key=lambda tag: (-tag.about, -tag.count, tag.code))
+
+    def _matches(self, text: str):  # noqa: ANN202 - yields (code, start, end)
+        words = list(_WORD.finditer(text))
+        i = 0
+        while i < len(words):
+            found = None
+            for n in range(min(_MAX_WORDS, len(words) - i), 0, -1):
+                span = text[words[i].start(): words[i + n - 1].end()]
+                folded = fold(span)
+                if not span[0].isupper() or (n == 1 and (folded in _AMBIGUOUS or len(folded) < 3)):
+                    continue
+                territory = self.gazetteer.resolve(folded)
+                if territory:
+                    found = (territory.key, words[i].start(), words[i + n - 1].end(), n)
+                    break
+            if found:
+                yield found[:3]
+                i += found[3]
+            else:
+                i += 1

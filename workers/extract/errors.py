@@ -1,0 +1,17 @@
+"""Extraction outcomes that are not a success. Messages are French: they reach the user as-is."""
+
+
+class ExtractionError(Exception):
+    """A deterministic failure: the file will fail the same way every time. Never retried."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class ExtractionSkipped(Exception):
+    """The file is deliberately not processed (too large, unsupported kind)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

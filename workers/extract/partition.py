@@ -1,0 +1,77 @@
+"""unstructured partitioners for every non-PDF format, and for giving PDF page text its structure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from schemas.documents import Element
+from workers.extract.errors import ExtractionError
+from workers.extract.offline_nlp import install_offline_nlp
+
+LANGUAGES = ["fra"]
+
+
+def _partitioner(fmt: str) -> Callable[..., list[Any]]:
+    """Import lazily: each partitioner pulls its own format library."""
+    if fmt == "docx":
+        from unstructured.partition.docx import partition_docx
+        return partition_docx
+    if fmt == "pptx":
+        from unstructured.partition.pptx import partition_pptx
+        return partition_pptx
+    if fmt == "xlsx":
+        from unstructured.partition.xlsx import partition_xlsx
+        return partition_xlsx
+    if fmt == "odt":
+        from unstructured.partition.odt import partition_odt
+        return partition_odt
+    if fmt == "html":
+        from unstructured.partition.html import partition_html
+        return partition_html
+    if fmt == "md":
+        from unstructured.partition.md import partition_md
+        return partition_md
+    if fmt == "csv":
+        from unstructured.partition.csv import partition_csv
+        return partition_csv
+    if fmt == "txt":
+        from unstructured.partition.text import partition_text
+        return partition_text
+    raise ExtractionError(f"format non pris en charge : {fmt}")
+
+
+def _to_elements(raw: list[Any], default_page: int = 1) -> list[Element]:
+    out: list[Element] = []
+    for el in raw:
+        text = (getattr(el, "text", "") or "").strip()
+        if not text:
+            continue
+        page = getattr(el.metadata, "page_number", None) or default_page
+        out.append(Element(category=el.category, text=text, page=int(page)))
+    return out
+
+
+def partition_file(path: Path, fmt: str) -> tuple[list[Element], dict[str, Any]]:
+    """Elements of a non-PDF file and the document properties unstructured found."""
+    install_offline_nlp()
+    fn = _partitioner(fmt)
+    kwargs: dict[str, Any] = {"filename": str(path), "languages": LANGUAGES}
+    try:
+        raw = fn(**kwargs)
+    except ExtractionError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - parsers raise anything on corrupt input
+        raise ExtractionError(f"fichier {fmt.upper()} illisible ou corrompu ({type(exc).__name__}: {exc})"[:300]) from exc
+    return _to_elements(raw), {}
+
+
+def structure_page(text: str, page: int) -> list[Element]:
+    """Structure one page of plain text (PDF text layer or OCR) into elements."""
+    install_offline_nlp()
+    from unstructured.partition.text import partition_text
+
+    if not text.strip():
+        return []
+    return _to_elements(partition_text(text=text, languages=LANGUAGES), default_page=page)

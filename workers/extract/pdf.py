@@ -1,0 +1,71 @@
+"""PDF text, page by page, with pdfium; pages without a text layer go to OCR when it is available.
+
+We do not call ``unstructured.partition_pdf``: it imports the layout-model stack (torch) and is
+15× slower than reading the text layer. pdfium gives the page text; unstructured's text
+partitioner then gives it structure (titles, list items, narrative text) page by page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pypdfium2 as pdfium
+
+from workers.extract import ocr
+from workers.extract.errors import ExtractionError
+
+_PDFIUM_PASSWORD = 4
+_MIN_TEXT_CHARS = 20  # a page with less text than this and an image is treated as scanned
+_DATE = re.compile(r"D:(\d{4})")
+
+
+@dataclass
+class PdfText:
+    pages: list[str]
+    metadata: dict[str, str] = field(default_factory=dict)
+    ocr_pages: list[int] = field(default_factory=list)
+
+
+def _open(path: Path) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        if getattr(exc, "err_code", None) == _PDFIUM_PASSWORD:
+            raise ExtractionError("document protégé par mot de passe") from exc
+        raise ExtractionError(f"PDF illisible ou corrompu ({exc})") from exc
+
+
+def _has_image(page: pdfium.PdfPage) -> bool:
+    return any(obj.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE for obj in page.get_objects(max_depth=2))
+
+
+def read_pdf(path: Path, ocr_language: str = "fra") -> PdfText:
+    """Text of every page (1-based order kept). Raises ExtractionError for unreadable files."""
+    pdf = _open(path)
+    try:
+        result = PdfText(pages=[], metadata={k: v for k, v in pdf.get_metadata_dict().items() if v})
+        for index in range(len(pdf)):
+            page = pdf[index]
+            try:
+                text = page.get_textpage().get_text_bounded().replace("\r\n", "\n").replace("\r", "\n")
+                if len(text.strip()) < _MIN_TEXT_CHARS and _has_image(page):
+                    text = ocr.ocr_image(page.render(scale=300 / 72).to_pil(), ocr_language)
+                    result.ocr_pages.append(index + 1)
+                result.pages.append(text)
+            finally:
+                page.close()
+        return result
+    except pdfium.PdfiumError as exc:
+        raise ExtractionError(f"PDF corrompu : page illisible ({exc})") from exc
+    finally:
+        pdf.close()
+
+
+def pdf_year(metadata: dict[str, str]) -> int | None:
+    for key in ("CreationDate", "ModDate"):
+        match = _DATE.match(metadata.get(key, ""))
+        if match and 1950 <= int(match.group(1)) <= 2100:
+            return int(match.group(1))
+    return None

@@ -1,0 +1,107 @@
+"""Run the extractor in a child process that is killed past its time or memory budget.
+
+Children fork from a fork server that has already imported the parsers, so each document gets a
+fresh, disposable process in milliseconds: a parser that crashes, hangs or balloons takes only its
+own child down, never the worker.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import psutil
+
+from schemas.documents import Extraction
+from workers.extract.errors import ExtractionError
+
+_POLL_S = 0.05
+_context: mp.context.ForkServerContext | None = None
+
+
+def _ctx() -> mp.context.ForkServerContext:
+    global _context
+    if _context is None:
+        _context = mp.get_context("forkserver")
+        _context.set_forkserver_preload(["workers.extract._preload"])
+    return _context
+
+
+def _child(path: str, ocr_language: str, conn: Connection) -> None:
+    from workers.extract.extractor import TextExtractor
+
+    try:
+        result = TextExtractor(ocr_language).run(Path(path))
+        conn.send(("ok", result.model_dump_json()))
+    except ExtractionError as exc:
+        conn.send(("error", exc.reason))
+    except MemoryError:
+        conn.send(("error", "limite mémoire dépassée pendant l'extraction"))
+    except Exception as exc:  # noqa: BLE001 - any parser bug becomes a failed document, not a dead worker
+        conn.send(("error", f"erreur inattendue pendant l'extraction ({type(exc).__name__}: {exc})"[:300]))
+    finally:
+        conn.close()
+
+
+def _tree_rss(proc: psutil.Process) -> int:
+    try:
+        procs = [proc, *proc.children(recursive=True)]
+        return sum(p.memory_info().rss for p in procs if p.is_running())
+    except psutil.Error:
+        return 0
+
+
+def _kill_tree(proc: psutil.Process) -> None:
+    try:
+        for p in [*proc.children(recursive=True), proc]:
+            p.kill()
+    except psutil.Error:
+        pass
+
+
+class ExtractionSandbox:
+    """``run(path)`` returns an Extraction or raises ExtractionError with a French reason."""
+
+    def __init__(self, timeout_s: float = 120.0, memory_mb: int = 1536, ocr_language: str = "fra") -> None:
+        self.timeout_s = timeout_s
+        self.memory_bytes = memory_mb * 1024 * 1024
+        self.ocr_language = ocr_language
+
+    def run(self, path: Path) -> Extraction:
+        ctx = _ctx()
+        receiver, sender = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_child, args=(str(path), self.ocr_language, sender), daemon=True)
+        proc.start()
+        sender.close()
+        try:
+            status, payload = self._wait(proc, receiver)
+        finally:
+            receiver.close()
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+        if status == "ok":
+            return Extraction.model_validate_json(payload)
+        raise ExtractionError(payload)
+
+    def _wait(self, proc: mp.process.BaseProcess, receiver: Connection) -> tuple[str, str]:
+        watched = psutil.Process(proc.pid)
+        deadline = time.monotonic() + self.timeout_s
+        while True:
+            if receiver.poll(_POLL_S):
+                try:
+                    return receiver.recv()
+                except EOFError:
+                    pass  # the child died before sending: reported below
+            if not proc.is_alive() and not receiver.poll(0):
+                proc.join()
+                return "error", f"l'extracteur s'est arrêté brutalement (code {proc.exitcode})"
+            if time.monotonic() > deadline:
+                _kill_tree(watched)
+                return "error", f"délai d'extraction dépassé ({self.timeout_s:g} s)"
+            if _tree_rss(watched) > self.memory_bytes:
+                _kill_tree(watched)
+                return "error", f"limite mémoire d'extraction dépassée ({self.memory_bytes // 2**20} Mio)"

@@ -1,0 +1,122 @@
+"""The three stages wired to the catalog, the stores and the search engine.
+
+Each method takes one event, is idempotent by document id, records its outcome in the catalog and
+publishes the next event. Deterministic failures end the document in ``failed`` with a French
+reason; anything else (Redis, index or database unavailable) raises so the broker retries it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from schemas.documents import Analysis, DocState, Extraction, IndexRecord
+from schemas.events import DocumentAnalyzed, DocumentEvent, DocumentExtracted, DocumentQueued
+from services.ingest.blobs import ArtifactStore, BlobStore
+from services.ingest.catalog import Catalog, DocumentRow
+from services.search.backends.base import SearchBackend
+from workers.analyze.analyzer import Analyzer, analysis_key
+from workers.extract.errors import ExtractionError
+from workers.extract.sandbox import ExtractionSandbox
+
+log = logging.getLogger(__name__)
+Publish = Callable[[DocumentEvent], None]
+_MAX_HEADINGS = 60
+_MIN_MENTIONS_FOR_FACET = 2
+
+
+def fallback_title(path: str) -> str:
+    return Path(path).stem.replace("_", " ").replace("-", " ").strip() or path
+
+
+class Pipeline:
+    def __init__(self, catalog: Catalog, blobs: BlobStore, artifacts: ArtifactStore, sandbox: ExtractionSandbox,
+                 analyzer: Analyzer, backend: Callable[[], SearchBackend], publish: Publish,
+                 max_file_bytes: int) -> None:
+        self.catalog = catalog
+        self.blobs = blobs
+        self.artifacts = artifacts
+        self.sandbox = sandbox
+        self.analyzer = analyzer
+        self._backend = backend
+        self.publish = publish
+        self.max_file_bytes = max_file_bytes
+
+    def _claim(self, event: DocumentEvent, accepted: set[DocState], new_state: DocState) -> DocumentRow | None:
+        doc = self.catalog.get(event.doc_id)
+        if doc is None or DocState(doc.state) not in accepted:
+            log.info("ignored %s for %s (state %s)", type(event).__name__, event.doc_id, doc.state if doc else None)
+            return None
+        if doc.state != new_state:
+            self.catalog.set_state(doc.id, new_state)
+        return doc
+
+    def extract(self, event: DocumentQueued) -> None:
+        doc = self._claim(event, {DocState.QUEUED, DocState.EXTRACTING}, DocState.EXTRACTING)
+        if doc is None:
+            return
+        if doc.size > self.max_file_bytes:
+            limit = self.max_file_bytes // 2**20
+            self.catalog.set_state(doc.id, DocState.SKIPPED, f"fichier trop volumineux ({doc.size // 2**20} Mo > {limit} Mo)")
+            return
+        if not self.artifacts.exists("extract", doc.sha256):
+            self.catalog.bump_attempts(doc.id)
+            started = time.monotonic()
+            try:
+                extraction = self.sandbox.run(self.blobs.path_for(doc.sha256))
+            except ExtractionError as exc:
+                self.catalog.set_state(doc.id, DocState.FAILED, exc.reason)
+                return
+            log.info("extracted %s in %.2fs", doc.id, time.monotonic() - started)
+            self.artifacts.put("extract", doc.sha256, extraction)
+        extraction = self.artifacts.get("extract", doc.sha256, Extraction)
+        assert extraction is not None
+        title = extraction.title or fallback_title((self.catalog.paths_of(doc.id) or [doc.id])[0])
+        self.catalog.set_state(doc.id, DocState.ANALYZING, format=extraction.format, title=title)
+        self.publish(DocumentExtracted(doc_id=doc.id))
+
+    def analyze(self, event: DocumentExtracted) -> None:
+        doc = self._claim(event, {DocState.ANALYZING}, DocState.ANALYZING)
+        if doc is None:
+            return
+        extraction = self.artifacts.get("extract", doc.sha256, Extraction)
+        if extraction is None:  # artifact lost: start over from the original
+            self.catalog.set_state(doc.id, DocState.QUEUED)
+            self.publish(DocumentQueued(doc_id=doc.id))
+            return
+        if not self.artifacts.exists("analysis", analysis_key(doc.sha256)):
+            self.artifacts.put("analysis", analysis_key(doc.sha256), self.analyzer.run(extraction))
+        self.catalog.set_state(doc.id, DocState.INDEXING)
+        self.publish(DocumentAnalyzed(doc_id=doc.id))
+
+    def index(self, event: DocumentAnalyzed) -> None:
+        doc = self._claim(event, {DocState.INDEXING}, DocState.INDEXING)
+        if doc is None:
+            return
+        extraction = self.artifacts.get("extract", doc.sha256, Extraction)
+        analysis = self.artifacts.get("analysis", analysis_key(doc.sha256), Analysis)
+        if extraction is None or analysis is None:
+            self.catalog.set_state(doc.id, DocState.ANALYZING)
+            self.publish(DocumentExtracted(doc_id=doc.id))
+            return
+        self._backend().upsert([self.record(doc, extraction, analysis)])
+        self.catalog.set_state(doc.id, DocState.INDEXED)
+
+    def record(self, doc: DocumentRow, extraction: Extraction, analysis: Analysis) -> IndexRecord:
+        """The search document for a catalog row and its artifacts."""
+        paths = self.catalog.paths_of(doc.id)
+        territories: set[str] = set()
+        for t in analysis.territories:
+            if t.about or t.count >= _MIN_MENTIONS_FOR_FACET:
+                territories.update([f"{t.level}:{t.code}", *t.ancestors])
+        return IndexRecord(
+            id=doc.id, title=doc.title or fallback_title(paths[0] if paths else doc.id),
+            path=paths[0] if paths else "", format=extraction.format, language=extraction.language,
+            year=extraction.year, pages=extraction.pages,
+            headings=[e.text for e in extraction.elements if e.category == "Title"][:_MAX_HEADINGS],
+            themes=[t.slug for t in analysis.themes], territories=sorted(territories),
+            postures=[p.slug for p in analysis.postures], horizons=[h.year for h in analysis.horizons],
+            added_at=doc.created_at,
+        )

@@ -1,0 +1,49 @@
+"""Run the pipeline actors in this process: a dramatiq Worker plus a liveness heartbeat in Redis."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import uuid
+
+import dramatiq
+
+from services.bootstrap import Container
+from workers.actors import declare_actors
+
+log = logging.getLogger(__name__)
+HEARTBEAT_PREFIX = "phare:heartbeat:worker:"
+HEARTBEAT_TTL_S = 10
+_HEARTBEAT_EVERY_S = 3.0
+
+
+def workers_alive(container: Container) -> int:
+    """How many worker processes announced themselves in the last few seconds."""
+    client = container.broker.client
+    return sum(1 for _ in client.scan_iter(match=f"{HEARTBEAT_PREFIX}*"))
+
+
+def run_worker(container: Container, stop: threading.Event, queues: set[str] | None = None,
+               threads: int | None = None) -> None:
+    """Consume until ``stop`` is set. Loads the NLP models before taking the first message."""
+    broker = container.broker
+    declare_actors(broker, container.pipeline)
+    container.analyzer.warm_up()
+    worker = dramatiq.Worker(broker, queues=queues, worker_threads=threads or container.settings.worker_threads)
+    worker.start()
+    key = f"{HEARTBEAT_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    log.info("worker %s consuming %s", key, sorted(queues) if queues else "all queues")
+    try:
+        while not stop.is_set():
+            try:
+                broker.client.set(key, "1", ex=HEARTBEAT_TTL_S)
+            except Exception:  # noqa: BLE001 - Redis may be restarting; dramatiq reconnects on its own
+                log.warning("heartbeat failed", exc_info=True)
+            stop.wait(_HEARTBEAT_EVERY_S)
+    finally:
+        worker.stop(timeout=30_000)
+        try:
+            broker.client.delete(key)
+        except Exception:  # noqa: BLE001
+            pass
