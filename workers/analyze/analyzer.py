@@ -56,7 +56,8 @@ class Analyzer:
         postures = [p for p in self._postures.score(extraction.pages, title) if p.score >= _MIN_POSTURE_SCORE]
         return Analysis(
             analyzer_version=ANALYZER_VERSION,
-            entities=self.entities.run(extraction.pages),
+            # fr_core_news_sm on English text finds mostly noise; no English model can be fetched offline
+            entities=self.entities.run(extraction.pages) if extraction.language == "fr" else [],
             themes=[ThemeTag(slug=t.slug, label=t.label, score=t.score, evidence=t.evidence) for t in kept],
             postures=[PostureTag(slug=p.slug, label=p.label, score=p.score, evidence=p.evidence) for p in postures],
             horizons=find_horizons(extraction.pages, extraction.year),

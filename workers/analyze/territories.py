@@ -21,6 +21,7 @@ from workers.analyze.text import fold, passage_around
 _LEVEL_RANK = {"pays": 0, "region": 1, "departement": 2, "epci": 3, "commune": 4}
 _HOME_DEPARTEMENT = "departement:38"
 _MAX_WORDS = 8
+_MIN_SINGLE_WORD_POP = 5000
 _WORD = re.compile(r"\w+(?:['’-]\w+)*", re.UNICODE)
 #: single-word names that are far more often French words or first names than places
 _AMBIGUOUS = frozenset(fold(w) for w in "Vif Bourg Bois Le La Les Eau Val Mont Port Nord Sud Centre Plan Lans "
@@ -116,6 +117,8 @@ class TerritoryTagger:
                 if not span[0].isupper() or (n == 1 and (folded in _AMBIGUOUS or len(folded) < 3)):
                     continue
                 territory = self.gazetteer.resolve(folded)
+                if territory and n == 1 and territory.level == "commune" and territory.population < _MIN_SINGLE_WORD_POP:
+                    territory = None  # one capitalised word naming a small commune is usually something else
                 if territory:
                     found = (territory.key, words[i].start(), words[i + n - 1].end(), n)
                     break

@@ -41,7 +41,13 @@ def _title_from_elements(elements: list[Element]) -> str | None:
                 break
         elif parts:
             break
-    return _good_title(" ".join(parts)) if parts else None
+    if parts:
+        return _good_title(" ".join(parts))
+    first = next((el.text for el in elements if sum(c.isalpha() for c in el.text) >= 3), "")
+    first_line = first.split("\n")[0].strip()
+    if 4 <= len(first_line) <= 150 and not first_line.endswith((".", ",", ";", ":")):
+        return _good_title(first_line)
+    return None
 
 
 def _pages_from_elements(elements: list[Element]) -> list[Page]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -64,7 +65,10 @@ def _kill_tree(proc: psutil.Process) -> None:
 class ExtractionSandbox:
     """``run(path)`` returns an Extraction or raises ExtractionError with a French reason."""
 
-    def __init__(self, timeout_s: float = 120.0, memory_mb: int = 1536, ocr_language: str = "fra") -> None:
+    def __init__(self, timeout_s: float = 120.0, memory_mb: int = 1536, ocr_language: str = "fra",
+                 target: Callable[[str, str, Connection], None] = _child) -> None:
+        """``target`` runs in the child; tests swap in misbehaving ones (hang, crash, balloon)."""
+        self.target = target
         self.timeout_s = timeout_s
         self.memory_bytes = memory_mb * 1024 * 1024
         self.ocr_language = ocr_language
@@ -72,7 +76,7 @@ class ExtractionSandbox:
     def run(self, path: Path) -> Extraction:
         ctx = _ctx()
         receiver, sender = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_child, args=(str(path), self.ocr_language, sender), daemon=True)
+        proc = ctx.Process(target=self.target, args=(str(path), self.ocr_language, sender), daemon=True)
         proc.start()
         sender.close()
         try:
@@ -94,9 +98,10 @@ class ExtractionSandbox:
             if receiver.poll(_POLL_S):
                 try:
                     return receiver.recv()
-                except EOFError:
-                    pass  # the child died before sending: reported below
-            if not proc.is_alive() and not receiver.poll(0):
+                except EOFError:  # the child died before sending
+                    proc.join(timeout=5)
+                    return "error", f"l'extracteur s'est arrêté brutalement (code {proc.exitcode})"
+            if not proc.is_alive():
                 proc.join()
                 return "error", f"l'extracteur s'est arrêté brutalement (code {proc.exitcode})"
             if time.monotonic() > deadline:

@@ -66,7 +66,8 @@ class TantivyBackend:
             path = path / f"v{SCHEMA_VERSION}"
             path.mkdir(parents=True, exist_ok=True)
         self.index = tantivy.Index(self.schema, path=str(path) if path else None, reuse=True)
-        self.index.register_tokenizer("fr", french_analyzer())
+        self._analyzer = french_analyzer()
+        self.index.register_tokenizer("fr", self._analyzer)
         self._writer: tantivy.IndexWriter | None = None
         self._lock = threading.Lock()
 
@@ -141,9 +142,12 @@ class TantivyBackend:
         return IndexRecord(pages=pages, **meta)
 
     def _text_query(self, text: str) -> tantivy.Query | None:
+        """None for an empty query (match all); an empty query when only stop words were typed."""
         cleaned = clean_user_query(text)
         if not cleaned:
             return None
+        if "*" not in cleaned and not self._analyzer.analyze(cleaned):
+            return tantivy.Query.empty_query()
         query, _errors = self.index.parse_query_lenient(cleaned, list(_TEXT_FIELDS), field_boosts=_BOOSTS)
         return query
 
@@ -187,8 +191,10 @@ class TantivyBackend:
             snippet = generator.snippet_from_doc(doc)
             html = snippet.to_html().replace("<b>", "<mark>").replace("</b>", "</mark>")
             if html:
-                starts = doc["page_starts"]
-                index = max(0, bisect.bisect_right(starts, snippet.fragment_range().start) - 1)
+                offset = snippet.fragment_range().start
+                if snippet.highlighted():
+                    offset += snippet.highlighted()[0].start  # the page of the first hit, not of the fragment
+                index = max(0, bisect.bisect_right(doc["page_starts"], offset) - 1)
                 out.snippets.append(Snippet(text=html.replace(_PAGE_SEP, " "), page=meta["page_numbers"][index]))
         return out
 

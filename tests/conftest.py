@@ -1,0 +1,78 @@
+"""Shared fixtures. Real services only: Redis on 127.0.0.1:6379, PostgreSQL on 127.0.0.1:5432.
+
+A missing service skips its tests on a developer machine and fails them in CI (CI=true).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from services.bootstrap import Container, build
+from services.settings import Settings
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "corpus"
+REDIS_URL = os.environ.get("PHARE_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+PG_URL = os.environ.get("PHARE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def unavailable(what: str, exc: Exception) -> None:
+    if IN_CI:
+        raise RuntimeError(f"{what} is required in CI") from exc
+    pytest.skip(f"{what} unavailable: {exc}")
+
+
+@pytest.fixture(autouse=True)
+def _clean_phare_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests build their Settings explicitly; a developer's PHARE_* variables must not leak in."""
+    for key in list(os.environ):
+        if key.startswith("PHARE_") and not key.startswith("PHARE_TEST_"):
+            monkeypatch.delenv(key)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", inbox=tmp_path / "inbox")
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        unavailable("Redis at " + REDIS_URL, exc)
+    client.flushdb()
+    yield REDIS_URL
+    client.flushdb()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    import sqlalchemy as sa
+
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+    engine = sa.create_engine(PG_URL)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    except Exception as exc:  # noqa: BLE001
+        unavailable("PostgreSQL at " + PG_URL, exc)
+    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def container(settings: Settings, redis_url: str) -> Iterator[Container]:
+    c = build(settings.model_copy(update={"redis_url": redis_url}))
+    yield c
+    c.close()

@@ -1,0 +1,120 @@
+"""The SearchBackend contract. Each engine adapter subclasses it and provides the ``backend`` fixture."""
+
+from __future__ import annotations
+
+import pytest
+
+from schemas.documents import IndexRecord, Page
+from schemas.search import SearchQuery
+from services.search.backends.base import SearchBackend
+
+
+def record(doc_id: str, title: str, *pages: str, **fields: object) -> IndexRecord:
+    base = {"path": f"/inbox/{doc_id}.pdf", "format": "pdf", "language": "fr"}
+    base.update(fields)
+    return IndexRecord(id=doc_id, title=title, pages=[Page(page=i + 1, text=t) for i, t in enumerate(pages)], **base)
+
+
+LIBRARY = [
+    record("erc", "Guide ERC : l'imperméabilisation des sols",
+           "Introduction générale.", "Les sols imperméabilisés aggravent les inondations.",
+           themes=["sols-foncier", "eau"], territories=["commune:38151", "epci:200040715", "departement:38",
+                                                         "region:84", "pays:FR"], year=2024),
+    record("friches", "Standard CNIG Friches", "Le recyclage des friches industrielles en Isère.",
+           themes=["sols-foncier"], territories=["departement:38", "region:84", "pays:FR"], year=2022,
+           format="docx"),
+    record("climat", "Plan climat", "La neutralité carbone à l'horizon 2050 et l'adaptation du territoire.",
+           themes=["climat"], territories=["departement:69", "region:84", "pays:FR"], year=2020, language="en"),
+    record("xss", "<script>alert(1)</script> titre", "Un texte <img src=x onerror=alert(1)> sur les inondations."),
+]
+
+
+class SearchBackendContract:
+    """Behaviour every engine must show. ``backend`` yields an empty, writable backend."""
+
+    @pytest.fixture
+    def backend(self) -> SearchBackend:
+        raise NotImplementedError
+
+    @pytest.fixture
+    def library(self, backend: SearchBackend) -> SearchBackend:
+        backend.upsert(LIBRARY)
+        return backend
+
+    def ids(self, backend: SearchBackend, text: str = "", **filters: object) -> list[str]:
+        return [h.id for h in backend.search(SearchQuery(text=text, **filters)).hits]
+
+    def test_upsert_is_idempotent_by_id(self, library: SearchBackend) -> None:
+        library.upsert([LIBRARY[0], LIBRARY[0]])
+        assert library.count() == len(LIBRARY)
+        assert self.ids(library, "imperméabilisation") == ["erc"]
+
+    def test_upsert_replaces_content(self, library: SearchBackend) -> None:
+        library.upsert([record("friches", "Standard CNIG Friches", "Un autre texte sur les paysages.")])
+        assert "friches" not in self.ids(library, "recyclage")
+        assert self.ids(library, "paysages") == ["friches"]
+
+    def test_get_round_trips_pages(self, library: SearchBackend) -> None:
+        got = library.get("erc")
+        assert got is not None and got.pages == LIBRARY[0].pages and got.themes == LIBRARY[0].themes
+        assert library.get("absent") is None
+
+    def test_delete(self, library: SearchBackend) -> None:
+        library.delete(["erc", "absent"])
+        assert library.count() == len(LIBRARY) - 1 and library.get("erc") is None
+
+    @pytest.mark.parametrize(("query", "expected"), [
+        ("inondation", {"erc", "xss"}),            # stemming: inondations
+        ("impermeabilisation", {"erc"}),           # accents
+        ("IMPERMÉABILISÉS", {"erc"}),              # case + stemming
+        ("l'imperméabilisation", {"erc"}),         # elision
+        ("recyclage friche", {"friches"}),
+        ('"neutralité carbone"', {"climat"}),      # phrase
+    ])
+    def test_french_analysis(self, library: SearchBackend, query: str, expected: set[str]) -> None:
+        assert set(self.ids(library, query)) == expected
+
+    def test_stop_words_alone_do_not_match_everything(self, library: SearchBackend) -> None:
+        assert self.ids(library, "les des") == []
+
+    @pytest.mark.parametrize("query", ["(((", "title:", "a AND", "*", "x" * 10_000, "inond\x00ation", '"', "-", "OR"])
+    def test_malformed_queries_never_raise(self, library: SearchBackend, query: str) -> None:
+        library.search(SearchQuery(text=query))
+
+    def test_filters(self, library: SearchBackend) -> None:
+        assert set(self.ids(library, themes=["sols-foncier"])) == {"erc", "friches"}
+        assert self.ids(library, formats=["docx"]) == ["friches"]
+        assert self.ids(library, languages=["en"]) == ["climat"]
+        assert set(self.ids(library, year_min=2021)) == {"erc", "friches"}
+        assert self.ids(library, year_min=2021, year_max=2023) == ["friches"]
+
+    def test_territory_filter_at_every_level(self, library: SearchBackend) -> None:
+        assert self.ids(library, territories=["38151"]) == ["erc"]
+        assert set(self.ids(library, territories=["departement:38"])) == {"erc", "friches"}
+        assert set(self.ids(library, territories=["region:84"])) == {"erc", "friches", "climat"}
+
+    def test_facets_roll_territories_up(self, library: SearchBackend) -> None:
+        facets = library.search(SearchQuery()).facets
+        territories = {f.value: f.count for f in facets.territories}
+        assert territories["region:84"] == 3 and territories["departement:38"] == 2
+        assert territories["commune:38151"] == 1
+        assert {f.value: f.count for f in facets.themes}["sols-foncier"] == 2
+        assert {f.value: f.count for f in facets.formats} == {"pdf": 3, "docx": 1}
+
+    def test_facets_follow_the_query(self, library: SearchBackend) -> None:
+        facets = library.search(SearchQuery(text="recyclage")).facets
+        assert [f.value for f in facets.themes] == ["sols-foncier"]
+
+    def test_snippets_are_escaped_marked_and_paged(self, library: SearchBackend) -> None:
+        hits = {h.id: h for h in library.search(SearchQuery(text="inondations")).hits}
+        erc = hits["erc"].snippets[0]
+        assert erc.page == 2 and "<mark>inondations</mark>" in erc.text
+        xss = hits["xss"].snippets[0].text
+        assert "<img" not in xss and "&lt;img" in xss
+        assert hits["xss"].title.startswith("<script>")  # raw in JSON; templates escape titles
+
+    def test_pagination(self, library: SearchBackend) -> None:
+        first = self.ids(library, limit=2)
+        second = self.ids(library, limit=2, offset=2)
+        assert len(first) == 2 and len(second) == 2 and not set(first) & set(second)
+        assert library.search(SearchQuery(limit=1)).total == len(LIBRARY)
