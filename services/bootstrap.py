@@ -8,6 +8,7 @@ from functools import cached_property
 
 import dramatiq
 
+from services.embedded_redis import EmbeddedRedis
 from services.ingest.blobs import ArtifactStore, BlobStore
 from services.ingest.catalog import Catalog
 from services.ingest.intake import Intake
@@ -55,10 +56,19 @@ class Container:
         return backend
 
     @cached_property
+    def embedded_redis(self) -> EmbeddedRedis | None:
+        """The per-data-dir Redis server when no PHARE_REDIS_URL is set; stopped on close if we started it."""
+        if self.settings.redis_url:
+            return None
+        server = EmbeddedRedis(self.settings.redis_dir)
+        self._closers.append(lambda: server.stop() if server.started_here else None)
+        return server
+
+    @cached_property
     def broker(self) -> dramatiq.Broker:
         from workers.broker import make_broker
 
-        broker = make_broker(self.settings)
+        broker = make_broker(self.settings, self.embedded_redis)
         self._closers.append(broker.close)
         return broker
 

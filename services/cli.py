@@ -18,7 +18,6 @@ from rich.console import Console
 from schemas.documents import TERMINAL_STATES
 from schemas.search import SearchQuery
 from services.bootstrap import Container, build
-from services.settings import Settings
 
 app = typer.Typer(help="phare — centre de ressources documentaires de l'Atelier des futurs.", no_args_is_help=True,
                   add_completion=False)
@@ -95,13 +94,10 @@ def api(host: Annotated[Optional[str], typer.Option()] = None,
 def up() -> None:
     """Lance tout sur cette machine : Redis embarqué, travailleurs, surveillance de ./inbox, API et web."""
     _setup_logging()
-    settings = Settings()
-    embedded = None
-    if not settings.redis_url:
-        from services.embedded_redis import EmbeddedRedis
-
-        embedded = EmbeddedRedis(settings.redis_dir)
-        embedded.ensure()
+    container = build()
+    settings = container.settings
+    if container.embedded_redis is not None:
+        container.embedded_redis.ensure()
     settings.inbox.mkdir(parents=True, exist_ok=True)
     stop = _stop_on_signals()
     children: dict[str, subprocess.Popen] = {}
@@ -125,8 +121,7 @@ def up() -> None:
                 proc.wait(timeout=40)
             except subprocess.TimeoutExpired:
                 proc.kill()
-        if embedded is not None and embedded.started_here:
-            embedded.stop()
+        container.close()
 
 
 # -- user actions ---------------------------------------------------------------------------------

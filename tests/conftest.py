@@ -6,6 +6,8 @@ A missing service skips its tests on a developer machine and fails them in CI (C
 from __future__ import annotations
 
 import os
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +15,9 @@ from pathlib import Path
 import pytest
 import redis
 
+from schemas.documents import TERMINAL_STATES
 from services.bootstrap import Container, build
+from services.ingest.intake import walk
 from services.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -76,3 +80,31 @@ def container(settings: Settings, redis_url: str) -> Iterator[Container]:
     c = build(settings.model_copy(update={"redis_url": redis_url}))
     yield c
     c.close()
+
+
+@pytest.fixture
+def running(container: Container) -> Iterator[Container]:
+    """The container with a real dramatiq worker consuming in a background thread."""
+    from workers.runtime import run_worker, workers_alive
+
+    stop = threading.Event()
+    thread = threading.Thread(target=run_worker, args=(container, stop), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not workers_alive(container):
+        assert time.monotonic() < deadline, "worker did not start"
+        time.sleep(0.1)
+    yield container
+    stop.set()
+    thread.join(timeout=60)
+
+
+def ingest_and_wait(container: Container, paths: list[Path], timeout: float = 120) -> dict[str, tuple[str, str]]:
+    submitted = [container.intake.submit(p).path for p in walk(paths)]
+    deadline = time.monotonic() + timeout
+    while True:
+        statuses = container.catalog.path_status(submitted)
+        if all(s.state in TERMINAL_STATES for s in statuses):
+            return {Path(s.path).name: (s.state, s.reason) for s in statuses}
+        assert time.monotonic() < deadline, statuses
+        time.sleep(0.2)

@@ -14,17 +14,18 @@ NAMESPACE = "phare"
 RETRY_POLICY = {"max_retries": 8, "min_backoff": 500, "max_backoff": 60_000}
 
 
-def redis_kwargs(settings: Settings) -> dict[str, str]:
+def redis_kwargs(settings: Settings, embedded: EmbeddedRedis | None) -> dict[str, str]:
     """Connection arguments for redis-py: the external URL, or the embedded server's socket."""
     if settings.redis_url:
         return {"url": settings.redis_url}
-    server = EmbeddedRedis(settings.redis_dir)
-    server.ensure()
-    return {"unix_socket_path": str(server.socket)}
+    if embedded is None:
+        raise ValueError("no PHARE_REDIS_URL and no embedded Redis server")
+    embedded.ensure()
+    return {"unix_socket_path": str(embedded.socket)}
 
 
-def make_broker(settings: Settings) -> dramatiq.Broker:
-    broker = RedisBroker(namespace=NAMESPACE, **redis_kwargs(settings))
+def make_broker(settings: Settings, embedded: EmbeddedRedis | None = None) -> dramatiq.Broker:
+    broker = RedisBroker(namespace=NAMESPACE, **redis_kwargs(settings, embedded))
     for middleware in broker.middleware:
         if isinstance(middleware, Retries):
             middleware.max_retries = RETRY_POLICY["max_retries"]

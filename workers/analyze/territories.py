@@ -22,7 +22,8 @@ _LEVEL_RANK = {"pays": 0, "region": 1, "departement": 2, "epci": 3, "commune": 4
 _HOME_DEPARTEMENT = "departement:38"
 _MAX_WORDS = 8
 _MIN_SINGLE_WORD_POP = 5000
-_WORD = re.compile(r"\w+(?:['’-]\w+)*", re.UNICODE)
+_WORD = re.compile(r"\w+(?:-\w+)*", re.UNICODE)
+_ARTICLES = frozenset({"la", "le", "les", "l", "de", "du", "des", "d"})
 #: single-word names that are far more often French words or first names than places
 _AMBIGUOUS = frozenset(fold(w) for w in "Vif Bourg Bois Le La Les Eau Val Mont Port Nord Sud Centre Plan Lans "
                        "Pont Saint Sainte France Notre Dame Grand Villard Charmes Moras Lent Mens Moirans".split())
@@ -106,6 +107,14 @@ class TerritoryTagger:
                                      ancestors=self.gazetteer.ancestors(key), evidence=evidence[:3]))
         return sorted(tags, key=lambda tag: (-tag.about, -tag.count, tag.code))
 
+    @staticmethod
+    def _capitalised(words: list[re.Match[str]]) -> bool:
+        """A place name starts with a capital once leading articles are skipped ("la Métro")."""
+        for word in words:
+            if word.group().lower() not in _ARTICLES:
+                return word.group()[0].isupper()
+        return False
+
     def _matches(self, text: str):  # noqa: ANN202 - yields (code, start, end)
         words = list(_WORD.finditer(text))
         i = 0
@@ -114,7 +123,7 @@ class TerritoryTagger:
             for n in range(min(_MAX_WORDS, len(words) - i), 0, -1):
                 span = text[words[i].start(): words[i + n - 1].end()]
                 folded = fold(span)
-                if not span[0].isupper() or (n == 1 and (folded in _AMBIGUOUS or len(folded) < 3)):
+                if not self._capitalised(words[i:i + n]) or (n == 1 and (folded in _AMBIGUOUS or len(folded) < 3)):
                     continue
                 territory = self.gazetteer.resolve(folded)
                 if territory and n == 1 and territory.level == "commune" and territory.population < _MIN_SINGLE_WORD_POP:

@@ -1,0 +1,86 @@
+"""Analysis pieces on small French texts: territories, horizons, taxonomies, entity clean-up."""
+
+from __future__ import annotations
+
+import pytest
+
+from schemas.documents import Extraction, Page
+from workers.analyze.analyzer import Analyzer
+from workers.analyze.entities import EntityRecognizer, clean_entity
+from workers.analyze.horizons import find_horizons
+from workers.analyze.taxonomy import Taxonomy
+from workers.analyze.territories import Gazetteer, TerritoryTagger
+
+
+@pytest.fixture(scope="module")
+def tagger() -> TerritoryTagger:
+    return TerritoryTagger(Gazetteer.load())
+
+
+def codes(tags) -> dict[str, str]:  # noqa: ANN001
+    return {f"{t.level}:{t.code}": t.name for t in tags}
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("Les habitants de Saint-Martin-d'Hères", "commune:38421"),
+    ("Les habitants de St Martin d'Hères", "commune:38421"),
+    ("à Saint Martin d’Hères", "commune:38421"),
+    ("Le Pont-de-Claix et sa gare", "commune:38317"),
+    ("un projet de la Métro", "epci:200040715"),
+    ("Grenoble-Alpes Métropole", "epci:200040715"),
+    ("l'Agglomération grenobloise", "epci:200040715"),
+    ("le département de l'Isère", "departement:38"),
+    ("la région Auvergne-Rhône-Alpes", "region:84"),
+    ("en AURA", "region:84"),
+])
+def test_territory_names_and_aliases(tagger: TerritoryTagger, text: str, key: str) -> None:
+    assert key in codes(tagger.run([Page(page=1, text=text)]))
+
+
+def test_common_words_are_not_communes(tagger: TerritoryTagger) -> None:
+    found = codes(tagger.run([Page(page=1, text="Un débat vif sur le bourg et la place du marché.")]))
+    assert found == {}
+
+
+def test_about_and_roll_up(tagger: TerritoryTagger) -> None:
+    tags = tagger.run([Page(page=3, text="Échirolles rénove ses écoles. Lyon est citée une fois.")],
+                      title="Diagnostic de la ville d'Échirolles")
+    by_key = {f"{t.level}:{t.code}": t for t in tags}
+    echirolles = by_key["commune:38151"]
+    assert echirolles.about and not by_key["commune:69123"].about
+    assert echirolles.ancestors == ["epci:200040715", "departement:38", "region:84", "pays:FR"]
+    assert echirolles.evidence[0].page == 3 and "Échirolles" in echirolles.evidence[0].text
+
+
+def test_horizons_are_future_targets_not_past_years() -> None:
+    pages = [Page(page=1, text="En 2015, les émissions étaient fortes. À l'horizon 2050, neutralité carbone ; "
+                               "d'ici 2030, baisse de 40 %. Données de 2019.")]
+    assert [h.year for h in find_horizons(pages, publication_year=2022)] == [2030, 2050]
+
+
+def test_theme_scores_have_evidence() -> None:
+    themes = Taxonomy.load("themes")
+    assert len(themes.concepts) == 20
+    scores = themes.score([Page(page=2, text="Le recyclage des friches limite l'artificialisation des sols.")])
+    assert scores[0].slug == "sols-foncier" and scores[0].evidence[0].page == 2
+
+
+@pytest.mark.parametrize(("raw", "clean"), [("n’", None), ("L", None), ("JANVIER 2024", None), ("12", None),
+                                             ("  Grenoble-Alpes Métropole ", "Grenoble-Alpes Métropole"),
+                                             ("ADEME", "ADEME")])
+def test_entity_cleaning(raw: str, clean: str | None) -> None:
+    assert clean_entity(raw) == clean
+
+
+def test_full_analysis_with_spacy() -> None:
+    extraction = Extraction(extractor_version=1, format="pdf", mime_type="application/pdf", language="fr",
+                            title="Plan climat de Grenoble-Alpes Métropole", page_count=1, year=2023,
+                            pages=[Page(page=1, text="L'ADEME et la Métropole de Grenoble présentent le plan "
+                                                     "climat. À l'horizon 2050, la neutralité carbone réduira les "
+                                                     "émissions de gaz à effet de serre à Échirolles.")])
+    analysis = Analyzer(EntityRecognizer()).run(extraction)
+    assert analysis.themes[0].slug == "climat"
+    assert any(e.text == "ADEME" for e in analysis.entities)
+    assert [h.year for h in analysis.horizons] == [2050]
+    assert "attenuation" in {p.slug for p in analysis.postures}
+    assert any(t.code == "200040715" and t.about for t in analysis.territories)

@@ -1,0 +1,62 @@
+"""The HTTP read side on a library ingested by a real worker: same JSON as the CLI, French errors."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from schemas.search import SearchQuery
+from services.bootstrap import Container
+from services.search.api import create_app
+
+from .conftest import FIXTURES, ingest_and_wait
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def client(running: Container, tmp_path: Path) -> TestClient:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(FIXTURES / "220310_mandat_GT_CNIG_Friches.pdf", docs)
+    (docs / "piege.html").write_text(
+        "<html><head><title>Piège</title></head><body><h1>Étude des inondations</h1>"
+        "<p>Les inondations &lt;script&gt;alert(1)&lt;/script&gt; menacent Échirolles.</p>"
+        "<script>alert(2)</script></body></html>", encoding="utf-8")
+    states = ingest_and_wait(running, [docs])
+    assert {s for s, _ in states.values()} == {"indexed"}
+    return TestClient(create_app(running))
+
+
+def test_health(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_search_matches_the_service(client: TestClient, running: Container) -> None:
+    api = client.get("/api/v1/search", params={"q": "friches", "limit": 5}).json()
+    direct = running.search_service.search(SearchQuery(text="friches", limit=5)).model_dump()
+    assert api == direct and api["total"] == 1
+
+
+def test_document_detail_and_404_in_french(client: TestClient) -> None:
+    doc_id = client.get("/api/v1/search", params={"q": "friches"}).json()["hits"][0]["id"]
+    detail = client.get(f"/api/v1/documents/{doc_id}").json()
+    assert detail["id"] == doc_id and detail["pages"] == 2
+    assert client.get(f"/api/v1/documents/{doc_id}", params={"text": True}).json()["pages"][1]["page"] == 2
+    missing = client.get("/api/v1/documents/0000000000000000")
+    assert missing.status_code == 404 and missing.json()["detail"] == "document introuvable"
+
+
+def test_malformed_queries_never_fail(client: TestClient) -> None:
+    for q in ["(((", "title:", "a AND", "*", "x" * 1000, "\x00"]:
+        assert client.get("/api/v1/search", params={"q": q}).status_code == 200
+    assert client.get("/api/v1/search", params={"limit": 1000}).status_code == 422
+
+
+def test_document_markup_never_reaches_pages_unescaped(client: TestClient) -> None:
+    page = client.get("/", params={"q": "inondations"}).text
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
+    assert '<html lang="fr">' in page and "<mark>inondations</mark>" in page

@@ -1,0 +1,87 @@
+"""The CLI contract, driven as a user would: subprocesses, embedded Redis, no network."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import FIXTURES
+
+pytestmark = pytest.mark.slow
+OFFLINE = Path(__file__).parent / "offline"
+VIOLATIONS = Path("/tmp/phare-offline-violations.log")
+
+
+def phare(workdir: Path, *args: str, timeout: float = 300) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHARE_")}
+    env["PYTHONPATH"] = os.pathsep.join([str(OFFLINE), env.get("PYTHONPATH", "")])
+    env["PHARE_DATA_DIR"] = str(workdir / "data")
+    proc = subprocess.run([sys.executable, "-m", "services.cli", *args], cwd=workdir, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout)
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One embedded-Redis data dir with the fixtures ingested by `phare ingest --wait`, offline."""
+    VIOLATIONS.unlink(missing_ok=True)
+    work = tmp_path_factory.mktemp("cli")
+    docs = work / "docs" / "sous-dossier"
+    docs.mkdir(parents=True)
+    for name in ("220310_mandat_GT_CNIG_Friches.pdf", "glossaire_gt_paysages.docx", "example-10k-1p.html"):
+        shutil.copy(FIXTURES / name, docs / name)
+    (docs / "casse.pdf").write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 50)
+    out = phare(work, "ingest", str(work / "docs"), "--wait", "--json")
+    (work / "ingest.json").write_text(json.dumps(out))
+    return work
+
+
+def test_ingest_reports_every_file_in_a_terminal_state(library: Path) -> None:
+    docs = {Path(d["path"]).name: d for d in json.loads((library / "ingest.json").read_text())["documents"]}
+    assert set(docs) == {"220310_mandat_GT_CNIG_Friches.pdf", "glossaire_gt_paysages.docx", "example-10k-1p.html",
+                         "casse.pdf"}
+    assert all(set(d) >= {"path", "id", "state", "reason"} for d in docs.values())
+    assert docs["casse.pdf"]["state"] == "failed" and "PDF" in docs["casse.pdf"]["reason"]
+    assert [d["state"] for n, d in docs.items() if n != "casse.pdf"] == ["indexed"] * 3
+
+
+def test_nothing_tried_to_reach_the_network(library: Path) -> None:
+    assert not VIOLATIONS.exists() or VIOLATIONS.read_text() == ""
+
+
+def test_search_json_contract(library: Path) -> None:
+    out = phare(library, "search", "recyclage des friches", "--limit", "5", "--json")
+    assert set(out) >= {"total", "hits", "facets"}
+    hit = out["hits"][0]
+    assert set(hit) >= {"id", "title", "path", "score", "snippets"}
+    assert hit["path"].endswith("220310_mandat_GT_CNIG_Friches.pdf")
+    assert set(hit["snippets"][0]) == {"text", "page"} and "<mark>" in hit["snippets"][0]["text"]
+    assert set(out["facets"]) >= {"themes", "territories", "formats", "years"}
+    assert all(set(f) >= {"value", "label", "count"} for f in out["facets"]["themes"])
+    filtered = phare(library, "search", "", "--theme", out["facets"]["themes"][0]["value"], "--json")
+    assert filtered["total"] == out["facets"]["themes"][0]["count"]
+
+
+def test_show_json_contract(library: Path) -> None:
+    doc_id = phare(library, "search", "friches", "--json")["hits"][0]["id"]
+    shown = phare(library, "show", doc_id, "--json")
+    for key in ("id", "title", "paths", "format", "language", "pages", "year", "themes", "postures", "horizons",
+                "territories", "entities"):
+        assert key in shown
+    assert shown["pages"] == 2 and shown["format"] == "pdf" and shown["year"] == 2022
+    assert all(set(t) >= {"slug", "label", "score", "evidence"} for t in shown["themes"])
+    assert all(set(t) >= {"code", "level", "name", "about"} for t in shown["territories"])
+    assert all(set(e) == {"text", "label", "count"} for e in shown["entities"])
+    with_text = phare(library, "show", doc_id, "--json", "--text")
+    assert [p["page"] for p in with_text["pages"]] == [1, 2] and "friches" in with_text["pages"][0]["text"].lower()
+
+
+def test_status_counts(library: Path) -> None:
+    assert phare(library, "status", "--json")["counts"] == {"indexed": 3, "failed": 1}

@@ -1,0 +1,51 @@
+"""The whole path through real dramatiq workers on the real Redis server (127.0.0.1:6379)."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from schemas.search import SearchQuery
+from services.bootstrap import Container
+
+from .conftest import FIXTURES, ingest_and_wait
+
+pytestmark = pytest.mark.slow
+
+
+def test_documents_flow_to_the_index(running: Container, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(FIXTURES / "220310_mandat_GT_CNIG_Friches.pdf", inbox / "mandat.pdf")
+    shutil.copy(FIXTURES / "220310_mandat_GT_CNIG_Friches.pdf", inbox / "copie du mandat.pdf")
+    shutil.copy(FIXTURES / "glossaire_gt_paysages.docx", inbox / "glossaire.docx")
+    (inbox / "vide.pdf").write_bytes(b"")
+    (inbox / "~$brouillon.docx").write_bytes(b"lock file")
+
+    states = ingest_and_wait(running, [inbox])
+
+    assert set(states) == {"mandat.pdf", "copie du mandat.pdf", "glossaire.docx", "vide.pdf"}
+    assert {states["mandat.pdf"][0], states["copie du mandat.pdf"][0]} == {"indexed", "duplicate"}
+    assert states["glossaire.docx"] == ("indexed", None)
+    assert states["vide.pdf"][0] == "failed" and "vide" in states["vide.pdf"][1]
+    result = running.search_service.search(SearchQuery(text="recyclage des friches"))
+    assert result.hits[0].title.startswith("Mandat du GT CNIG Friches")
+    assert result.hits[0].snippets and result.hits[0].snippets[0].page in (1, 2)
+    assert running.backend.count() == 2
+
+
+def test_redelivery_is_harmless(running: Container, tmp_path: Path) -> None:
+    from schemas.events import DocumentAnalyzed, DocumentQueued
+
+    doc = tmp_path / "mandat.pdf"
+    shutil.copy(FIXTURES / "220310_mandat_GT_CNIG_Friches.pdf", doc)
+    ingest_and_wait(running, [doc])
+    doc_id = running.catalog.path_status([str(doc)])[0].doc_id
+    running.publish(DocumentQueued(doc_id=doc_id))
+    running.publish(DocumentAnalyzed(doc_id=doc_id))
+    time.sleep(2)
+    assert running.catalog.get(doc_id).state == "indexed"
+    assert running.backend.count() == 1
