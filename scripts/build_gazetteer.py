@@ -18,9 +18,11 @@ def main(src: Path) -> None:
     derived, raw = src / "derived", src / "etalab-decoupage-administratif-6.0.0"
     regions = {r["code"]: r["nom"] for r in json.loads((raw / "regions.json").read_text())}
     rows: list[dict[str, str]] = [{"code": "FR", "level": "pays", "name": "France", "parent": "", "population": ""}]
-    rows += [{"code": c, "level": "region", "name": n, "parent": "pays:FR", "population": ""} for c, n in regions.items()]
+    rows += [{"code": c, "level": "region", "name": n, "parent": "pays:FR", "population": ""}
+             for c, n in regions.items()]
     for d in json.loads((raw / "departements.json").read_text()):
-        rows.append({"code": d["code"], "level": "departement", "name": d["nom"], "parent": f"region:{d['region']}", "population": ""})
+        rows.append({"code": d["code"], "level": "departement", "name": d["nom"],
+                     "parent": f"region:{d['region']}", "population": ""})
     with (derived / "epci_ara_hautes_alpes.csv").open() as fh:
         for e in csv.DictReader(fh):
             dep = e["departements"].split("|")[0]

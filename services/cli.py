@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -46,8 +46,8 @@ def _self_command(*args: str) -> list[str]:
 
 # -- processes ------------------------------------------------------------------------------------
 @app.command()
-def worker(queues: Annotated[Optional[str], typer.Option(help="files à consommer, ex. extract,analyze")] = None,
-           threads: Annotated[Optional[int], typer.Option(help="nombre de fils de traitement")] = None) -> None:
+def worker(queues: Annotated[str | None, typer.Option(help="files à consommer, ex. extract,analyze")] = None,
+           threads: Annotated[int | None, typer.Option(help="nombre de fils de traitement")] = None) -> None:
     """Traite les documents en file (extraction, analyse, indexation)."""
     _setup_logging(verbose=True)
     from workers.runtime import run_worker
@@ -60,7 +60,7 @@ def worker(queues: Annotated[Optional[str], typer.Option(help="files à consomme
 
 
 @app.command()
-def watch(folder: Annotated[Optional[Path], typer.Option(help="dossier surveillé (défaut : ./inbox)")] = None) -> None:
+def watch(folder: Annotated[Path | None, typer.Option(help="dossier surveillé (défaut : ./inbox)")] = None) -> None:
     """Surveille le dossier de dépôt et met en file chaque fichier nouveau ou modifié."""
     _setup_logging(verbose=True)
     from services.ingest.reconcile import Reconciler
@@ -77,8 +77,8 @@ def watch(folder: Annotated[Optional[Path], typer.Option(help="dossier surveill�
 
 
 @app.command()
-def api(host: Annotated[Optional[str], typer.Option()] = None,
-        port: Annotated[Optional[int], typer.Option()] = None) -> None:
+def api(host: Annotated[str | None, typer.Option()] = None,
+        port: Annotated[int | None, typer.Option()] = None) -> None:
     """Sert l'API de recherche et l'interface web."""
     _setup_logging()
     import uvicorn
@@ -178,8 +178,8 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="fichiers ou dossier
 
 @app.command()
 def search(query: Annotated[str, typer.Argument(help="texte recherché")] = "",
-           theme: Annotated[Optional[list[str]], typer.Option(help="thème (slug)")] = None,
-           territory: Annotated[Optional[list[str]], typer.Option(help="code de territoire")] = None,
+           theme: Annotated[list[str] | None, typer.Option(help="thème (slug)")] = None,
+           territory: Annotated[list[str] | None, typer.Option(help="code de territoire")] = None,
            limit: Annotated[int, typer.Option(min=0, max=100)] = 10,
            as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Cherche dans la bibliothèque."""

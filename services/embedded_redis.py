@@ -52,7 +52,8 @@ class EmbeddedRedis:
             deadline = time.monotonic() + timeout_s
             while not self.alive():
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"le serveur Redis embarqué n'a pas démarré (voir {self.directory / 'redis.log'})")
+                    log = self.directory / "redis.log"
+                    raise RuntimeError(f"le serveur Redis embarqué n'a pas démarré (voir {log})")
                 time.sleep(0.05)
             self.started_here = True
 

@@ -16,6 +16,7 @@ from schemas.documents import Analysis, DocState, Extraction, IndexRecord
 from schemas.events import DocumentAnalyzed, DocumentEvent, DocumentExtracted, DocumentQueued
 from services.ingest.blobs import ArtifactStore, BlobStore
 from services.ingest.catalog import Catalog, DocumentRow
+from services.ingest.intake import too_large_reason
 from services.search.backends.base import SearchBackend
 from workers.analyze.analyzer import Analyzer, analysis_key
 from workers.extract.errors import ExtractionError
@@ -58,8 +59,7 @@ class Pipeline:
         if doc is None:
             return
         if doc.size > self.max_file_bytes:
-            limit = self.max_file_bytes // 2**20
-            self.catalog.set_state(doc.id, DocState.SKIPPED, f"fichier trop volumineux ({doc.size // 2**20} Mo > {limit} Mo)")
+            self.catalog.set_state(doc.id, DocState.SKIPPED, too_large_reason(doc.size, self.max_file_bytes))
             return
         if not self.artifacts.exists("extract", doc.sha256):
             self.catalog.bump_attempts(doc.id)

@@ -127,7 +127,8 @@ class Catalog:
             row = s.get(PathRow, path)
             if row is None:
                 primary_exists = created is False and s.scalar(
-                    select(func.count()).select_from(PathRow).where(PathRow.doc_id == doc_id, PathRow.duplicate.is_(False))
+                    select(func.count()).select_from(PathRow)
+                    .where(PathRow.doc_id == doc_id, PathRow.duplicate.is_(False))
                 )
                 row = PathRow(path=path, doc_id=doc_id, duplicate=bool(primary_exists), size=size, mtime=mtime)
                 s.add(row)

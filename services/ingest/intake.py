@@ -24,6 +24,10 @@ log = logging.getLogger(__name__)
 IGNORED = ("~$*", ".~lock.*", "*.part", "*.crdownload", "*.tmp", "*.swp", ".DS_Store", "Thumbs.db", "desktop.ini")
 
 
+def too_large_reason(size: int, limit: int) -> str:
+    return f"fichier trop volumineux ({size // 2**20} Mo > {limit // 2**20} Mo)"
+
+
 def is_ignored(path: Path) -> bool:
     return path.name.startswith(".") or any(fnmatch.fnmatch(path.name, pattern) for pattern in IGNORED)
 
@@ -72,9 +76,8 @@ class Intake:
         reg = self.catalog.register(sha, stat.st_size, key, stat.st_mtime)
         if reg.created:
             if stat.st_size > self.max_file_bytes:
-                limit = self.max_file_bytes // 2**20
-                self.catalog.set_state(reg.doc_id, DocState.SKIPPED,
-                                       f"fichier trop volumineux ({stat.st_size // 2**20} Mo > {limit} Mo)")
+                reason = too_large_reason(stat.st_size, self.max_file_bytes)
+                self.catalog.set_state(reg.doc_id, DocState.SKIPPED, reason)
             else:
                 self.publish(DocumentQueued(doc_id=reg.doc_id))
         log.info("submitted %s as %s (new=%s)", key, reg.doc_id, reg.created)

@@ -9,8 +9,8 @@ from schemas.search import Facets, FacetValue, SearchQuery, SearchResult
 from services.ingest.blobs import ArtifactStore
 from services.ingest.catalog import Catalog
 from services.search.backends.base import SearchBackend
-from workers.analyze.territories import Gazetteer
 from workers.analyze.analyzer import analysis_key
+from workers.analyze.territories import Gazetteer
 
 _LEVEL_LABEL = {"commune": "commune", "epci": "intercommunalité", "departement": "département",
                 "region": "région", "pays": "pays"}

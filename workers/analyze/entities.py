@@ -65,4 +65,5 @@ class EntityRecognizer:
                 key = (text.casefold(), _LABELS.get(ent.label_, ent.label_))
                 counts[key] += 1
                 forms.setdefault(key, Counter())[text] += 1
-        return [Entity(text=forms[key].most_common(1)[0][0], label=key[1], count=n) for key, n in counts.most_common(200)]
+        return [Entity(text=forms[key].most_common(1)[0][0], label=key[1], count=n)
+                for key, n in counts.most_common(200)]

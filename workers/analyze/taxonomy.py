@@ -75,5 +75,6 @@ class Taxonomy:
             in_title = 3.0 if concept.pattern.search(folded_title) else 0.0
             density = 1000.0 * total / words  # hits per thousand words
             spread = len(hits) / max(1, len(pages))
-            out.append(ConceptScore(concept.slug, concept.label, round(density + in_title + 2 * spread, 3), total, evidence))
+            score = round(density + in_title + 2 * spread, 3)
+            out.append(ConceptScore(concept.slug, concept.label, score, total, evidence))
         return sorted(out, key=lambda c: -c.score)

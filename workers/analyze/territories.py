@@ -126,7 +126,8 @@ class TerritoryTagger:
                 if not self._capitalised(words[i:i + n]) or (n == 1 and (folded in _AMBIGUOUS or len(folded) < 3)):
                     continue
                 territory = self.gazetteer.resolve(folded)
-                if territory and n == 1 and territory.level == "commune" and territory.population < _MIN_SINGLE_WORD_POP:
+                if territory and n == 1 and territory.level == "commune" \
+                        and territory.population < _MIN_SINGLE_WORD_POP:
                     territory = None  # one capitalised word naming a small commune is usually something else
                 if territory:
                     found = (territory.key, words[i].start(), words[i + n - 1].end(), n)

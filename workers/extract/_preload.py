@@ -12,7 +12,6 @@ import unstructured.partition.pptx  # noqa: E402,F401
 import unstructured.partition.text  # noqa: E402,F401
 
 import workers.extract.extractor  # noqa: E402,F401
-
 from workers.extract.offline_nlp import install_offline_nlp  # noqa: E402
 
 # Warming is this module's only job: the French tokenizer's regexes take ~3 s to compile, once

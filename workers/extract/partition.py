@@ -63,7 +63,8 @@ def partition_file(path: Path, fmt: str) -> tuple[list[Element], dict[str, Any]]
     except ExtractionError:
         raise
     except Exception as exc:  # noqa: BLE001 - parsers raise anything on corrupt input
-        raise ExtractionError(f"fichier {fmt.upper()} illisible ou corrompu ({type(exc).__name__}: {exc})"[:300]) from exc
+        detail = f"{type(exc).__name__}: {exc}"[:200]
+        raise ExtractionError(f"fichier {fmt.upper()} illisible ou corrompu ({detail})") from exc
     return _to_elements(raw), {}
 
 

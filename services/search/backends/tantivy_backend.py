@@ -16,7 +16,7 @@ import tantivy
 from tantivy import Filter, TextAnalyzerBuilder, Tokenizer
 
 from schemas.documents import IndexRecord, Page
-from schemas.search import FacetValue, Facets, SearchHit, SearchQuery, SearchResult, Snippet
+from schemas.search import Facets, FacetValue, SearchHit, SearchQuery, SearchResult, Snippet
 from services.search.query import clean_user_query, territory_terms
 
 SCHEMA_VERSION = 1
@@ -138,7 +138,7 @@ class TantivyBackend:
         body = doc["body"][0]
         starts = doc["page_starts"]
         ends = [s - len(_PAGE_SEP) for s in starts[1:]] + [len(body)]
-        pages = [Page(page=n, text=body[s:e]) for n, s, e in zip(meta.pop("page_numbers"), starts, ends)]
+        pages = [Page(page=n, text=body[s:e]) for n, s, e in zip(meta.pop("page_numbers"), starts, ends, strict=True)]
         return IndexRecord(pages=pages, **meta)
 
     def _text_query(self, text: str) -> tantivy.Query | None:
