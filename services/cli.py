@@ -18,6 +18,7 @@ from rich.console import Console
 from schemas.documents import TERMINAL_STATES
 from schemas.search import SearchQuery
 from services.bootstrap import Container, build
+from services.settings import Settings
 
 app = typer.Typer(help="phare — centre de ressources documentaires de l'Atelier des futurs.", no_args_is_help=True,
                   add_completion=False)
@@ -42,6 +43,17 @@ def _print_json(data: object) -> None:
 
 def _self_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "services.cli", *args]
+
+
+def _worker_commands(settings: Settings) -> dict[str, list[str]]:
+    """One worker consumes every queue (it holds the index writer); the others extract and analyze.
+
+    NER and parsing are CPU-bound Python: processes, not threads, are what uses several cores.
+    """
+    commands = {"worker": _self_command("worker")}
+    for n in range(1, settings.worker_processes):
+        commands[f"worker-{n + 1}"] = _self_command("worker", "--queues", "extract,analyze")
+    return commands
 
 
 # -- processes ------------------------------------------------------------------------------------
@@ -101,7 +113,7 @@ def up() -> None:
     settings.inbox.mkdir(parents=True, exist_ok=True)
     stop = _stop_on_signals()
     children: dict[str, subprocess.Popen] = {}
-    commands = {"worker": _self_command("worker"), "watch": _self_command("watch"), "api": _self_command("api")}
+    commands = {**_worker_commands(settings), "watch": _self_command("watch"), "api": _self_command("api")}
     console.print(f"[bold]phare[/] : dépôt dans [cyan]{settings.inbox.resolve()}[/], "
                   f"recherche sur [cyan]http://{settings.host}:{settings.port}[/] (Ctrl-C pour arrêter)")
     try:
@@ -114,24 +126,36 @@ def up() -> None:
                     children[name] = subprocess.Popen(cmd)
             stop.wait(1.0)
     finally:
-        for proc in children.values():
-            proc.terminate()
-        for proc in children.values():
-            try:
-                proc.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        _stop(list(children.values()))
         container.close()
 
 
+def _stop(procs: list[subprocess.Popen], timeout: float = 40) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 # -- user actions ---------------------------------------------------------------------------------
-def _ensure_worker(container: Container) -> subprocess.Popen | None:
-    """Start a worker for the duration of a command unless one already serves this data dir."""
+def _ensure_workers(container: Container) -> list[subprocess.Popen]:
+    """Start workers for the duration of a command unless some already serve this data dir."""
     from workers.runtime import workers_alive
 
     if workers_alive(container):
-        return None
-    return subprocess.Popen(_self_command("worker"), stdout=subprocess.DEVNULL)
+        return []
+    log_dir = container.settings.data_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    procs = []
+    for name, cmd in _worker_commands(container.settings).items():
+        with (log_dir / f"{name}.log").open("ab") as log:
+            procs.append(subprocess.Popen(cmd, stdout=log, stderr=log))
+    return procs
 
 
 @app.command()
@@ -148,23 +172,24 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="fichiers ou dossier
     if missing:
         console.print(f"[red]introuvable :[/] {', '.join(missing)}")
         raise typer.Exit(2)
-    started = _ensure_worker(container) if wait else None
+    started: list[subprocess.Popen] = []
     try:
         submitted = [container.intake.submit(p).path for p in walk(paths)]
         statuses = container.catalog.path_status(submitted)
+        if wait and any(s.state not in TERMINAL_STATES for s in statuses):
+            started = _ensure_workers(container)
         deadline = time.monotonic() + timeout
         while wait and any(s.state not in TERMINAL_STATES for s in statuses):
             if time.monotonic() > deadline:
                 console.print("[red]délai dépassé : documents encore en cours[/]")
                 break
-            if started is not None and started.poll() is not None:
-                started = _ensure_worker(container)
+            if started and any(p.poll() is not None for p in started):
+                _stop(started)
+                started = _ensure_workers(container)
             time.sleep(0.5)
             statuses = container.catalog.path_status(submitted)
     finally:
-        if started is not None:
-            started.terminate()
-            started.wait(timeout=60)
+        _stop(started)
         container.close()
     docs = [{"path": s.path, "id": s.doc_id, "state": s.state, "reason": s.reason} for s in statuses]
     if as_json:

@@ -7,6 +7,8 @@ survives a crash, and is shared by every phare process that uses the same data d
 from __future__ import annotations
 
 import fcntl
+import os
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -57,8 +59,17 @@ class EmbeddedRedis:
                 time.sleep(0.05)
             self.started_here = True
 
-    def stop(self) -> None:
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """SIGTERM, which Redis treats as a clean shutdown (the AOF is flushed), then wait for it."""
         try:
-            self.client().shutdown(nosave=True)
-        except redis.RedisError:
-            pass  # shutdown closes the connection under our feet
+            pid = int(self.pidfile.read_text().strip())
+            os.kill(pid, signal.SIGTERM)
+        except (OSError, ValueError):
+            return
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except OSError:
+                return
+            time.sleep(0.02)

@@ -6,6 +6,7 @@ entrypoint and pass it down; nothing reads the environment anywhere else.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -39,6 +40,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     worker_threads: int = 2
+    worker_processes: int = Field(default_factory=lambda: min(os.cpu_count() or 1, 4),
+                                  description="processes of `phare up`; one of them also indexes")
     watch_debounce_ms: int = 1600
     extract: ExtractSettings = ExtractSettings()
     analyze: AnalyzeSettings = AnalyzeSettings()

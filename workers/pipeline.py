@@ -45,6 +45,11 @@ class Pipeline:
         self.publish = publish
         self.max_file_bytes = max_file_bytes
 
+    def warm_up(self) -> None:
+        """Start the extraction fork server and load the NLP models (in parallel)."""
+        self.sandbox.warm_up()
+        self.analyzer.warm_up()
+
     def _claim(self, event: DocumentEvent, accepted: set[DocState], new_state: DocState) -> DocumentRow | None:
         doc = self.catalog.get(event.doc_id)
         if doc is None or DocState(doc.state) not in accepted:
@@ -87,7 +92,9 @@ class Pipeline:
             self.publish(DocumentQueued(doc_id=doc.id))
             return
         if not self.artifacts.exists("analysis", analysis_key(doc.sha256)):
+            started = time.monotonic()
             self.artifacts.put("analysis", analysis_key(doc.sha256), self.analyzer.run(extraction))
+            log.info("analyzed %s in %.2fs", doc.id, time.monotonic() - started)
         self.catalog.set_state(doc.id, DocState.INDEXING)
         self.publish(DocumentAnalyzed(doc_id=doc.id))
 
@@ -101,8 +108,10 @@ class Pipeline:
             self.catalog.set_state(doc.id, DocState.ANALYZING)
             self.publish(DocumentExtracted(doc_id=doc.id))
             return
+        started = time.monotonic()
         self._backend().upsert([self.record(doc, extraction, analysis)])
         self.catalog.set_state(doc.id, DocState.INDEXED)
+        log.info("indexed %s in %.2fs", doc.id, time.monotonic() - started)
 
     def record(self, doc: DocumentRow, extraction: Extraction, analysis: Analysis) -> IndexRecord:
         """The search document for a catalog row and its artifacts."""

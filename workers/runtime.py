@@ -29,7 +29,7 @@ def run_worker(container: Container, stop: threading.Event, queues: set[str] | N
     """Consume until ``stop`` is set. Loads the NLP models before taking the first message."""
     broker = container.broker
     declare_actors(broker, container.pipeline)
-    container.analyzer.warm_up()
+    container.pipeline.warm_up()
     worker = dramatiq.Worker(broker, queues=queues, worker_threads=threads or container.settings.worker_threads)
     worker.start()
     key = f"{HEARTBEAT_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}"

@@ -54,6 +54,11 @@ class Gazetteer:
         for alias, code in aliases.items():
             if code in self.by_key:
                 self.by_name[fold(alias)].insert(0, self.by_key[code])
+        #: folded first word of every name -> the most words a name starting with it has
+        self.max_words: dict[str, int] = {}
+        for name in self.by_name:
+            words = name.split()
+            self.max_words[words[0]] = max(self.max_words.get(words[0], 0), len(words))
 
     @classmethod
     def load(cls) -> Gazetteer:
@@ -115,14 +120,18 @@ class TerritoryTagger:
                 return word.group()[0].isupper()
         return False
 
-    def _matches(self, text: str):  # noqa: ANN202 - yields (code, start, end)
+    def _matches(self, text: str):  # noqa: ANN202 - yields (key, start, end)
         words = list(_WORD.finditer(text))
+        folded_words = [fold(w.group()) for w in words]
         i = 0
         while i < len(words):
+            first = folded_words[i].split(" ", 1)[0] if folded_words[i] else ""
+            longest = min(self.gazetteer.max_words.get(first, 0), _MAX_WORDS, len(words) - i)
             found = None
-            for n in range(min(_MAX_WORDS, len(words) - i), 0, -1):
-                span = text[words[i].start(): words[i + n - 1].end()]
-                folded = fold(span)
+            for n in range(longest, 0, -1):
+                folded = " ".join(folded_words[i:i + n])
+                if folded not in self.gazetteer.by_name:
+                    continue
                 if not self._capitalised(words[i:i + n]) or (n == 1 and (folded in _AMBIGUOUS or len(folded) < 3)):
                     continue
                 territory = self.gazetteer.resolve(folded)

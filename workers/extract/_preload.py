@@ -14,6 +14,5 @@ import unstructured.partition.text  # noqa: E402,F401
 import workers.extract.extractor  # noqa: E402,F401
 from workers.extract.offline_nlp import install_offline_nlp  # noqa: E402
 
-# Warming is this module's only job: the French tokenizer's regexes take ~3 s to compile, once
-# here instead of once per document.
+# Warming is this module's only job: done once here instead of once per document.
 install_offline_nlp()

@@ -73,6 +73,13 @@ class ExtractionSandbox:
         self.memory_bytes = memory_mb * 1024 * 1024
         self.ocr_language = ocr_language
 
+    def warm_up(self) -> None:
+        """Start the fork server now, so its imports overlap with the caller's own warm-up."""
+        _ctx()
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
     def run(self, path: Path) -> Extraction:
         ctx = _ctx()
         receiver, sender = ctx.Pipe(duplex=False)
