@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(tesseract-ocr tesseract-ocr-fra libmagic1 poppler-utils)
+DEBIAN_PACKAGES=(tesseract-ocr tesseract-ocr-fra libmagic1 poppler-utils
+  libreoffice-writer-nogui libreoffice-impress-nogui libreoffice-calc-nogui)
 
 if command -v apt-get >/dev/null 2>&1; then
   missing=()

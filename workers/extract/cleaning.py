@@ -44,3 +44,37 @@ def detect_language(text: str) -> str:
     if max(fr, en) < 0.04 * len(words):
         return "other"
     return "fr" if fr >= en else "en"
+
+
+_PAGE_NUMBER = re.compile(r"^(page|p\.)?\s*\d{1,4}(\s*(/|sur|of|de)\s*\d{1,4})?$", re.I)
+_DIGITS = re.compile(r"\d+")
+_EDGE_LINES = 3
+
+
+def _edges(lines: list[str]) -> set[int]:
+    """Indexes of the first and last few non-empty lines: where running headers and footers sit."""
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    edge = max(1, min(_EDGE_LINES, len(filled) // 4))
+    return set(filled[:edge] + filled[-edge:])
+
+
+def strip_running_lines(pages: list[str], min_share: float = 0.5) -> list[str]:
+    """Remove page numbers and lines repeated at the top or bottom of most pages.
+
+    A line is "running" when, digits ignored, it sits in the edge zone of at least half the pages
+    (and of three pages at least). Page boundaries are kept: the result has one entry per page.
+    """
+    split = [page.split("\n") for page in pages]
+    seen: dict[str, int] = {}
+    for lines in split:
+        keys = {_DIGITS.sub("#", lines[i].strip().lower()) for i in _edges(lines)}
+        for key in keys:
+            seen[key] = seen.get(key, 0) + 1
+    threshold = max(3, min_share * len(pages))
+    running = {k for k, n in seen.items() if n >= threshold and k and len(k) <= 200}
+    out = []
+    for lines in split:
+        drop = {i for i in _edges(lines)
+                if _PAGE_NUMBER.match(lines[i].strip()) or _DIGITS.sub("#", lines[i].strip().lower()) in running}
+        out.append("\n".join(line for i, line in enumerate(lines) if i not in drop).strip())
+    return out

@@ -3,28 +3,36 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 from schemas.documents import Element, Extraction, Page
-from workers.extract import pdf
-from workers.extract.cleaning import clean_text, detect_language
+from workers.extract import legacy, odf, pdf
+from workers.extract.cleaning import clean_text, detect_language, strip_running_lines
 from workers.extract.detect import detect_format
 from workers.extract.errors import ExtractionError
+from workers.extract.limits import check_zip_bomb
 from workers.extract.partition import partition_file, structure_page
+from workers.extract.properties import Properties, read_properties
 
-EXTRACTOR_VERSION = 1
+EXTRACTOR_VERSION = 2
 
-_JUNK_TITLE = re.compile(r"^(microsoft (word|powerpoint|excel)\s*-|untitled|sans titre|document\d*$|diapositive)", re.I)
-_FILEISH = re.compile(r"\.(docx?|pptx?|xlsx?|odt|pdf|rtf)$", re.I)
+ZIP_FORMATS = frozenset({"docx", "pptx", "xlsx", "odt", "odp", "ods", "epub"})
+_JUNK_TITLE = re.compile(r"^(microsoft (word|powerpoint|excel)\s*-|untitled|sans titre|document\d*$|diapositive|"
+                         r"présentation powerpoint|powerpoint presentation|table des matières|sommaire|contents$)", re.I)
+_FILEISH = re.compile(r"(\.(docx?|pptx?|xlsx?|odt|odp|ods|pdf|rtf)$)|(^\S*_\S*$)|(^[A-Z]{2,}_?[A-Z0-9]{6,}$)|"
+                      r"(^\S+\s+\S*_\S*$)|(_vf|_v\d+)\b", re.I)
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
-_LEGACY = {"doc", "ppt", "xls", "rtf"}
+_MONTH_YEAR = re.compile(r"\b(janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|"
+                         r"novembre|décembre|decembre|january|february|march|april|may|june|july|august|"
+                         r"september|october|november|december)\s+(19[5-9]\d|20\d\d)\b", re.I)
 
 
 def _good_title(candidate: str | None) -> str | None:
     if not candidate:
         return None
     title = " ".join(candidate.split())
-    if len(title) < 4 or _JUNK_TITLE.search(title) or _FILEISH.search(title):
+    if len(title) < 4 or _JUNK_TITLE.search(title) or _FILEISH.search(title) or title[0].islower():
         return None
     return title[:300]
 
@@ -50,6 +58,17 @@ def _title_from_elements(elements: list[Element]) -> str | None:
     return None
 
 
+def publication_year(pages: list[Page], property_year: int | None) -> int | None:
+    """A "month year" on the first two pages (a cover date) wins; then the file's own date."""
+    latest = date.today().year + 1
+    for page in pages[:2]:
+        for match in _MONTH_YEAR.finditer(page.text):
+            year = int(match.group(2))
+            if year <= latest:
+                return year
+    return property_year if property_year and property_year <= latest else None
+
+
 def _pages_from_elements(elements: list[Element]) -> list[Page]:
     by_page: dict[int, list[str]] = {}
     for el in elements:
@@ -64,41 +83,56 @@ class TextExtractor:
     def __init__(self, ocr_language: str = "fra") -> None:
         self.ocr_language = ocr_language
 
-    def run(self, path: Path, name_hint: str | None = None) -> Extraction:
+    def run(self, path: Path) -> Extraction:
         fmt, mime = detect_format(path)
         if fmt == "empty":
             raise ExtractionError("fichier vide (0 octet)")
-        if fmt in _LEGACY:
-            raise ExtractionError(f"format {fmt.upper()} ancien non pris en charge (LibreOffice requis)")
         if fmt in ("unknown", "zip"):
             raise ExtractionError(f"format non reconnu ({mime})")
-        if fmt == "pdf":
+        if fmt in ZIP_FORMATS:
+            check_zip_bomb(path)
+        if fmt in ("doc", "ppt", "xls"):
+            with legacy.converted(path, fmt) as modern:
+                check_zip_bomb(modern)
+                extraction = self._partitioned(modern, legacy.TARGET[fmt], mime)
+            extraction.format = fmt
+        elif fmt == "pdf":
             extraction = self._pdf(path)
+        elif fmt in ("odp", "ods"):
+            extraction = self._plain_pages(odf.read_odf_pages(path, fmt), fmt, mime, read_properties(path, fmt))
         else:
             extraction = self._partitioned(path, fmt, mime)
         if not any(p.text.strip() for p in extraction.pages):
             raise ExtractionError("aucun texte extrait d'un document qui devrait en contenir")
         return extraction
 
-    def _pdf(self, path: Path) -> Extraction:
-        raw = pdf.read_pdf(path, self.ocr_language)
-        pages = [Page(page=i + 1, text=clean_text(t)) for i, t in enumerate(raw.pages)]
+    def _plain_pages(self, texts: list[str], fmt: str, mime: str, props: Properties,
+                     pdf_title: str | None = None, pdf_year: int | None = None) -> Extraction:
+        pages = [Page(page=i + 1, text=clean_text(t)) for i, t in enumerate(texts)]
         elements = [el for p in pages for el in structure_page(p.text, p.page)]
-        text = "\n".join(p.text for p in pages[:3])
         return Extraction(
-            extractor_version=EXTRACTOR_VERSION, format="pdf", mime_type="application/pdf",
-            title=_good_title(raw.metadata.get("Title")) or _title_from_elements(elements),
-            authors=[a.strip() for a in re.split(r"[;,]", raw.metadata.get("Author", "")) if a.strip()],
-            year=pdf.pdf_year(raw.metadata), language=detect_language(text),
+            extractor_version=EXTRACTOR_VERSION, format=fmt, mime_type=mime,
+            title=_good_title(pdf_title or props.title) or _title_from_elements(elements),
+            authors=props.authors, year=publication_year(pages, pdf_year or props.created_year),
+            language=detect_language("\n".join(p.text for p in pages[:3])),
             page_count=len(pages), pages=pages, elements=elements,
         )
 
+    def _pdf(self, path: Path) -> Extraction:
+        raw = pdf.read_pdf(path, self.ocr_language)
+        texts = strip_running_lines([clean_text(t) for t in raw.pages])
+        authors = [a.strip() for a in re.split(r"[;,]", raw.metadata.get("Author", "")) if a.strip()]
+        return self._plain_pages(texts, "pdf", "application/pdf", Properties(authors=authors),
+                                 pdf_title=raw.metadata.get("Title"), pdf_year=pdf.pdf_year(raw.metadata))
+
     def _partitioned(self, path: Path, fmt: str, mime: str) -> Extraction:
-        elements, props = partition_file(path, fmt)
+        elements = partition_file(path, fmt)
         pages = _pages_from_elements(elements)
+        props = read_properties(path, fmt) if fmt in ZIP_FORMATS else Properties()
         return Extraction(
             extractor_version=EXTRACTOR_VERSION, format=fmt, mime_type=mime,
-            title=_good_title(props.get("title")) or _title_from_elements(elements),
+            title=_good_title(props.title) or _title_from_elements(elements), authors=props.authors,
+            year=publication_year(pages, props.created_year),
             language=detect_language("\n".join(p.text for p in pages[:3])),
             page_count=len(pages), pages=pages, elements=elements,
         )

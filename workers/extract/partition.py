@@ -39,6 +39,12 @@ def _partitioner(fmt: str) -> Callable[..., list[Any]]:
     if fmt == "txt":
         from unstructured.partition.text import partition_text
         return partition_text
+    if fmt == "rtf":
+        from unstructured.partition.rtf import partition_rtf
+        return partition_rtf
+    if fmt == "epub":
+        from unstructured.partition.epub import partition_epub
+        return partition_epub
     raise ExtractionError(f"format non pris en charge : {fmt}")
 
 
@@ -53,8 +59,8 @@ def _to_elements(raw: list[Any], default_page: int = 1) -> list[Element]:
     return out
 
 
-def partition_file(path: Path, fmt: str) -> tuple[list[Element], dict[str, Any]]:
-    """Elements of a non-PDF file and the document properties unstructured found."""
+def partition_file(path: Path, fmt: str) -> list[Element]:
+    """Elements of a non-PDF file, with their page (or slide) numbers."""
     install_offline_nlp()
     fn = _partitioner(fmt)
     kwargs: dict[str, Any] = {"filename": str(path), "languages": LANGUAGES}
@@ -65,7 +71,7 @@ def partition_file(path: Path, fmt: str) -> tuple[list[Element], dict[str, Any]]
     except Exception as exc:  # noqa: BLE001 - parsers raise anything on corrupt input
         detail = f"{type(exc).__name__}: {exc}"[:200]
         raise ExtractionError(f"fichier {fmt.upper()} illisible ou corrompu ({detail})") from exc
-    return _to_elements(raw), {}
+    return _to_elements(raw)
 
 
 def structure_page(text: str, page: int) -> list[Element]:

@@ -1,0 +1,141 @@
+"""Every format of the extraction issue, detected by content, with pages, titles and metadata."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from docx import Document as DocxDocument
+
+from workers.extract.errors import ExtractionError
+from workers.extract.extractor import TextExtractor, publication_year
+from workers.extract.legacy import soffice
+from workers.extract.limits import check_zip_bomb
+from workers.extract.cleaning import strip_running_lines
+from schemas.documents import Page
+
+from .builders import make_epub, make_odp, make_ods, make_ratio_bomb_docx, make_rtf
+from .conftest import FIXTURES
+
+
+@pytest.fixture(scope="module")
+def extractor() -> TextExtractor:
+    return TextExtractor()
+
+
+def test_odp_gives_one_page_per_slide(tmp_path: Path, extractor: TextExtractor) -> None:
+    path = make_odp(tmp_path / "diapos.bin", [["Atelier des futurs", "Scénarios 2050"], ["Mobilités douces à Échirolles"]],
+                    title="Atelier des futurs : restitution")
+    result = extractor.run(path)
+    assert result.format == "odp" and result.page_count == 2
+    assert "Mobilités douces" in result.pages[1].text
+    assert result.title == "Atelier des futurs : restitution"
+    assert result.authors == ["Agence d'urbanisme"] and result.year == 2023
+
+
+def test_ods_gives_one_page_per_sheet(tmp_path: Path, extractor: TextExtractor) -> None:
+    path = make_ods(tmp_path / "indicateurs.ods", {"Population": [["Commune", "Habitants"], ["Grenoble", "156 000"]],
+                                                    "Climat": [["Émissions de GES", "2019"]]})
+    result = extractor.run(path)
+    assert result.format == "ods" and result.page_count == 2
+    assert "Grenoble 156 000" in result.pages[0].text and "Émissions de GES" in result.pages[1].text
+
+
+def test_rtf(tmp_path: Path, extractor: TextExtractor) -> None:
+    result = extractor.run(make_rtf(tmp_path / "note.rtf", "Note sur la résilience des réseaux d'eau potable."))
+    assert result.format == "rtf" and "résilience des réseaux" in result.pages[0].text
+
+
+def test_epub(tmp_path: Path, extractor: TextExtractor) -> None:
+    path = make_epub(tmp_path / "livre.epub", "Prospective alpine",
+                     ["La montagne face au changement climatique.", "Le tourisme quatre saisons."])
+    result = extractor.run(path)
+    assert result.format == "epub"
+    assert "tourisme quatre saisons" in " ".join(p.text for p in result.pages)
+
+
+def test_csv_and_markdown(tmp_path: Path, extractor: TextExtractor) -> None:
+    csv_path = tmp_path / "donnees.csv"
+    csv_path.write_text("commune;population\nÉchirolles;36000\nMeylan;17000\n", encoding="utf-8")
+    assert "Échirolles" in extractor.run(csv_path).pages[0].text
+    md = tmp_path / "notes.md"
+    md.write_text("# Atelier mobilités\n\nLe covoiturage progresse dans le Grésivaudan.\n", encoding="utf-8")
+    result = extractor.run(md)
+    assert result.format == "md" and result.title == "Atelier mobilités"
+
+
+def test_docx_properties_title_wins_over_headings(tmp_path: Path, extractor: TextExtractor) -> None:
+    doc = DocxDocument()
+    doc.core_properties.title = "Diagnostic foncier de la Métropole"
+    doc.core_properties.author = "Service urbanisme"
+    doc.add_heading("Introduction", level=1)
+    doc.add_paragraph("Le foncier économique se raréfie. Publié en mars 2021.")
+    path = tmp_path / "diag.docx"
+    doc.save(path)
+    result = extractor.run(path)
+    assert result.title == "Diagnostic foncier de la Métropole"
+    assert result.authors == ["Service urbanisme"] and result.year == 2021
+
+
+@pytest.mark.parametrize("junk", ["Microsoft Word - rapport_final.docx", "SKM_C28720061813581",
+                                  "240204_StandardPaysagesV0.4_Diffusion", "Présentation PowerPoint"])
+def test_junk_property_titles_are_replaced_by_the_heading(tmp_path: Path, extractor: TextExtractor, junk: str) -> None:
+    doc = DocxDocument()
+    doc.core_properties.title = junk
+    doc.add_heading("Stratégie alimentaire du Trièves", level=1)
+    doc.add_paragraph("Texte.")
+    path = tmp_path / "x.docx"
+    doc.save(path)
+    assert extractor.run(path).title == "Stratégie alimentaire du Trièves"
+
+
+def test_publication_year_prefers_the_cover_date() -> None:
+    pages = [Page(page=1, text="Guide méthodologique\nJanvier 2024"), Page(page=2, text="Données de 2019")]
+    assert publication_year(pages, 2023) == 2024
+    assert publication_year([Page(page=1, text="sans date")], 2022) == 2022
+
+
+def test_running_headers_footers_and_page_numbers_are_removed() -> None:
+    pages = [f"Guide ERC – janvier 2024\nContenu propre à la page {n}.\nSuite du texte {n}.\n{n}/5" for n in range(1, 6)]
+    cleaned = strip_running_lines(pages)
+    assert len(cleaned) == 5
+    assert all("Guide ERC" not in p and "/5" not in p for p in cleaned)
+    assert "Contenu propre à la page 3." in cleaned[2]
+
+
+def test_zip_bomb_fails_before_parsing(tmp_path: Path, extractor: TextExtractor) -> None:
+    bomb = make_ratio_bomb_docx(tmp_path / "bombe.docx", FIXTURES / "glossaire_gt_paysages.docx")
+    with pytest.raises(ExtractionError, match="bombe de décompression"):
+        extractor.run(bomb)
+    with pytest.raises(ExtractionError, match="Mo décompressés"):
+        check_zip_bomb(FIXTURES / "glossaire_gt_paysages.docx", max_total=10_000)
+
+
+def test_legacy_office_without_libreoffice_says_so(tmp_path: Path, extractor: TextExtractor,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    doc_file = _legacy_doc(tmp_path)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(ExtractionError, match="LibreOffice est requis"):
+        extractor.run(doc_file)
+
+
+def test_legacy_office_through_libreoffice(tmp_path: Path, extractor: TextExtractor) -> None:
+    result = extractor.run(_legacy_doc(tmp_path))
+    assert result.format == "doc" and "Paysagistes" in result.pages[0].text
+
+
+def _legacy_doc(tmp_path: Path) -> Path:
+    """A real Word 97 file, made by LibreOffice from the DOCX fixture."""
+    exe = soffice()
+    if exe is None:
+        pytest.skip("LibreOffice not installed")
+    src = tmp_path / "glossaire.docx"
+    shutil.copy(FIXTURES / "glossaire_gt_paysages.docx", src)
+    subprocess.run([exe, f"-env:UserInstallation=file://{tmp_path / 'lo'}", "--headless", "--convert-to", "doc",
+                    "--outdir", str(tmp_path), str(src)], check=True, capture_output=True, timeout=120)
+    out = tmp_path / "glossaire.doc"
+    renamed = tmp_path / "ancien.bin"
+    out.rename(renamed)
+    return renamed
