@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from docx import Document as DocxDocument
 
+from schemas.documents import Page
+from workers.extract.cleaning import strip_running_lines
 from workers.extract.errors import ExtractionError
 from workers.extract.extractor import TextExtractor, publication_year
 from workers.extract.legacy import soffice
 from workers.extract.limits import check_zip_bomb
-from workers.extract.cleaning import strip_running_lines
-from schemas.documents import Page
 
 from .builders import make_epub, make_odp, make_ods, make_ratio_bomb_docx, make_rtf
 from .conftest import FIXTURES
@@ -26,8 +26,8 @@ def extractor() -> TextExtractor:
 
 
 def test_odp_gives_one_page_per_slide(tmp_path: Path, extractor: TextExtractor) -> None:
-    path = make_odp(tmp_path / "diapos.bin", [["Atelier des futurs", "Scénarios 2050"], ["Mobilités douces à Échirolles"]],
-                    title="Atelier des futurs : restitution")
+    slides = [["Atelier des futurs", "Scénarios 2050"], ["Mobilités douces à Échirolles"]]
+    path = make_odp(tmp_path / "diapos.bin", slides, title="Atelier des futurs : restitution")
     result = extractor.run(path)
     assert result.format == "odp" and result.page_count == 2
     assert "Mobilités douces" in result.pages[1].text
@@ -98,7 +98,8 @@ def test_publication_year_prefers_the_cover_date() -> None:
 
 
 def test_running_headers_footers_and_page_numbers_are_removed() -> None:
-    pages = [f"Guide ERC – janvier 2024\nContenu propre à la page {n}.\nSuite du texte {n}.\n{n}/5" for n in range(1, 6)]
+    pages = [f"Guide ERC – janvier 2024\nContenu propre à la page {n}.\nSuite du texte {n}.\n{n}/5"
+             for n in range(1, 6)]
     cleaned = strip_running_lines(pages)
     assert len(cleaned) == 5
     assert all("Guide ERC" not in p and "/5" not in p for p in cleaned)

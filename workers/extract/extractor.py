@@ -19,7 +19,8 @@ EXTRACTOR_VERSION = 2
 
 ZIP_FORMATS = frozenset({"docx", "pptx", "xlsx", "odt", "odp", "ods", "epub"})
 _JUNK_TITLE = re.compile(r"^(microsoft (word|powerpoint|excel)\s*-|untitled|sans titre|document\d*$|diapositive|"
-                         r"présentation powerpoint|powerpoint presentation|table des matières|sommaire|contents$)", re.I)
+                         r"présentation powerpoint|powerpoint presentation|table des matières|sommaire|"
+                         r"contents$)", re.I)
 _FILEISH = re.compile(r"(\.(docx?|pptx?|xlsx?|odt|odp|ods|pdf|rtf)$)|(^\S*_\S*$)|(^[A-Z]{2,}_?[A-Z0-9]{6,}$)|"
                       r"(^\S+\s+\S*_\S*$)|(_vf|_v\d+)\b", re.I)
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")

@@ -23,7 +23,8 @@ def converted(path: Path, fmt: str, timeout_s: float = 110) -> Iterator[Path]:
     """Yield a modern copy of ``path`` (docx/pptx/xlsx) made by LibreOffice in a temporary folder."""
     exe = soffice()
     if exe is None:
-        raise ExtractionError(f"format {fmt.upper()} ancien : LibreOffice est requis pour le lire et n'est pas installé")
+        raise ExtractionError(
+            f"format {fmt.upper()} ancien : LibreOffice est requis pour le lire et n'est pas installé")
     target = TARGET[fmt]
     with tempfile.TemporaryDirectory(prefix="phare-lo-") as tmp:
         source = Path(tmp) / f"document.{fmt}"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pypdfium2 as pdfium
+from PIL.Image import Image
 
 from workers.extract import ocr
 from workers.extract.errors import ExtractionError
@@ -42,8 +43,12 @@ def _has_image(page: pdfium.PdfPage) -> bool:
 
 
 def read_pdf(path: Path, ocr_language: str = "fra") -> PdfText:
-    """Text of every page (1-based order kept). Raises ExtractionError for unreadable files."""
+    """Text of every page (1-based order kept). Raises ExtractionError for unreadable files.
+
+    Pages without a text layer are rendered at 300 dpi and read by tesseract, several at a time.
+    """
     pdf = _open(path)
+    scans: dict[int, Image] = {}
     try:
         result = PdfText(pages=[], metadata={k: v for k, v in pdf.get_metadata_dict().items() if v})
         for index in range(len(pdf)):
@@ -51,16 +56,19 @@ def read_pdf(path: Path, ocr_language: str = "fra") -> PdfText:
             try:
                 text = page.get_textpage().get_text_bounded().replace("\r\n", "\n").replace("\r", "\n")
                 if len(text.strip()) < _MIN_TEXT_CHARS and _has_image(page):
-                    text = ocr.ocr_image(page.render(scale=300 / 72).to_pil(), ocr_language)
-                    result.ocr_pages.append(index + 1)
+                    scans[index] = page.render(scale=300 / 72, grayscale=True).to_pil()
                 result.pages.append(text)
             finally:
                 page.close()
-        return result
     except pdfium.PdfiumError as exc:
         raise ExtractionError(f"PDF corrompu : page illisible ({exc})") from exc
     finally:
         pdf.close()
+    if scans:
+        for index, text in zip(scans, ocr.ocr_images(list(scans.values()), ocr_language), strict=True):
+            result.pages[index] = text
+        result.ocr_pages = [i + 1 for i in scans]
+    return result
 
 
 def pdf_year(metadata: dict[str, str]) -> int | None:

@@ -1,0 +1,188 @@
+"""Extraction and ingestion throughput on the corpus PDFs, all measured in this one run.
+
+Run: .venv/bin/python bench/extract.py [../shared/data/corpus]
+(the naive baseline needs bench/requirements.txt; without it that column is reported missing)
+
+Prints, for the corpus PDFs with a text layer:
+  - pdfium raw page text (the limit);
+  - unstructured ``partition_pdf(strategy="fast")`` as a user calls it (offline it returns nothing:
+    we give it phare's offline sentencizer so it returns text at all);
+  - phare's extraction (TextExtractor, one core, in process);
+  - the naive pipeline: partition_pdf fast + the full spaCy French pipeline, sequential, one process;
+  - phare's whole ingestion: ``phare ingest --wait`` (extract + analyze + index, workers included);
+and for the scanned PDFs: tesseract's CLI alone on the same page images vs phare's OCR extraction;
+and the peak memory of phare's worker processes while ingesting the largest corpus file.
+The last line is JSON.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import pypdfium2 as pdfium
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("SCARF_NO_ANALYTICS", "true")
+os.environ.setdefault("DO_NOT_TRACK", "true")
+os.environ.setdefault("UNSTRUCTURED_DISABLE_NOTICE", "1")
+
+
+def manifest(corpus: Path) -> list[dict[str, str]]:
+    with (corpus / "manifest.csv").open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def timed(fn, *args) -> float:  # noqa: ANN001
+    started = time.perf_counter()
+    fn(*args)
+    return time.perf_counter() - started
+
+
+def pdfium_text(files: list[Path]) -> None:
+    for path in files:
+        pdf = pdfium.PdfDocument(str(path))
+        for page in pdf:
+            page.get_textpage().get_text_bounded()
+        pdf.close()
+
+
+def unstructured_fast(files: list[Path]) -> None:
+    from unstructured.partition.pdf import partition_pdf
+
+    for path in files:
+        assert partition_pdf(filename=str(path), strategy="fast", languages=["fra"]), path
+
+
+def naive_pipeline(files: list[Path]) -> None:
+    import spacy
+    from unstructured.partition.pdf import partition_pdf
+
+    nlp = spacy.load("fr_core_news_sm")
+    for path in files:
+        elements = partition_pdf(filename=str(path), strategy="fast", languages=["fra"])
+        for doc in nlp.pipe(e.text for e in elements):
+            _ = doc.ents
+
+
+def phare_extraction(files: list[Path]) -> None:
+    from workers.extract.extractor import TextExtractor
+
+    extractor = TextExtractor()
+    for path in files:
+        extractor.run(path)
+
+
+def phare_ingest(files: list[Path], watch_memory: bool = False) -> tuple[float, int]:
+    """Seconds for `phare ingest --wait` on a fresh data dir, and the peak RSS of its worker processes."""
+    with tempfile.TemporaryDirectory(prefix="phare-bench-") as tmp:
+        inbox = Path(tmp) / "in"
+        inbox.mkdir()
+        for i, path in enumerate(files):
+            os.symlink(path, inbox / f"{i:02d}-{path.name}")
+        env = {**os.environ, "PHARE_DATA_DIR": str(Path(tmp) / "data")}
+        peak, done = 0, threading.Event()
+        started = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", "services.cli", "ingest", str(inbox), "--wait", "--json"],
+                                cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+
+        def watch() -> None:
+            nonlocal peak
+            while not done.is_set():
+                try:
+                    for child in psutil.Process(proc.pid).children(recursive=True):
+                        if "worker" in " ".join(child.cmdline()):
+                            tree = [child, *child.children(recursive=True)]
+                            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+                except psutil.Error:
+                    pass
+                time.sleep(0.05)
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        if watch_memory:
+            watcher.start()
+        out, _ = proc.communicate()
+        elapsed = time.perf_counter() - started
+        done.set()
+    docs = json.loads(out)["documents"]
+    assert all(d["state"] == "indexed" for d in docs), docs
+    return elapsed, peak
+
+
+def tesseract_cli(pngs: list[Path]) -> None:
+    for png in pngs:
+        subprocess.run(["tesseract", str(png), "stdout", "-l", "fra", "--psm", "3"], capture_output=True, check=True,
+                       env={"OMP_THREAD_LIMIT": "1", "PATH": os.environ["PATH"]})
+
+
+def render_pages(files: list[Path], out: Path) -> list[Path]:
+    pngs = []
+    for path in files:
+        for i, page in enumerate(pdfium.PdfDocument(str(path))):
+            png = out / f"{path.stem}-{i}.png"
+            page.render(scale=300 / 72).to_pil().convert("L").save(png)
+            pngs.append(png)
+    return pngs
+
+
+def main() -> None:  # noqa: PLR0915 - a benchmark reads best as one sequence
+    corpus = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "data" / "corpus"
+    rows = manifest(corpus)
+    text_pdfs = [corpus / r["file"] for r in rows if r["format"] == "pdf" and r["text_layer"] == "yes"]
+    scans = [corpus / r["file"] for r in rows if r["format"] == "pdf" and r["text_layer"].startswith("no")]
+    pages = sum(len(pdfium.PdfDocument(str(p))) for p in text_pdfs)
+    scan_pages = sum(len(pdfium.PdfDocument(str(p))) for p in scans)
+    from workers.extract.offline_nlp import install_offline_nlp
+
+    install_offline_nlp()
+    phare_extraction(text_pdfs[:1])  # warm imports for every contestant alike
+    figures: dict[str, float | None] = {"pages": pages}
+    figures["pdfium_pages_per_s"] = pages / timed(pdfium_text, text_pdfs)
+    try:
+        import unstructured_inference  # noqa: F401
+
+        unstructured_fast(text_pdfs[:1])
+        figures["unstructured_fast_pages_per_s"] = pages / timed(unstructured_fast, text_pdfs)
+        figures["naive_pipeline_pages_per_s"] = pages / timed(naive_pipeline, text_pdfs)
+    except ImportError:
+        print("partition_pdf indisponible : installez bench/requirements.txt pour la référence naïve")
+        figures["unstructured_fast_pages_per_s"] = figures["naive_pipeline_pages_per_s"] = None
+    figures["phare_extraction_pages_per_s"] = pages / timed(phare_extraction, text_pdfs)
+    ingest_s, _ = phare_ingest(text_pdfs)
+    figures["phare_ingest_pages_per_s"] = pages / ingest_s
+    if shutil.which("tesseract") and scans:
+        with tempfile.TemporaryDirectory() as tmp:
+            pngs = render_pages(scans, Path(tmp))
+            figures["tesseract_cli_pages_per_s"] = scan_pages / timed(tesseract_cli, pngs)
+        figures["phare_ocr_pages_per_s"] = scan_pages / timed(phare_extraction, scans)
+    largest = max((corpus / r["file"] for r in rows), key=lambda p: p.stat().st_size)
+    _, peak = phare_ingest([largest], watch_memory=True)
+    figures["worker_peak_rss_mib_largest_file"] = peak / 2**20
+
+    def ratio(a: str, b: str) -> float | None:
+        return round(figures[a] / figures[b], 3) if figures.get(a) and figures.get(b) else None
+
+    figures["ingest_over_naive"] = ratio("phare_ingest_pages_per_s", "naive_pipeline_pages_per_s")
+    figures["extraction_over_unstructured_fast"] = ratio("phare_extraction_pages_per_s",
+                                                         "unstructured_fast_pages_per_s")
+    figures["extraction_over_pdfium"] = ratio("phare_extraction_pages_per_s", "pdfium_pages_per_s")
+    figures["ocr_over_tesseract_cli"] = ratio("phare_ocr_pages_per_s", "tesseract_cli_pages_per_s")
+    print(f"{len(text_pdfs)} PDF à couche texte ({pages} pages), {len(scans)} PDF scannés ({scan_pages} pages)")
+    print(f"plus gros fichier : {largest.name}")
+    for key, value in figures.items():
+        print(f"  {key:<40} {value:10.3f}" if isinstance(value, float) else f"  {key:<40} {value}")
+    print(json.dumps({k: (round(v, 3) if isinstance(v, float) else v) for k, v in figures.items()}))
+
+
+if __name__ == "__main__":
+    main()
