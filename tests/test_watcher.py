@@ -29,8 +29,14 @@ def test_temporary_and_hidden_files_are_ignored(name: str) -> None:
 def test_a_growing_file_is_not_stable(tmp_path: Path) -> None:
     path = tmp_path / "copie.pdf"
     path.write_bytes(b"x")
-    writer = threading.Thread(target=lambda: [path.open("ab").write(b"y" * 1000) or time.sleep(0.05)
-                                              for _ in range(10)])
+
+    def copy_slowly() -> None:  # like a network copy: chunks over ~1 s
+        for _ in range(20):
+            with path.open("ab") as fh:
+                fh.write(b"y" * 1000)
+            time.sleep(0.05)
+
+    writer = threading.Thread(target=copy_slowly)
     writer.start()
     assert not is_stable(path, 0.2)
     writer.join()

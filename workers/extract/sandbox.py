@@ -2,13 +2,16 @@
 
 Children fork from a fork server that has already imported the parsers, so each document gets a
 fresh, disposable process in milliseconds: a parser that crashes, hangs or balloons takes only its
-own child down, never the worker.
+own child down, never the worker. The memory budget is the kernel's ``RLIMIT_DATA`` in the child
+(allocations beyond it fail), so the parent only blocks on the result pipe: no polling, which
+would fight the worker's NER threads for the GIL.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
-import time
+import resource
+import signal
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -18,7 +21,6 @@ import psutil
 from schemas.documents import Extraction
 from workers.extract.errors import ExtractionError
 
-_POLL_S = 0.05
 _context: mp.context.ForkServerContext | None = None
 
 
@@ -46,16 +48,19 @@ def _child(path: str, ocr_language: str, conn: Connection) -> None:
         conn.close()
 
 
-def _tree_rss(proc: psutil.Process) -> int:
+def _limited(target: Callable[[str, str, Connection], None], memory_bytes: int, path: str, ocr_language: str,
+             conn: Connection) -> None:
+    """Child entry point: cap the data segment, then run ``target``; a failed allocation is reported."""
+    resource.setrlimit(resource.RLIMIT_DATA, (memory_bytes, memory_bytes))
     try:
-        procs = [proc, *proc.children(recursive=True)]
-        return sum(p.memory_info().rss for p in procs if p.is_running())
-    except psutil.Error:
-        return 0
+        target(path, ocr_language, conn)
+    except MemoryError:
+        conn.send(("error", f"limite mémoire d'extraction dépassée ({memory_bytes // 2**20} Mio)"))
 
 
-def _kill_tree(proc: psutil.Process) -> None:
+def _kill_tree(pid: int) -> None:
     try:
+        proc = psutil.Process(pid)
         for p in [*proc.children(recursive=True), proc]:
             p.kill()
     except psutil.Error:
@@ -83,7 +88,8 @@ class ExtractionSandbox:
     def run(self, path: Path) -> Extraction:
         ctx = _ctx()
         receiver, sender = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=self.target, args=(str(path), self.ocr_language, sender), daemon=True)
+        proc = ctx.Process(target=_limited, daemon=True,
+                           args=(self.target, self.memory_bytes, str(path), self.ocr_language, sender))
         proc.start()
         sender.close()
         try:
@@ -99,21 +105,13 @@ class ExtractionSandbox:
         raise ExtractionError(payload)
 
     def _wait(self, proc: mp.process.BaseProcess, receiver: Connection) -> tuple[str, str]:
-        watched = psutil.Process(proc.pid)
-        deadline = time.monotonic() + self.timeout_s
-        while True:
-            if receiver.poll(_POLL_S):
-                try:
-                    return receiver.recv()
-                except EOFError:  # the child died before sending
-                    proc.join(timeout=5)
-                    return "error", f"l'extracteur s'est arrêté brutalement (code {proc.exitcode})"
-            if not proc.is_alive():
-                proc.join()
+        if receiver.poll(self.timeout_s):
+            try:
+                return receiver.recv()
+            except EOFError:  # the child died before sending
+                proc.join(timeout=5)
+                if proc.exitcode is not None and proc.exitcode < 0 and -proc.exitcode == signal.SIGKILL:
+                    return "error", "extracteur tué par le système (mémoire épuisée ?)"
                 return "error", f"l'extracteur s'est arrêté brutalement (code {proc.exitcode})"
-            if time.monotonic() > deadline:
-                _kill_tree(watched)
-                return "error", f"délai d'extraction dépassé ({self.timeout_s:g} s)"
-            if _tree_rss(watched) > self.memory_bytes:
-                _kill_tree(watched)
-                return "error", f"limite mémoire d'extraction dépassée ({self.memory_bytes // 2**20} Mio)"
+        _kill_tree(proc.pid)
+        return "error", f"délai d'extraction dépassé ({self.timeout_s:g} s)"
