@@ -90,9 +90,11 @@ class Container:
     def analyzer(self):  # noqa: ANN201 - workers.analyze.analyzer.Analyzer
         from workers.analyze.analyzer import Analyzer
         from workers.analyze.entities import EntityRecognizer
+        from workers.analyze.reference import ReferenceData
 
         a = self.settings.analyze
-        return Analyzer(EntityRecognizer(a.spacy_model, a.batch_size))
+        reference = ReferenceData.default(self.settings.taxonomy_dir)
+        return Analyzer(EntityRecognizer(a.spacy_model, a.batch_size), reference)
 
     @cached_property
     def pipeline(self):  # noqa: ANN201 - workers.pipeline.Pipeline
@@ -110,7 +112,7 @@ class Container:
         from workers.analyze.taxonomy import Taxonomy
         from workers.analyze.territories import Gazetteer
 
-        labels = Labels(Taxonomy.load("themes").labels, Gazetteer.load())
+        labels = Labels(Taxonomy.load("themes", self.settings.taxonomy_dir).labels, Gazetteer.load())
         return SearchService(self.backend, self.catalog, self.artifacts, labels)
 
     def close(self) -> None:

@@ -202,6 +202,41 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="fichiers ou dossier
 
 
 @app.command()
+def reindex(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Ré-analyse et ré-indexe tout depuis les extractions en cache (après une modification des
+    thésaurus ou du référentiel territorial) ; aucun fichier n'est ré-extrait."""
+    _setup_logging()
+    from rich.progress import Progress
+
+    from schemas.documents import DocState
+    from schemas.events import DocumentExtracted
+
+    container = build()
+    catalog = container.catalog
+    ids = [i for i in catalog.all_ids([DocState.INDEXED])
+           if container.artifacts.exists("extract", catalog.get(i).sha256)]
+    started: list[subprocess.Popen] = []
+    try:
+        for doc_id in ids:
+            catalog.set_state(doc_id, DocState.ANALYZING)
+            container.publish(DocumentExtracted(doc_id=doc_id))
+        started = _ensure_workers(container) if ids else []
+        with Progress(console=console, disable=as_json) as progress:
+            task = progress.add_task("Ré-indexation", total=len(ids))
+            while (done := catalog.terminal_count(ids)) < len(ids):
+                progress.update(task, completed=done)
+                time.sleep(0.5)
+            progress.update(task, completed=len(ids))
+    finally:
+        _stop(started)
+        container.close()
+    if as_json:
+        _print_json({"reindexed": len(ids)})
+    else:
+        console.print(f"{len(ids)} document(s) ré-indexé(s)")
+
+
+@app.command()
 def search(query: Annotated[str, typer.Argument(help="texte recherché")] = "",
            theme: Annotated[list[str] | None, typer.Option(help="thème (slug)")] = None,
            territory: Annotated[list[str] | None, typer.Option(help="code de territoire")] = None,

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     opensearch_url: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
+    taxonomy_dir: Path | None = Field(default=None, description="themes.yaml/postures.yaml to use instead of "
+                                      "the packaged ones (edit, then `phare reindex`)")
     worker_threads: int = 2
     worker_processes: int = Field(default_factory=lambda: min(os.cpu_count() or 1, 4),
                                   description="processes of `phare up`; one of them also indexes")

@@ -18,8 +18,9 @@ OFFLINE = Path(__file__).parent / "offline"
 VIOLATIONS = Path("/tmp/phare-offline-violations.log")
 
 
-def phare(workdir: Path, *args: str, timeout: float = 300) -> dict:
+def phare(workdir: Path, *args: str, timeout: float = 300, **extra_env: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PHARE_")}
+    env.update(extra_env)
     env["PYTHONPATH"] = os.pathsep.join([str(OFFLINE), env.get("PYTHONPATH", "")])
     env["PHARE_DATA_DIR"] = str(workdir / "data")
     proc = subprocess.run([sys.executable, "-m", "services.cli", *args], cwd=workdir, env=env,
@@ -85,3 +86,27 @@ def test_show_json_contract(library: Path) -> None:
 
 def test_status_counts(library: Path) -> None:
     assert phare(library, "status", "--json")["counts"] == {"indexed": 3, "failed": 1}
+
+
+def test_reindex_follows_a_taxonomy_edit_without_reextracting(tmp_path: Path) -> None:
+    from workers.analyze.reference import packaged_taxonomy_dir
+
+    taxonomy = tmp_path / "taxonomie"
+    shutil.copytree(packaged_taxonomy_dir(), taxonomy)
+    env = {"PHARE_TAXONOMY_DIR": str(taxonomy)}
+    shutil.copy(FIXTURES / "220310_mandat_GT_CNIG_Friches.pdf", tmp_path / "mandat.pdf")
+    doc_id = phare(tmp_path, "ingest", "mandat.pdf", "--wait", "--json", **env)["documents"][0]["id"]
+    assert "culture-patrimoine" not in {t["slug"] for t in phare(tmp_path, "show", doc_id, "--json", **env)["themes"]}
+    extraction = next((tmp_path / "data" / "artifacts" / "extract").rglob("*.json"))
+    extracted_at = extraction.stat().st_mtime_ns
+
+    themes = taxonomy / "themes.yaml"
+    themes.write_text(themes.read_text(encoding="utf-8").replace(
+        "keywords: [patrimoine*,", "keywords: [friche*, friches industrielles, patrimoine*,"), encoding="utf-8")
+    assert phare(tmp_path, "reindex", "--json", **env) == {"reindexed": 1}
+
+    shown = phare(tmp_path, "show", doc_id, "--json", **env)
+    assert "culture-patrimoine" in {t["slug"] for t in shown["themes"]} and shown["state"] == "indexed"
+    assert extraction.stat().st_mtime_ns == extracted_at
+    hits = phare(tmp_path, "search", "", "--theme", "culture-patrimoine", "--json", **env)["hits"]
+    assert [h["id"] for h in hits] == [doc_id]

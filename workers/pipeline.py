@@ -18,7 +18,7 @@ from services.ingest.blobs import ArtifactStore, BlobStore
 from services.ingest.catalog import Catalog, DocumentRow
 from services.ingest.intake import too_large_reason
 from services.search.backends.base import SearchBackend
-from workers.analyze.analyzer import Analyzer, analysis_key
+from workers.analyze.analyzer import Analyzer
 from workers.extract.errors import ExtractionError
 from workers.extract.sandbox import ExtractionSandbox
 
@@ -91,11 +91,12 @@ class Pipeline:
             self.catalog.set_state(doc.id, DocState.QUEUED)
             self.publish(DocumentQueued(doc_id=doc.id))
             return
-        if not self.artifacts.exists("analysis", analysis_key(doc.sha256)):
+        key = self.analyzer.key(doc.sha256)
+        if not self.artifacts.exists("analysis", key):
             started = time.monotonic()
-            self.artifacts.put("analysis", analysis_key(doc.sha256), self.analyzer.run(extraction))
+            self.artifacts.put("analysis", key, self.analyzer.run(extraction))
             log.info("analyzed %s in %.2fs", doc.id, time.monotonic() - started)
-        self.catalog.set_state(doc.id, DocState.INDEXING)
+        self.catalog.set_state(doc.id, DocState.INDEXING, analysis_key=key)
         self.publish(DocumentAnalyzed(doc_id=doc.id))
 
     def index(self, event: DocumentAnalyzed) -> None:
@@ -103,7 +104,7 @@ class Pipeline:
         if doc is None:
             return
         extraction = self.artifacts.get("extract", doc.sha256, Extraction)
-        analysis = self.artifacts.get("analysis", analysis_key(doc.sha256), Analysis)
+        analysis = self.artifacts.get("analysis", doc.analysis_key, Analysis) if doc.analysis_key else None
         if extraction is None or analysis is None:
             self.catalog.set_state(doc.id, DocState.ANALYZING)
             self.publish(DocumentExtracted(doc_id=doc.id))

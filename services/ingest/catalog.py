@@ -34,6 +34,7 @@ class DocumentRow(Base):
     format: Mapped[str | None] = mapped_column(String(32), default=None)
     title: Mapped[str | None] = mapped_column(Text, default=None)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    analysis_key: Mapped[str | None] = mapped_column(String(96), default=None)
     created_at: Mapped[float] = mapped_column(Float, default=time.time)
     updated_at: Mapped[float] = mapped_column(Float, default=time.time)
 
@@ -194,6 +195,16 @@ class Catalog:
                 DocumentRow.state.not_in([st.value for st in TERMINAL_STATES]), DocumentRow.updated_at <= cutoff
             )
             return list(s.scalars(q))
+
+    def terminal_count(self, ids: list[str]) -> int:
+        """How many of ``ids`` are in a terminal state (progress of a batch)."""
+        done = 0
+        with self._session() as s:
+            for start in range(0, len(ids), 500):
+                done += s.scalar(select(func.count()).select_from(DocumentRow).where(
+                    DocumentRow.id.in_(ids[start:start + 500]),
+                    DocumentRow.state.in_([st.value for st in TERMINAL_STATES]))) or 0
+        return done
 
     def all_ids(self, states: Iterable[DocState] | None = None) -> list[str]:
         with self._session() as s:

@@ -9,7 +9,6 @@ from schemas.search import Facets, FacetValue, SearchQuery, SearchResult
 from services.ingest.blobs import ArtifactStore
 from services.ingest.catalog import Catalog
 from services.search.backends.base import SearchBackend
-from workers.analyze.analyzer import analysis_key
 from workers.analyze.territories import Gazetteer
 
 _LEVEL_LABEL = {"commune": "commune", "epci": "intercommunalité", "departement": "département",
@@ -56,7 +55,8 @@ class SearchService:
         if doc is None:
             return None
         extraction = self.artifacts.get("extract", doc.sha256, Extraction)
-        analysis = self.artifacts.get("analysis", analysis_key(doc.sha256), Analysis) or Analysis(analyzer_version=0)
+        stored = self.artifacts.get("analysis", doc.analysis_key, Analysis) if doc.analysis_key else None
+        analysis = stored or Analysis(analyzer_version=0)
         out: dict[str, Any] = {
             "id": doc.id, "state": doc.state, "reason": doc.reason, "title": doc.title,
             "paths": self.catalog.paths_of(doc.id), "sha256": doc.sha256, "size": doc.size,

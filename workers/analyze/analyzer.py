@@ -2,53 +2,60 @@
 
 from __future__ import annotations
 
+import threading
+
 from schemas.documents import Analysis, Extraction, PostureTag, ThemeTag
 from workers.analyze.entities import EntityRecognizer
 from workers.analyze.horizons import find_horizons
+from workers.analyze.reference import ANALYZER_VERSION, ReferenceData, analysis_key
 from workers.analyze.taxonomy import Taxonomy
 from workers.analyze.territories import Gazetteer, TerritoryTagger
 
-ANALYZER_VERSION = 1
 _MAX_THEMES = 4
 _MIN_THEME_SCORE = 1.5
 _MIN_POSTURE_SCORE = 1.0
 
 
-def analysis_key(sha256: str) -> str:
-    """Artifact key of an analysis: content hash and analyzer version (a new version re-analyzes)."""
-    return f"{sha256}-a{ANALYZER_VERSION}"
-
-
 class Analyzer:
-    """``warm_up`` loads spaCy, the gazetteer and the taxonomies once; ``run`` is pure after that."""
+    """``warm_up`` loads spaCy, the gazetteer and the taxonomies; ``run`` reloads the latter two when
+    their files change, so a running worker follows a documentalist's edit."""
 
-    def __init__(self, entities: EntityRecognizer) -> None:
+    def __init__(self, entities: EntityRecognizer, reference: ReferenceData | None = None) -> None:
         self.entities = entities
+        self.reference = reference or ReferenceData.default()
+        self._lock = threading.Lock()
+        self._stamp: tuple | None = None
+        self.fingerprint = ""
         self._themes: Taxonomy | None = None
         self._postures: Taxonomy | None = None
         self._territories: TerritoryTagger | None = None
 
     def warm_up(self) -> None:
         self.entities.warm_up()
-        if self._themes is None:
-            self._themes = Taxonomy.load("themes")
-            self._postures = Taxonomy.load("postures")
+        self.refresh()
+
+    def refresh(self) -> None:
+        """(Re)load the reference data if its files changed since the last load."""
+        stamp = self.reference.stamp()
+        if stamp == self._stamp:
+            return
+        with self._lock:
+            if stamp == self._stamp:
+                return
+            self._themes = Taxonomy.load("themes", self.reference.taxonomy_dir)
+            self._postures = Taxonomy.load("postures", self.reference.taxonomy_dir)
             self._territories = TerritoryTagger(Gazetteer.load())
+            self.fingerprint = self.reference.fingerprint()
+            self._stamp = stamp
 
-    @property
-    def theme_labels(self) -> dict[str, str]:
-        self.warm_up()
-        assert self._themes is not None
-        return self._themes.labels
-
-    @property
-    def gazetteer(self) -> Gazetteer:
-        self.warm_up()
-        assert self._territories is not None
-        return self._territories.gazetteer
+    def key(self, sha256: str) -> str:
+        """Artifact key of this document's analysis under the current reference data."""
+        self.refresh()
+        return analysis_key(sha256, self.fingerprint)
 
     def run(self, extraction: Extraction) -> Analysis:
-        self.warm_up()
+        self.entities.warm_up()
+        self.refresh()
         assert self._themes and self._postures and self._territories
         title = extraction.title or ""
         themes = self._themes.score(extraction.pages, title)

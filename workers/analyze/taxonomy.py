@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
 import yaml
 
@@ -52,8 +53,9 @@ class Taxonomy:
         self.labels = {c.slug: c.label for c in concepts}
 
     @classmethod
-    def load(cls, name: str) -> Taxonomy:
-        raw = yaml.safe_load((resources.files("schemas") / "taxonomy" / f"{name}.yaml").read_text(encoding="utf-8"))
+    def load(cls, name: str, directory: Path | None = None) -> Taxonomy:
+        folder = directory or Path(str(resources.files("schemas") / "taxonomy"))
+        raw = yaml.safe_load((folder / f"{name}.yaml").read_text(encoding="utf-8"))
         return cls([Concept(slug, spec["label"], _keyword_regex(spec["keywords"])) for slug, spec in raw.items()])
 
     def score(self, pages: list[Page], title: str = "") -> list[ConceptScore]:
