@@ -112,8 +112,11 @@ class Container:
         from workers.analyze.taxonomy import Taxonomy
         from workers.analyze.territories import Gazetteer
 
+        from workers.analyze.reference import load_glossary
+
         labels = Labels(Taxonomy.load("themes", self.settings.taxonomy_dir).labels, Gazetteer.load())
-        return SearchService(self.backend, self.catalog, self.artifacts, labels)
+        glossary = load_glossary(self.settings.taxonomy_dir)
+        return SearchService(self.backend, self.catalog, self.artifacts, labels, glossary)
 
     def close(self) -> None:
         for closer in reversed(self._closers):

@@ -20,3 +20,28 @@ def territory_terms(value: str) -> list[str]:
     if ":" in value:
         return [value]
     return [f"{level}:{value}" for level in _LEVELS]
+
+
+_TOKEN_OR_QUOTED = re.compile(r'"[^"]*"|[^\s()"]+')
+
+
+def expand_acronyms(text: str, glossary: dict[str, str]) -> str:
+    """``PPRI`` → ``(PPRI OR "plan de prévention du risque inondation")``, outside quotes only.
+
+    Matching ignores case for tokens of 3+ letters typed in capitals or as written in the glossary,
+    so the word "sage" (wise) is not expanded but "SAGE" is.
+    """
+    lookup = {k: v for k, v in glossary.items()}
+    lookup.update({k.upper(): v for k, v in glossary.items()})
+
+    def replace(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token.startswith('"') or token.startswith("-"):
+            return token
+        expansion = lookup.get(token) if token in glossary or token.isupper() else None
+        if not expansion:
+            return token
+        phrase = expansion.replace('"', " ")
+        return f'({token} OR "{phrase}")'
+
+    return _TOKEN_OR_QUOTED.sub(replace, text)

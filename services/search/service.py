@@ -9,6 +9,7 @@ from schemas.search import Facets, FacetValue, SearchQuery, SearchResult
 from services.ingest.blobs import ArtifactStore
 from services.ingest.catalog import Catalog
 from services.search.backends.base import SearchBackend
+from services.search.query import expand_acronyms
 from workers.analyze.territories import Gazetteer
 
 _LEVEL_LABEL = {"commune": "commune", "epci": "intercommunalité", "departement": "département",
@@ -28,13 +29,17 @@ class Labels:
 
 
 class SearchService:
-    def __init__(self, backend: SearchBackend, catalog: Catalog, artifacts: ArtifactStore, labels: Labels) -> None:
+    def __init__(self, backend: SearchBackend, catalog: Catalog, artifacts: ArtifactStore, labels: Labels,
+                 glossary: dict[str, str] | None = None) -> None:
+        self.glossary = glossary or {}
         self.backend = backend
         self.catalog = catalog
         self.artifacts = artifacts
         self.labels = labels
 
     def search(self, query: SearchQuery) -> SearchResult:
+        if query.text and self.glossary:
+            query = query.model_copy(update={"text": expand_acronyms(query.text, self.glossary)})
         result = self.backend.search(query)
         f = result.facets
 

@@ -48,6 +48,15 @@ class ReferenceData:
         return digest.hexdigest()[:12]
 
 
+def load_glossary(taxonomy_dir: Path | None = None) -> dict[str, str]:
+    """Acronym → expansion, from ``acronyms.yaml`` of the taxonomy folder."""
+    import yaml
+
+    path = (taxonomy_dir or packaged_taxonomy_dir()) / "acronyms.yaml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return {str(k): str(v) for k, v in (raw or {}).items()}
+
+
 def analysis_key(sha256: str, fingerprint: str) -> str:
     """Artifact key of an analysis: the content hash and the reference data it was computed with."""
     return f"{sha256}-{fingerprint}"

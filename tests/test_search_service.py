@@ -1,0 +1,52 @@
+"""The read model shared by CLI and API: acronym expansion and facet labels, on a real tantivy index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from schemas.search import SearchQuery
+from services.ingest.blobs import ArtifactStore
+from services.ingest.catalog import Catalog
+from services.search.backends.tantivy_backend import TantivyBackend
+from services.search.query import expand_acronyms
+from services.search.service import Labels, SearchService
+from workers.analyze.reference import load_glossary
+from workers.analyze.taxonomy import Taxonomy
+from workers.analyze.territories import Gazetteer
+
+from .contract.search_backend import record
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> SearchService:
+    backend = TantivyBackend(None)
+    backend.upsert([
+        record("ppri", "Note de présentation", "Le plan de prévention du risque inondation de la Romanche.",
+               themes=["risques-naturels"], territories=["departement:38", "region:84", "pays:FR"]),
+        record("zan", "Sobriété foncière", "Trajectoire vers le zéro artificialisation nette.",
+               themes=["sols-foncier"]),
+    ])
+    catalog = Catalog(f"sqlite:///{tmp_path / 'c.db'}")
+    catalog.create_schema()
+    labels = Labels(Taxonomy.load("themes").labels, Gazetteer.load())
+    return SearchService(backend, catalog, ArtifactStore(tmp_path / "a"), labels, load_glossary())
+
+
+@pytest.mark.parametrize(("query", "expected"), [("PPRI", ["ppri"]), ("ZAN", ["zan"]), ("PPRI Romanche", ["ppri"])])
+def test_acronyms_find_their_expansion(service: SearchService, query: str, expected: list[str]) -> None:
+    assert [h.id for h in service.search(SearchQuery(text=query)).hits] == expected
+
+
+def test_lowercase_words_are_not_taken_for_acronyms() -> None:
+    glossary = load_glossary()
+    assert expand_acronyms("sage", glossary) == "sage"
+    assert expand_acronyms('"le PLU" -ZAN', glossary) == '"le PLU" -ZAN'
+    assert expand_acronyms("PLUi", glossary) == '(PLUi OR "plan local d\'urbanisme intercommunal")'
+
+
+def test_facets_carry_french_labels(service: SearchService) -> None:
+    facets = service.search(SearchQuery()).facets
+    assert {f.value: f.label for f in facets.themes}["risques-naturels"] == "Risques naturels"
+    assert {f.value: f.label for f in facets.territories}["departement:38"] == "Isère (département)"
