@@ -84,3 +84,34 @@ def test_full_analysis_with_spacy() -> None:
     assert [h.year for h in analysis.horizons] == [2050]
     assert "attenuation" in {p.slug for p in analysis.postures}
     assert any(t.code == "200040715" and t.about for t in analysis.territories)
+
+
+TOP_THEMES = ["climat", "energie", "air", "eau", "risques-naturels", "biodiversite", "paysage", "sols-foncier",
+              "urbanisme-planification", "habitat-logement", "mobilites", "economie-emploi",
+              "economie-circulaire-dechets", "agriculture-alimentation", "sante", "numerique-donnees",
+              "gouvernance-participation", "demographie-societe", "tourisme-montagne", "culture-patrimoine"]
+
+
+def test_theme_taxonomy_is_the_agreed_top_level_linked_to_thesauri() -> None:
+    themes = Taxonomy.load("themes")
+    assert [c.slug for c in themes.concepts] == TOP_THEMES
+    for concept in themes.concepts:
+        assert concept.uris, concept.slug
+        assert all(u.startswith(("http://www.eionet.europa.eu/gemet/concept/", "http://eurovoc.europa.eu/"))
+                   for u in concept.uris)
+
+
+def test_theme_uris_exist_in_the_thesauri() -> None:
+    from .conftest import CORPUS
+
+    thesauri = CORPUS.parent / "themes"
+    if not thesauri.exists():
+        pytest.skip("../shared/data/themes absent")
+    gemet = (thesauri / "gemet" / "gemet-fr.rdf").read_text(encoding="utf-8")
+    eurovoc = (thesauri / "eurovoc" / "eurovoc.yaml").read_text(encoding="utf-8")
+    for concept in Taxonomy.load("themes").concepts:
+        for uri in concept.uris:
+            if "gemet" in uri:
+                assert f'rdf:about="{uri}"' in gemet, uri
+            else:
+                assert f"\n  {uri.rsplit('/', 1)[1]}:\n" in eurovoc, uri

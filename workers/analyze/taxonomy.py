@@ -21,6 +21,14 @@ class Concept:
     slug: str
     label: str
     pattern: re.Pattern[str]
+    uris: tuple[str, ...] = ()
+
+
+def _match_terms(spec: dict) -> list[str]:
+    """What is looked for in the text: keywords, then labels, folded like the text is."""
+    terms = [str(k) for k in spec.get("keywords", [])]
+    terms += [_fold_keep_offsets(str(label)) for label in [spec["label"], *spec.get("alt_labels", [])]]
+    return [t for t in terms if t.strip()]
 
 
 @dataclass(frozen=True)
@@ -56,7 +64,8 @@ class Taxonomy:
     def load(cls, name: str, directory: Path | None = None) -> Taxonomy:
         folder = directory or Path(str(resources.files("schemas") / "taxonomy"))
         raw = yaml.safe_load((folder / f"{name}.yaml").read_text(encoding="utf-8"))
-        return cls([Concept(slug, spec["label"], _keyword_regex(spec["keywords"])) for slug, spec in raw.items()])
+        return cls([Concept(slug, spec["label"], _keyword_regex(_match_terms(spec)), tuple(spec.get("uris", [])))
+                    for slug, spec in raw.items()])
 
     def score(self, pages: list[Page], title: str = "") -> list[ConceptScore]:
         words = sum(len(p.text.split()) for p in pages) or 1
