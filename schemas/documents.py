@@ -84,6 +84,12 @@ class PostureTag(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
+class ProducerTag(BaseModel):
+    slug: str
+    label: str
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
 class HorizonTag(BaseModel):
     year: int
     evidence: list[Evidence] = Field(default_factory=list)
@@ -108,6 +114,7 @@ class Analysis(BaseModel):
     postures: list[PostureTag] = Field(default_factory=list)
     horizons: list[HorizonTag] = Field(default_factory=list)
     territories: list[TerritoryTag] = Field(default_factory=list)
+    producer: ProducerTag | None = None
 
 
 class IndexRecord(BaseModel):
@@ -126,4 +133,5 @@ class IndexRecord(BaseModel):
     postures: list[str] = Field(default_factory=list)
     horizons: list[int] = Field(default_factory=list)
     collection: str = ""
+    producer: str = ""
     added_at: float = 0.0

@@ -11,6 +11,7 @@ class SearchQuery(BaseModel):
     territories: list[str] = Field(default_factory=list)
     formats: list[str] = Field(default_factory=list)
     languages: list[str] = Field(default_factory=list)
+    producers: list[str] = Field(default_factory=list)
     year_min: int | None = None
     year_max: int | None = None
     limit: int = Field(default=10, ge=0, le=100)
@@ -43,6 +44,7 @@ class Facets(BaseModel):
     territories: list[FacetValue] = Field(default_factory=list)
     formats: list[FacetValue] = Field(default_factory=list)
     years: list[FacetValue] = Field(default_factory=list)
+    producers: list[FacetValue] = Field(default_factory=list)
 
 
 class SearchResult(BaseModel):

@@ -109,12 +109,13 @@ class Container:
     @cached_property
     def search_service(self):  # noqa: ANN201 - services.search.service.SearchService
         from services.search.service import Labels, SearchService
+        from workers.analyze.reference import load_glossary
         from workers.analyze.taxonomy import Taxonomy
         from workers.analyze.territories import Gazetteer
 
-        from workers.analyze.reference import load_glossary
-
-        labels = Labels(Taxonomy.load("themes", self.settings.taxonomy_dir).labels, Gazetteer.load())
+        taxonomy_dir = self.settings.taxonomy_dir
+        labels = Labels(Taxonomy.load("themes", taxonomy_dir).labels, Gazetteer.load(),
+                        Taxonomy.load("producers", taxonomy_dir).labels)
         glossary = load_glossary(self.settings.taxonomy_dir)
         return SearchService(self.backend, self.catalog, self.artifacts, labels, glossary)
 

@@ -84,6 +84,7 @@ def test_full_analysis_with_spacy() -> None:
     assert [h.year for h in analysis.horizons] == [2050]
     assert "attenuation" in {p.slug for p in analysis.postures}
     assert any(t.code == "200040715" and t.about for t in analysis.territories)
+    assert analysis.producer is not None and analysis.producer.slug == "ademe"
 
 
 TOP_THEMES = ["climat", "energie", "air", "eau", "risques-naturels", "biodiversite", "paysage", "sols-foncier",

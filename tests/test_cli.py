@@ -66,7 +66,8 @@ def test_search_json_contract(library: Path) -> None:
     assert set(hit["snippets"][0]) == {"text", "page"} and "<mark>" in hit["snippets"][0]["text"]
     assert set(out["facets"]) >= {"themes", "territories", "formats", "years"}
     assert all(set(f) >= {"value", "label", "count"} for f in out["facets"]["themes"])
-    filtered = phare(library, "search", "", "--theme", out["facets"]["themes"][0]["value"], "--json")
+    filtered = phare(library, "search", "recyclage des friches", "--theme", out["facets"]["themes"][0]["value"],
+                     "--json")
     assert filtered["total"] == out["facets"]["themes"][0]["count"]
 
 

@@ -128,5 +128,6 @@ class Pipeline:
             headings=[e.text for e in extraction.elements if e.category == "Title"][:_MAX_HEADINGS],
             themes=[t.slug for t in analysis.themes], territories=sorted(territories),
             postures=[p.slug for p in analysis.postures], horizons=[h.year for h in analysis.horizons],
+            producer=analysis.producer.slug if analysis.producer else "",
             added_at=doc.created_at,
         )

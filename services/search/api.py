@@ -37,12 +37,14 @@ def create_app(container: Container) -> FastAPI:
         territory: Annotated[list[str], Query(description="Code INSEE/SIREN, ou niveau:code")] = [],  # noqa: B006
         format: Annotated[list[str], Query()] = [],  # noqa: B006, A002
         language: Annotated[list[str], Query()] = [],  # noqa: B006
+        producer: Annotated[list[str], Query(description="organisme producteur (slug)")] = [],  # noqa: B006
         year_min: int | None = None,
         year_max: int | None = None,
         limit: Annotated[int, Query(ge=0, le=100)] = 10,
         offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
     ) -> SearchResult:
-        return service.search(build_query(q, theme, territory, format, language, year_min, year_max, limit, offset))
+        query = build_query(q, theme, territory, format, language, year_min, year_max, limit, offset)
+        return service.search(query.model_copy(update={"producers": producer}))
 
     @app.get("/api/v1/documents/{doc_id}", tags=["documents"])
     def document(doc_id: str, text: bool = False) -> dict[str, Any]:

@@ -19,8 +19,9 @@ _LEVEL_LABEL = {"commune": "commune", "epci": "intercommunalité", "departement"
 class Labels:
     """Human labels for facet values: theme names from the taxonomy, territory names from the gazetteer."""
 
-    def __init__(self, themes: dict[str, str], gazetteer: Gazetteer) -> None:
+    def __init__(self, themes: dict[str, str], gazetteer: Gazetteer, producers: dict[str, str] | None = None) -> None:
         self.themes = themes
+        self.producers = producers or {}
         self.gazetteer = gazetteer
 
     def territory(self, key: str) -> str:
@@ -51,6 +52,7 @@ class SearchService:
             territories=relabel(f.territories, self.labels.territory),
             formats=relabel(f.formats, str.upper),
             years=sorted(f.years, key=lambda v: v.value, reverse=True),
+            producers=relabel(f.producers, lambda v: self.labels.producers.get(v, v)),
         )
         return result
 
@@ -76,6 +78,7 @@ class SearchService:
             "horizons": [h.model_dump() for h in analysis.horizons],
             "territories": [t.model_dump() for t in analysis.territories],
             "entities": [e.model_dump() for e in analysis.entities],
+            "producer": analysis.producer.model_dump() if analysis.producer else None,
         }
         if with_text and extraction:
             out["pages"] = [p.model_dump() for p in extraction.pages]

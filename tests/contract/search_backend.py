@@ -22,7 +22,7 @@ LIBRARY = [
                                                          "region:84", "pays:FR"], year=2024),
     record("friches", "Standard CNIG Friches", "Le recyclage des friches industrielles en Isère.",
            themes=["sols-foncier"], territories=["departement:38", "region:84", "pays:FR"], year=2022,
-           format="docx"),
+           format="docx", producer="cnig"),
     record("climat", "Plan climat", "La neutralité carbone à l'horizon 2050 et l'adaptation du territoire.",
            themes=["climat"], territories=["departement:69", "region:84", "pays:FR"], year=2020, language="en"),
     record("xss", "<script>alert(1)</script> titre", "Un texte <img src=x onerror=alert(1)> sur les inondations."),
@@ -85,6 +85,7 @@ class SearchBackendContract:
         assert set(self.ids(library, themes=["sols-foncier"])) == {"erc", "friches"}
         assert self.ids(library, formats=["docx"]) == ["friches"]
         assert self.ids(library, languages=["en"]) == ["climat"]
+        assert self.ids(library, producers=["cnig"]) == ["friches"]
         assert set(self.ids(library, year_min=2021)) == {"erc", "friches"}
         assert self.ids(library, year_min=2021, year_max=2023) == ["friches"]
 
@@ -100,6 +101,7 @@ class SearchBackendContract:
         assert territories["commune:38151"] == 1
         assert {f.value: f.count for f in facets.themes}["sols-foncier"] == 2
         assert {f.value: f.count for f in facets.formats} == {"pdf": 3, "docx": 1}
+        assert {f.value: f.count for f in facets.producers} == {"cnig": 1}
 
     def test_facets_follow_the_query(self, library: SearchBackend) -> None:
         facets = library.search(SearchQuery(text="recyclage")).facets

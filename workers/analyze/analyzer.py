@@ -7,6 +7,7 @@ import threading
 from schemas.documents import Analysis, Extraction, PostureTag, ThemeTag
 from workers.analyze.entities import EntityRecognizer
 from workers.analyze.horizons import find_horizons
+from workers.analyze.producers import find_producer
 from workers.analyze.reference import ANALYZER_VERSION, ReferenceData, analysis_key
 from workers.analyze.taxonomy import Taxonomy
 from workers.analyze.territories import Gazetteer, TerritoryTagger
@@ -30,6 +31,7 @@ class Analyzer:
         self._themes: Taxonomy | None = None
         self._postures: Taxonomy | None = None
         self._territories: TerritoryTagger | None = None
+        self._producers: Taxonomy | None = None
 
     def warm_up(self) -> None:
         self.entities.warm_up()
@@ -46,6 +48,7 @@ class Analyzer:
             self._themes = Taxonomy.load("themes", self.reference.taxonomy_dir)
             self._postures = Taxonomy.load("postures", self.reference.taxonomy_dir, match_labels=False)
             self._territories = TerritoryTagger(Gazetteer.load())
+            self._producers = Taxonomy.load("producers", self.reference.taxonomy_dir)
             self.fingerprint = self.reference.fingerprint()
             self._stamp = stamp
 
@@ -74,4 +77,5 @@ class Analyzer:
             postures=[PostureTag(slug=p.slug, label=p.label, score=p.score, evidence=p.evidence) for p in postures],
             horizons=find_horizons(extraction.pages, extraction.year),
             territories=self._territories.run(extraction.pages, title),
+            producer=find_producer(extraction, self._producers) if self._producers else None,
         )

@@ -65,8 +65,8 @@ class Taxonomy:
     def load(cls, name: str, directory: Path | None = None, match_labels: bool = True) -> Taxonomy:
         folder = directory or Path(str(resources.files("schemas") / "taxonomy"))
         raw = yaml.safe_load((folder / f"{name}.yaml").read_text(encoding="utf-8"))
-        return cls([Concept(slug, spec["label"], _keyword_regex(_match_terms(spec, match_labels)), tuple(spec.get("uris", [])))
-                    for slug, spec in raw.items()])
+        return cls([Concept(slug, spec["label"], _keyword_regex(_match_terms(spec, match_labels)),
+                            tuple(spec.get("uris", []))) for slug, spec in raw.items()])
 
     def score(self, pages: list[Page], title: str = "") -> list[ConceptScore]:
         words = sum(len(p.text.split()) for p in pages) or 1

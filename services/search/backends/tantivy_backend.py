@@ -22,7 +22,7 @@ from services.search.query import clean_user_query, territory_terms
 SCHEMA_VERSION = 1
 _TEXT_FIELDS = ("title", "headings", "body")
 _BOOSTS = {"title": 3.0, "headings": 1.5, "body": 1.0}
-_KEYWORDS = ("format", "language", "themes", "territories", "postures", "collection")
+_KEYWORDS = ("format", "language", "themes", "territories", "postures", "collection", "producer")
 _PAGE_SEP = "\n\n"
 _WRITER_HEAP = 64 * 1024 * 1024
 _SNIPPET_CHARS = 220
@@ -111,7 +111,8 @@ class TantivyBackend:
         doc = tantivy.Document(
             id=r.id, title=r.title, headings=r.headings or [""], body=_PAGE_SEP.join(texts),
             format=r.format, language=r.language, themes=r.themes, territories=r.territories,
-            postures=r.postures, collection=r.collection, added_at=r.added_at, page_starts=starts,
+            postures=r.postures, collection=r.collection, producer=r.producer, added_at=r.added_at,
+            page_starts=starts,
             record=json.dumps(meta).encode(),
         )
         if r.year is not None:
@@ -161,6 +162,7 @@ class TantivyBackend:
         any_of("themes", q.themes)
         any_of("format", q.formats)
         any_of("language", q.languages)
+        any_of("producer", q.producers)
         for territory in q.territories:  # several territories: each must match (drill-down)
             out.append(tantivy.Query.term_set_query(s, "territories", territory_terms(territory)))
         if q.year_min is not None or q.year_max is not None:
@@ -201,12 +203,12 @@ class TantivyBackend:
     def _facets(self, searcher: tantivy.Searcher, query: tantivy.Query) -> Facets:
         aggs = {name: {"terms": {"field": field, "size": _FACET_SIZE}}
                 for name, field in (("themes", "themes"), ("territories", "territories"),
-                                    ("formats", "format"), ("years", "year"))}
+                                    ("formats", "format"), ("years", "year"), ("producers", "producer"))}
         raw = searcher.aggregate(query, aggs)
 
         def values(name: str) -> list[FacetValue]:
             buckets = raw.get(name, {}).get("buckets", [])
             return [FacetValue(value=str(b["key"]), label=str(b["key"]), count=b["doc_count"]) for b in buckets]
 
-        return Facets(themes=values("themes"), territories=values("territories"),
-                      formats=values("formats"), years=values("years"))
+        return Facets(themes=values("themes"), territories=values("territories"), formats=values("formats"),
+                      years=values("years"), producers=[v for v in values("producers") if v.value])
