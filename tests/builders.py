@@ -27,6 +27,21 @@ def _odf(path: Path, mimetype: str, body: str, title: str) -> Path:
     return path
 
 
+def make_docx(path: Path, heading: str, paragraph: str, title: str | None = None, author: str | None = None) -> Path:
+    """A real DOCX written by python-docx: one heading, one paragraph, optional core properties."""
+    from docx import Document
+
+    doc = Document()
+    if title is not None:
+        doc.core_properties.title = title
+    if author is not None:
+        doc.core_properties.author = author
+    doc.add_heading(heading, level=1)
+    doc.add_paragraph(paragraph)
+    doc.save(path)
+    return path
+
+
 def make_odp(path: Path, slides: list[list[str]], title: str = "Présentation") -> Path:
     pages = "".join(
         '<draw:page draw:name="p">' + "".join(f"<draw:frame><draw:text-box><text:p>{p}</text:p></draw:text-box>"

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from docx import Document as DocxDocument
 from pypdf import PdfReader, PdfWriter
 
 from workers.extract.errors import ExtractionError
@@ -16,6 +15,7 @@ from workers.extract.ocr import tesseract_available
 from workers.extract.sandbox import ExtractionSandbox
 
 from . import sandbox_targets
+from .builders import make_docx
 from .conftest import FIXTURES
 
 PDF = FIXTURES / "220310_mandat_GT_CNIG_Friches.pdf"
@@ -38,11 +38,8 @@ def test_pdf_pages_title_and_language(extractor: TextExtractor) -> None:
 
 
 def test_docx_with_heading(tmp_path: Path, extractor: TextExtractor) -> None:
-    doc = DocxDocument()
-    doc.add_heading("Stratégie d'adaptation de la Métropole grenobloise", level=1)
-    doc.add_paragraph("À l'horizon 2050, la neutralité carbone est visée par le territoire.")
-    path = tmp_path / "etude.docx"
-    doc.save(path)
+    path = make_docx(tmp_path / "etude.docx", "Stratégie d'adaptation de la Métropole grenobloise",
+                     "À l'horizon 2050, la neutralité carbone est visée par le territoire.")
     result = extractor.run(path)
     assert result.format == "docx"
     assert result.title == "Stratégie d'adaptation de la Métropole grenobloise"

@@ -7,7 +7,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from docx import Document as DocxDocument
 
 from schemas.documents import Page
 from workers.extract.cleaning import strip_running_lines
@@ -16,7 +15,7 @@ from workers.extract.extractor import TextExtractor, publication_year
 from workers.extract.legacy import soffice
 from workers.extract.limits import check_zip_bomb
 
-from .builders import make_epub, make_odp, make_ods, make_ratio_bomb_docx, make_rtf
+from .builders import make_docx, make_epub, make_odp, make_ods, make_ratio_bomb_docx, make_rtf
 from .conftest import FIXTURES
 
 
@@ -67,13 +66,8 @@ def test_csv_and_markdown(tmp_path: Path, extractor: TextExtractor) -> None:
 
 
 def test_docx_properties_title_wins_over_headings(tmp_path: Path, extractor: TextExtractor) -> None:
-    doc = DocxDocument()
-    doc.core_properties.title = "Diagnostic foncier de la Métropole"
-    doc.core_properties.author = "Service urbanisme"
-    doc.add_heading("Introduction", level=1)
-    doc.add_paragraph("Le foncier économique se raréfie. Publié en mars 2021.")
-    path = tmp_path / "diag.docx"
-    doc.save(path)
+    path = make_docx(tmp_path / "diag.docx", "Introduction", "Le foncier économique se raréfie. Publié en mars 2021.",
+                     title="Diagnostic foncier de la Métropole", author="Service urbanisme")
     result = extractor.run(path)
     assert result.title == "Diagnostic foncier de la Métropole"
     assert result.authors == ["Service urbanisme"] and result.year == 2021
@@ -82,12 +76,7 @@ def test_docx_properties_title_wins_over_headings(tmp_path: Path, extractor: Tex
 @pytest.mark.parametrize("junk", ["Microsoft Word - rapport_final.docx", "SKM_C28720061813581",
                                   "240204_StandardPaysagesV0.4_Diffusion", "Présentation PowerPoint"])
 def test_junk_property_titles_are_replaced_by_the_heading(tmp_path: Path, extractor: TextExtractor, junk: str) -> None:
-    doc = DocxDocument()
-    doc.core_properties.title = junk
-    doc.add_heading("Stratégie alimentaire du Trièves", level=1)
-    doc.add_paragraph("Texte.")
-    path = tmp_path / "x.docx"
-    doc.save(path)
+    path = make_docx(tmp_path / "x.docx", "Stratégie alimentaire du Trièves", "Texte.", title=junk)
     assert extractor.run(path).title == "Stratégie alimentaire du Trièves"
 
 
