@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from importlib import resources
 
@@ -21,6 +21,7 @@ from workers.analyze.text import fold, passage_around
 _LEVEL_RANK = {"pays": 0, "region": 1, "departement": 2, "epci": 3, "commune": 4}
 _HOME_DEPARTEMENT = "departement:38"
 _MAX_WORDS = 8
+_SHORT_NAME = re.compile(r"^([^\W\d_]+)-(?:les|lès|sur|en|sous)-", re.UNICODE)
 _MIN_SINGLE_WORD_POP = 5000
 _WORD = re.compile(r"\w+(?:-\w+)*", re.UNICODE)
 _ARTICLES = frozenset({"la", "le", "les", "l", "de", "du", "des", "d"})
@@ -29,8 +30,12 @@ _AMBIGUOUS = frozenset(fold(w) for w in "Vif Bourg Bois Le La Les Eau Val Mont P
                        "Pont Saint Sainte France Notre Dame Grand Villard Charmes Moras Lent Mens Moirans "
                        "Réunion Gap Ain Cher Var Orne Lot Tarn Gard Aude Eure Indre Loire Marne Somme Vienne "
                        "Yonne Meuse Oise Nièvre Sarthe Manche".split())
+#: whole names that are far more often common phrases ("l'Union européenne", "Les Plans de prévention")
+_AMBIGUOUS_NAMES = frozenset({"l union", "les plans", "le plan", "la reunion", "saint paul", "la force", "la poste",
+                              "la bresse", "la rochelle en"})
 #: State services named by their département number: "DDT 38", "DDTM76", "DDT de l'Isère" is a name match
 _DEPT_SERVICE = re.compile(r"\bDDTM?\s?(\d{2}|2A|2B)\b")
+_SERVICE_WEIGHT = 0.5  # "DDT 38" names the author's département, less often the subject
 _TITLE_WEIGHT = 5
 _FIRST_PAGE_WEIGHT = 2
 _MIN_ABOUT_SCORE = 3
@@ -63,11 +68,22 @@ class Gazetteer:
         for alias, code in aliases.items():
             if code in self.by_key:
                 self.by_name[fold(alias)].insert(0, self.by_key[code])
+        self._add_short_names(territories)
         #: folded first word of every name -> the most words a name starting with it has
         self.max_words: dict[str, int] = {}
         for name in self.by_name:
             words = name.split()
             self.max_words[words[0]] = max(self.max_words.get(words[0], 0), len(words))
+
+    def _add_short_names(self, territories: list[Territory]) -> None:
+        """"Palavas" for Palavas-les-Flots: the part before -les-/-sur-/-en-… when no other place has it."""
+        shorts: dict[str, list[Territory]] = defaultdict(list)
+        for t in territories:
+            if t.level == "commune" and (match := _SHORT_NAME.match(t.name)):
+                shorts[fold(match.group(1))].append(t)
+        for short, owners in shorts.items():
+            if len(owners) == 1 and short not in self.by_name and len(short) >= 6 and " " not in short:
+                self.by_name[short].append(owners[0])
 
     @classmethod
     def load(cls) -> Gazetteer:
@@ -91,11 +107,17 @@ class Gazetteer:
         t = self.by_key.get(key)
         return t.name if t else key
 
-    def resolve(self, folded: str) -> Territory | None:
-        candidates = self.by_name.get(folded)
-        if not candidates:
-            return None
-        return min(candidates, key=lambda t: (_LEVEL_RANK[t.level], not self._is_home(t), -t.population))
+    def departement_of(self, key: str) -> str | None:
+        if key.startswith("departement:"):
+            return key
+        return next((k for k in self.ancestors(key) if k.startswith("departement:")), None)
+
+    def resolve(self, candidates: list[Territory], context: Counter[str] | None = None) -> Territory:
+        """Pick among homonyms: in a département the document cites, then the larger level, then the
+        Isère home territory, then the larger population."""
+        context = context or Counter()
+        return min(candidates, key=lambda t: (-context[self.departement_of(t.key) or ""], _LEVEL_RANK[t.level],
+                                              not self._is_home(t), -t.population))
 
     def _is_home(self, t: Territory) -> bool:
         return _HOME_DEPARTEMENT in (t.key, *self.ancestors(t.key))
@@ -108,13 +130,21 @@ class TerritoryTagger:
         self.gazetteer = gazetteer
 
     def run(self, pages: list[Page], title: str = "") -> list[TerritoryTag]:
+        found = [(page, m) for page in pages for m in self._matches(page.text)]
+        # Homonyms are resolved in the context of the unambiguous places the document names.
+        context: Counter[str] = Counter()
+        for _, (candidates, _, _, weight) in found:
+            if len(candidates) == 1 and (dep := self.gazetteer.departement_of(candidates[0].key)):
+                context[dep] += weight
         hits: dict[str, list[Evidence]] = defaultdict(list)
-        for page in pages:
-            for key, start, end in self._matches(page.text):
-                hits[key].append(Evidence(text=passage_around(page.text, start, end), page=page.page))
-        in_title = {key for key, _, _ in self._matches(title)}
+        weights: Counter[str] = Counter()
+        for page, (candidates, start, end, weight) in found:
+            key = self.gazetteer.resolve(candidates, context).key
+            hits[key].append(Evidence(text=passage_around(page.text, start, end), page=page.page))
+            weights[key] += weight
+        in_title = {self.gazetteer.resolve(c, context).key for c, _, _, _ in self._matches(title)}
         cover = pages[0].page if len(pages) > 1 else None  # a one-page note has no cover page
-        scores = {key: len(ev) + _FIRST_PAGE_WEIGHT * any(e.page == cover for e in ev)
+        scores = {key: weights[key] + _FIRST_PAGE_WEIGHT * any(e.page == cover for e in ev)
                   + _TITLE_WEIGHT * (key in in_title) for key, ev in hits.items()} if pages else {}
         top = max(scores.values(), default=0)
         words = sum(len(p.text.split()) for p in pages)
@@ -122,8 +152,10 @@ class TerritoryTagger:
         tags = []
         for key, evidence in hits.items():
             t = self.gazetteer.by_key[key]
-            # about: named in the title, or among the most cited places, cover page counting double
-            about = key in in_title or (scores[key] >= needed and scores[key] >= _ABOUT_SHARE_OF_TOP * top)
+            # about: named in the title, or among the most cited places (cover page counting double) and
+            # cited across the document, not on one page only (an affiliation, a signature place)
+            spread = len({e.page for e in evidence}) >= 2 or len(pages) < 3
+            about = key in in_title or (scores[key] >= needed and scores[key] >= _ABOUT_SHARE_OF_TOP * top and spread)
             tags.append(TerritoryTag(code=t.code, level=t.level, name=t.name, about=about, count=len(evidence),
                                      ancestors=self.gazetteer.ancestors(key), evidence=evidence[:3]))
         return sorted(tags, key=lambda tag: (-tag.about, -tag.count, tag.code))
@@ -136,10 +168,10 @@ class TerritoryTagger:
                 return word.group()[0].isupper()
         return False
 
-    def _matches(self, text: str):  # noqa: ANN202 - yields (key, start, end)
+    def _matches(self, text: str):  # noqa: ANN202 - yields (candidates, start, end, weight)
         for m in _DEPT_SERVICE.finditer(text):
-            if f"departement:{m.group(1)}" in self.gazetteer.by_key:
-                yield f"departement:{m.group(1)}", m.start(), m.end()
+            if (t := self.gazetteer.by_key.get(f"departement:{m.group(1)}")) is not None:
+                yield [t], m.start(), m.end(), _SERVICE_WEIGHT
         words = list(_WORD.finditer(text))
         folded_words = [fold(w.group()) for w in words]
         i = 0
@@ -149,19 +181,19 @@ class TerritoryTagger:
             found = None
             for n in range(longest, 0, -1):
                 folded = " ".join(folded_words[i:i + n])
-                if folded not in self.gazetteer.by_name:
+                candidates = self.gazetteer.by_name.get(folded)
+                if not candidates or folded in _AMBIGUOUS_NAMES or not self._capitalised(words[i:i + n]):
                     continue
-                if not self._capitalised(words[i:i + n]) or (n == 1 and (folded in _AMBIGUOUS or len(folded) < 3)):
-                    continue
-                territory = self.gazetteer.resolve(folded)
-                if territory and n == 1 and territory.level == "commune" \
-                        and territory.population < _MIN_SINGLE_WORD_POP:
-                    territory = None  # one capitalised word naming a small commune is usually something else
-                if territory:
-                    found = (territory.key, words[i].start(), words[i + n - 1].end(), n)
+                if n == 1:
+                    if folded in _AMBIGUOUS or len(folded) < 3:
+                        continue
+                    # one capitalised word naming a small commune is usually something else
+                    candidates = [c for c in candidates if c.level != "commune" or c.population >= _MIN_SINGLE_WORD_POP]
+                if candidates:
+                    found = (candidates, words[i].start(), words[i + n - 1].end(), n)
                     break
             if found:
-                yield found[:3]
+                yield found[0], found[1], found[2], 1.0
                 i += found[3]
             else:
                 i += 1
