@@ -80,7 +80,7 @@ def watch(folder: Annotated[Path | None, typer.Option(help="dossier surveillé (
 
     container = build()
     settings = container.settings
-    reconciler = Reconciler(container.catalog, container.intake, container.publish)
+    reconciler = Reconciler(container.catalog, container.intake, container.publish, lambda: container.backend)
     watcher = FolderWatcher(folder or settings.inbox, container.intake, reconciler, settings.watch_debounce_ms)
     try:
         watcher.run(_stop_on_signals())

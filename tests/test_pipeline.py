@@ -49,3 +49,20 @@ def test_redelivery_is_harmless(running: Container, tmp_path: Path) -> None:
     time.sleep(2)
     assert running.catalog.get(doc_id).state == "indexed"
     assert running.backend.count() == 1
+
+
+def test_documents_missing_from_the_index_are_reindexed(running: Container, tmp_path: Path) -> None:
+    from services.ingest.reconcile import Reconciler
+
+    doc = tmp_path / "mandat.pdf"
+    shutil.copy(FIXTURES / "220310_mandat_GT_CNIG_Friches.pdf", doc)
+    ingest_and_wait(running, [doc])
+    doc_id = running.catalog.path_status([str(doc)])[0].doc_id
+    running.backend.delete([doc_id])  # as after an index schema upgrade: a new, empty index
+    reconciler = Reconciler(running.catalog, running.intake, running.publish, lambda: running.backend)
+    assert reconciler.resync_index() == 1
+    deadline = time.monotonic() + 60
+    while running.backend.get(doc_id) is None or running.catalog.get(doc_id).state != "indexed":
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    assert reconciler.resync_index() == 0

@@ -10,6 +10,7 @@ from schemas.documents import DocState
 from schemas.events import DocumentAnalyzed, DocumentEvent, DocumentExtracted, DocumentQueued
 from services.ingest.catalog import Catalog
 from services.ingest.intake import Intake, walk
+from services.search.backends.base import SearchBackend
 
 log = logging.getLogger(__name__)
 
@@ -23,10 +24,28 @@ RESUME: dict[str, type[DocumentEvent]] = {
 
 
 class Reconciler:
-    def __init__(self, catalog: Catalog, intake: Intake, publish: Callable[[DocumentEvent], None]) -> None:
+    def __init__(self, catalog: Catalog, intake: Intake, publish: Callable[[DocumentEvent], None],
+                 backend: Callable[[], SearchBackend] | None = None) -> None:
         self.catalog = catalog
         self.intake = intake
         self.publish = publish
+        self._backend = backend
+
+    def resync_index(self) -> int:
+        """Send back to ``index`` every document the catalog calls indexed but the index lacks
+        (a new index version after an upgrade, a restored catalog)."""
+        if self._backend is None:
+            return 0
+        backend = self._backend()
+        indexed = self.catalog.all_ids([DocState.INDEXED])
+        if backend.count() >= len(indexed):
+            return 0
+        missing = [doc_id for doc_id in indexed if backend.get(doc_id) is None]
+        for doc_id in missing:
+            self.catalog.set_state(doc_id, DocState.INDEXING)
+            self.publish(DocumentAnalyzed(doc_id=doc_id))
+        log.info("re-indexing %d documents missing from the index", len(missing))
+        return len(missing)
 
     def scan_folder(self, folder: Path) -> int:
         """Submit every file of ``folder``; known files with unchanged content are no-ops."""

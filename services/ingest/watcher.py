@@ -52,6 +52,7 @@ class FolderWatcher:
                 last = time.monotonic()
 
     def reconcile(self, stuck_after_s: float) -> None:
+        self.reconciler.resync_index()
         self.reconciler.scan_folder(self.folder)
         self.reconciler.resume_stuck(stuck_after_s)
 

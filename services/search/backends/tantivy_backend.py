@@ -19,7 +19,9 @@ from schemas.documents import IndexRecord, Page
 from schemas.search import Facets, FacetValue, SearchHit, SearchQuery, SearchResult, Snippet
 from services.search.query import clean_user_query, territory_terms
 
-SCHEMA_VERSION = 1
+#: bump on any schema change: a new version starts an empty index next to the old one, and the
+#: reconciler re-indexes every catalogued document into it (services/ingest/reconcile.py)
+SCHEMA_VERSION = 2
 _TEXT_FIELDS = ("title", "headings", "body")
 _BOOSTS = {"title": 3.0, "headings": 1.5, "body": 1.0}
 _KEYWORDS = ("format", "language", "themes", "territories", "postures", "collection", "producer")
