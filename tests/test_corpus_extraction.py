@@ -84,8 +84,12 @@ def test_extraction_is_complete(extractor: TextExtractor, name: str, fmt: str) -
         pytest.skip("pdftotext (poppler-utils) not installed")
     path = CORPUS / name
     reference = words(reference_text(path, fmt))
-    ours = words("\n".join(p.text for p in extractor.run(path).pages))
-    missing = reference - ours
+    text = "\n".join(p.text for p in extractor.run(path).pages)
+    ours = words(text)
+    # a reference "word" may be a fragment where the reference itself broke a word (pdftotext drops
+    # unmapped ligature glyphs: "administra on"); it is found if our text contains it
+    flat = unicodedata.normalize("NFC", text).translate(_LIGATURES).lower()
+    missing = {w for w in reference - ours if w not in flat}
     coverage = 1 - len(missing) / max(1, len(reference))
     assert coverage >= 0.95, f"{coverage:.3f} of {len(reference)} words; missing e.g. {sorted(missing)[:25]}"
 

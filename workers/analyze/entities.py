@@ -15,10 +15,36 @@ _DATEISH = re.compile(r"^(janvier|février|fevrier|mars|avril|mai|juin|juillet|a
 _MAX_CHARS_PER_DOC = 400_000
 
 
+_LEADING_ARTICLE = re.compile(r"^(?:(?:le|la|les|du|des|un|une|de la)\s+|l'|de l')", re.I)
+#: words that head table columns, list items and sections: never a name on their own or in front
+_HEADING_WORDS = frozenset("""définition type remarque multiplicité nom objet département programme standard règles
+article annexe chapitre tableau figure source exemple note page objectif action mesure groupe réunion compte
+validation prochaine document gouvernement ville commune dynamique climat thème thématique""".split())
+_CAMEL = re.compile(r"[a-zà-ÿ][A-Z]")
+_SEPARATOR = re.compile(r"\s[-–—|/]\s|\n")
+_SENTENCE_START = re.compile(r"(^|[.!?:;•·\-–—*)\d]\s*|\n\s*)$")
+_INFINITIVE = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ]{3,}(?:er|ir)$")
+_NOT_A_NAME = re.compile(r"[/\\>@_=<\d]|https?:|www\.|\.\w{2,4}$")
+_LOWER_WORD = re.compile(r"(?<![\w'])[a-zà-ÿ][a-zà-ÿ'-]+")
+_FUNCTION_WORDS = frozenset("de du des la le les l' d' et en au aux à pour sur".split())
+
+
 def clean_entity(text: str) -> str | None:
-    """Normalised surface form, or None for noise (elisions, single letters, numbers, dates, shouting)."""
-    text = unicodedata.normalize("NFC", text).replace("’", "'").strip(" \n\t-–—•·,;:.()[]«»\"'")
-    text = " ".join(text.split())
+    """Normalised surface form, or None for noise (elisions, single letters, numbers, dates, shouting,
+    code identifiers, several names run together)."""
+    text = unicodedata.normalize("NFC", text).replace("’", "'")
+    if _SEPARATOR.search(text.strip()):
+        return None
+    text = " ".join(text.split()).strip(" -–—•·,;:.()[]«»\"'")
+    text = _LEADING_ARTICLE.sub("", text)
+    if not text or not text[0].isupper() or _NOT_A_NAME.search(text):
+        return None
+    if _CAMEL.search(text) and not text.isupper():
+        return None
+    if text and text.split()[0].lower() in _HEADING_WORDS:
+        return None
+    if any(c.isdigit() for c in text) and len(text.split()) <= 2 and not text.split()[0].isupper():
+        return None
     if len(text) < 3 or len(_ALPHA.findall(text)) < 2 or _DATEISH.match(text):
         return None
     if re.match(r"^[a-zA-Z]'$", text) or text.lower() in {"n'", "l'", "d'", "qu'"}:
@@ -56,6 +82,7 @@ class EntityRecognizer:
             texts.append(page.text[:budget])
             budget -= len(page.text)
         counts: Counter[tuple[str, str]] = Counter()
+        inside: Counter[tuple[str, str]] = Counter()  # occurrences where a capital letter means something
         forms: dict[tuple[str, str], Counter[str]] = {}
         for doc in self._nlp.pipe(texts, batch_size=self.batch_size):
             for ent in doc.ents:
@@ -64,6 +91,24 @@ class EntityRecognizer:
                     continue
                 key = (text.casefold(), _LABELS.get(ent.label_, ent.label_))
                 counts[key] += 1
+                if not _SENTENCE_START.search(doc.text[max(0, ent.start_char - 3):ent.start_char]):
+                    inside[key] += 1
                 forms.setdefault(key, Counter())[text] += 1
-        return [Entity(text=forms[key].most_common(1)[0][0], label=key[1], count=n)
-                for key, n in counts.most_common(200)]
+        # Words the document also writes in lower case are common words, whatever their capitals here.
+        common = {w for t in texts for w in _LOWER_WORD.findall(t)}
+        out = []
+        for key, n in counts.most_common():
+            text = forms[key].most_common(1)[0][0]
+            words = [w for w in text.lower().split() if w not in _FUNCTION_WORDS]
+            if all(w in common for w in words) and (len(words) == 1 or key[1] != "ORG"):
+                continue
+            # A lone capitalised word seen only at the start of lines or sentences is a verb or a
+            # common noun in a heading or a list ("Éviter", "Remarque"), not a name; acronyms stay.
+            if " " not in text and not inside[key] and not (text.isupper() and len(text) <= 6):
+                continue
+            if key[1] != "ORG" and _INFINITIVE.match(text):  # "Suivre", "Optimiser": list items start with verbs
+                continue
+            out.append(Entity(text=text, label=key[1], count=n))
+            if len(out) == 200:
+                break
+        return out

@@ -12,6 +12,10 @@ _HYPHEN_BREAK = re.compile(r"(\w)-[ \t]*\n[ \t]*(\w)")
 _SPACES = re.compile(r"[ \t\u00a0\u202f]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# pdfium's markers: \x02 is a hyphen it saw at a line break (the word continues on the next line);
+# \x1f is the glyph of the "ti" ligature of Office fonts when the PDF has no Unicode for it.
+_PDFIUM_BREAK = re.compile(r"\x02[ \t]*\r?\n?[ \t]*")
+_TI_LIGATURE = re.compile(r"(?<=[^\W\d_])\x1f|\x1f(?=[^\W\d_])")
 
 
 def clean_text(text: str) -> str:
@@ -21,6 +25,7 @@ def clean_text(text: str) -> str:
     ("imperméa-\\nbilisation" → "imperméabilisation"). Compound words that really carry a hyphen
     at a line end lose it; for search this costs less than split words do.
     """
+    text = _TI_LIGATURE.sub("ti", _PDFIUM_BREAK.sub("", text))
     text = unicodedata.normalize("NFC", text).translate(_LIGATURES).translate(_APOSTROPHES)
     text = _CONTROL.sub(" ", text)
     text = _HYPHEN_BREAK.sub(lambda m: m.group(1) + m.group(2), text)
