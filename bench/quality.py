@@ -3,7 +3,8 @@
 Run: .venv/bin/python bench/quality.py [../shared/data/corpus]
 Extracts and analyzes every labelled corpus document with phare's own stages, then compares
 themes, postures, horizons and `about` territories (level:code) with bench/quality/analysis_devset.yaml.
-Micro-averaged over documents; the last line is JSON.
+Micro-averaged over documents; entity precision is measured on the top 10 entities of the documents
+judged in bench/quality/entities_devset.yaml. The last line is JSON.
 """
 
 from __future__ import annotations
@@ -60,7 +61,27 @@ def main() -> None:
         f1 = 2 * p * r / (p + r) if p + r else 0.0
         report[field] = {"precision": round(p, 3), "recall": round(r, 3), "f1": round(f1, 3)}
         print(f"{field:<12} P={p:.3f} R={r:.3f} F1={f1:.3f}")
+    report["entities"] = entity_precision(corpus, extractor, analyzer)
     print(json.dumps({"documents": len(gold), **report}))
+
+
+def entity_precision(corpus: Path, extractor: TextExtractor, analyzer: Analyzer, top: int = 10) -> dict:
+    """Precision of the top entities against the team's judgements (unjudged ones reported apart)."""
+    judged = yaml.safe_load((ROOT / "bench" / "quality" / "entities_devset.yaml").read_text(encoding="utf-8"))
+    good = bad = unjudged = 0
+    for name, labels in judged.items():
+        names, not_names = set(labels["names"]), set(labels["not_names"])
+        for entity in analyzer.run(extractor.run(corpus / name)).entities[:top]:
+            if entity.text in names:
+                good += 1
+            elif entity.text in not_names:
+                bad += 1
+            else:
+                unjudged += 1
+                print(f"  entity unjudged: {entity.text!r} ({name.rsplit('/', 1)[-1][:40]})")
+    precision = good / (good + bad) if good + bad else 1.0
+    print(f"entities     P={precision:.3f} on {good + bad} judged, {unjudged} unjudged")
+    return {"precision": round(precision, 3), "judged": good + bad, "unjudged": unjudged}
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ _ALPHA = re.compile(r"[^\W\d_]", re.UNICODE)
 _DATEISH = re.compile(r"^(janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|"
                       r"décembre|decembre|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b", re.I)
 _MAX_CHARS_PER_DOC = 400_000
+_POS_CHECKED = 40  # the most frequent entities get their part of speech checked in context
+_CONTEXT_CHARS = 40
 
 
 _LEADING_ARTICLE = re.compile(r"^(?:(?:le|la|les|du|des|un|une|de la)\s+|l'|de l')", re.I)
@@ -63,6 +65,7 @@ class EntityRecognizer:
         self.model = model
         self.batch_size = batch_size
         self._nlp = None
+        self._pos = None
 
     def warm_up(self) -> None:
         if self._nlp is None:
@@ -71,6 +74,8 @@ class EntityRecognizer:
             self._nlp = spacy.load(self.model, exclude=["parser", "senter", "morphologizer", "attribute_ruler",
                                                        "lemmatizer", "tagger"])
             self._nlp.max_length = _MAX_CHARS_PER_DOC + 10_000
+            # the part-of-speech tagger, run only on the contexts of lone capitalised words
+            self._pos = spacy.load(self.model, exclude=["parser", "senter", "ner", "lemmatizer"])
 
     def run(self, pages: list[Page]) -> list[Entity]:
         self.warm_up()
@@ -84,20 +89,27 @@ class EntityRecognizer:
         counts: Counter[tuple[str, str]] = Counter()
         inside: Counter[tuple[str, str]] = Counter()  # occurrences where a capital letter means something
         forms: dict[tuple[str, str], Counter[str]] = {}
-        for doc in self._nlp.pipe(texts, batch_size=self.batch_size):
+        contexts: dict[tuple[str, str], tuple[str, int]] = {}
+        for page_text, doc in zip(texts, self._nlp.pipe(texts, batch_size=self.batch_size), strict=True):
             for ent in doc.ents:
                 text = clean_entity(ent.text)
                 if text is None:
                     continue
                 key = (text.casefold(), _LABELS.get(ent.label_, ent.label_))
                 counts[key] += 1
-                if not _SENTENCE_START.search(doc.text[max(0, ent.start_char - 3):ent.start_char]):
+                if not _SENTENCE_START.search(page_text[max(0, ent.start_char - 3):ent.start_char]):
                     inside[key] += 1
+                if key not in contexts:
+                    left = max(0, ent.start_char - _CONTEXT_CHARS)
+                    contexts[key] = (page_text[left:ent.end_char + _CONTEXT_CHARS], ent.start_char - left)
                 forms.setdefault(key, Counter())[text] += 1
         # Words the document also writes in lower case are common words, whatever their capitals here.
         common = {w for t in texts for w in _LOWER_WORD.findall(t)}
+        common_nouns = self._common_nouns(counts, forms, contexts)
         out = []
         for key, n in counts.most_common():
+            if key in common_nouns:
+                continue
             text = forms[key].most_common(1)[0][0]
             words = [w for w in text.lower().split() if w not in _FUNCTION_WORDS]
             if all(w in common for w in words) and (len(words) == 1 or key[1] != "ORG"):
@@ -112,3 +124,15 @@ class EntityRecognizer:
             if len(out) == 200:
                 break
         return out
+
+    def _common_nouns(self, counts: Counter, forms: dict, contexts: dict) -> set[tuple[str, str]]:
+        """Lone capitalised words that the tagger reads as a noun, verb or adjective in context."""
+        lone = [k for k, _ in counts.most_common(_POS_CHECKED)
+                if " " not in forms[k].most_common(1)[0][0] and not forms[k].most_common(1)[0][0].isupper()]
+        found = set()
+        for key, doc in zip(lone, self._pos.pipe(contexts[k][0] for k in lone), strict=True):
+            offset = contexts[key][1]
+            token = next((t for t in doc if t.idx <= offset < t.idx + len(t)), None)
+            if token is not None and token.pos_ in ("NOUN", "VERB", "ADJ", "ADV", "ADP", "DET"):
+                found.add(key)
+        return found
