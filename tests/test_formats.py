@@ -134,4 +134,5 @@ def _legacy_doc(tmp_path: Path) -> Path:
 def test_pdfium_markers_for_line_break_hyphens_and_ti_ligatures() -> None:
     from workers.extract.cleaning import clean_text
 
-    assert clean_text("un pay\x02\r\nsage de la collec\x1fvité na\x1fonale") == "un paysage de la collectivité nationale"
+    raw = "un pay\x02\r\nsage de la collec\x1fvité na\x1fonale"
+    assert clean_text(raw) == "un paysage de la collectivité nationale"
