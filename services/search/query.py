@@ -44,4 +44,16 @@ def expand_acronyms(text: str, glossary: dict[str, str]) -> str:
         phrase = expansion.replace('"', " ")
         return f'({token} OR "{phrase}")'
 
-    return _TOKEN_OR_QUOTED.sub(replace, text)
+    expanded = _TOKEN_OR_QUOTED.sub(replace, text)
+    # and the other way: someone who types the words in full also wants the documents using the acronym
+    folded = _fold_words(text)
+    extra = [acronym for acronym, expansion in glossary.items()
+             if len(expansion.split()) > 1 and _fold_words(expansion) in folded and acronym not in text]
+    return " ".join([expanded, *extra]) if extra else expanded
+
+
+def _fold_words(text: str) -> str:
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", text.lower().replace("'", " ").replace("’", " "))
+    return " " + " ".join("".join(c for c in text if not unicodedata.combining(c)).split()) + " "

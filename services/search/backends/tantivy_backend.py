@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,6 +29,9 @@ _KEYWORDS = ("format", "language", "themes", "territories", "postures", "collect
 _PAGE_SEP = "\n\n"
 _WRITER_HEAP = 64 * 1024 * 1024
 _SNIPPET_CHARS = 220
+_PHRASE_SLOP = 3
+_PLAIN_WORDS = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+_SYNTAX = re.compile(r'["()*:]|\b(?:AND|OR|NOT)\b|(?:^|\s)[-+]')
 _FACET_SIZE = 50
 
 
@@ -62,7 +66,12 @@ def _schema() -> tantivy.Schema:
 class TantivyBackend:
     """SearchBackend on a tantivy index in ``path`` (or in memory when ``path`` is None)."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, boosts: dict[str, float] | None = None,
+                 proximity_boost: float = 0.5) -> None:
+        """``boosts``: text field → weight in the query (default: title and headings above body);
+        ``proximity_boost``: weight of the query's words found together (0 turns it off)."""
+        self.boosts = boosts or _BOOSTS
+        self.proximity_boost = proximity_boost
         self.schema = _schema()
         if path is not None:
             path = path / f"v{SCHEMA_VERSION}"
@@ -151,7 +160,16 @@ class TantivyBackend:
             return None
         if "*" not in cleaned and not self._analyzer.analyze(cleaned):
             return tantivy.Query.empty_query()
-        query, _errors = self.index.parse_query_lenient(cleaned, list(_TEXT_FIELDS), field_boosts=_BOOSTS)
+        query, _errors = self.index.parse_query_lenient(cleaned, list(self.boosts), field_boosts=self.boosts)
+        words = _PLAIN_WORDS.findall(cleaned)
+        if self.proximity_boost and len(words) > 1 and not _SYNTAX.search(cleaned):
+            # the words close together, in order: a plain query's best matches are phrases
+            phrase, _ = self.index.parse_query_lenient(f'"{" ".join(words)}"~{_PHRASE_SLOP}', list(self.boosts),
+                                                       field_boosts=self.boosts)
+            query = tantivy.Query.boolean_query([
+                (tantivy.Occur.Must, query),
+                (tantivy.Occur.Should, tantivy.Query.boost_query(phrase, self.proximity_boost)),
+            ])
         return query
 
     def _filters(self, q: SearchQuery) -> list[tantivy.Query]:
