@@ -27,6 +27,7 @@ def service(tmp_path: Path) -> SearchService:
                themes=["risques-naturels"], territories=["departement:38", "region:84", "pays:FR"]),
         record("zan", "Sobriété foncière", "Trajectoire vers le zéro artificialisation nette.",
                themes=["sols-foncier"]),
+        record("plu", "Révision", "Le PLU de Vif est révisé.", themes=["urbanisme-planification"]),
     ])
     catalog = Catalog(f"sqlite:///{tmp_path / 'c.db'}")
     catalog.create_schema()
@@ -37,6 +38,10 @@ def service(tmp_path: Path) -> SearchService:
 @pytest.mark.parametrize(("query", "expected"), [("PPRI", ["ppri"]), ("ZAN", ["zan"]), ("PPRI Romanche", ["ppri"])])
 def test_acronyms_find_their_expansion(service: SearchService, query: str, expected: list[str]) -> None:
     assert [h.id for h in service.search(SearchQuery(text=query)).hits] == expected
+
+
+def test_words_in_full_also_find_the_acronym(service: SearchService) -> None:
+    assert service.search(SearchQuery(text="plan local d'urbanisme")).hits[0].id == "plu"
 
 
 def test_lowercase_words_are_not_taken_for_acronyms() -> None:
