@@ -116,3 +116,11 @@ def test_theme_uris_exist_in_the_thesauri() -> None:
                 assert f'rdf:about="{uri}"' in gemet, uri
             else:
                 assert f"\n  {uri.rsplit('/', 1)[1]}:\n" in eurovoc, uri
+
+
+def test_signature_lines_addresses_and_affiliations_are_not_subjects(tagger: TerritoryTagger) -> None:
+    pages = [Page(page=1, text="Rapport\nRouen, le 29 mai 2020\nUniversité de Tours\n41000 Blois"),
+             Page(page=2, text="Le bassin versant de la Scie en Seine-Maritime. La Seine-Maritime agit."),
+             Page(page=3, text="La Seine-Maritime et ses communes littorales.")]
+    about = {f"{t.level}:{t.code}" for t in tagger.run(pages) if t.about}
+    assert about == {"departement:76"}

@@ -37,6 +37,12 @@ _AMBIGUOUS_NAMES = frozenset({"l union", "les plans", "le plan", "la reunion", "
 _DEPT_SERVICE = re.compile(r"\bDDTM?\s?(\d{2}|2A|2B)\b")
 _SERVICE_WEIGHT = 0.5  # "DDT 38" names the author's département, less often the subject
 _TITLE_WEIGHT = 5
+# How a mention is introduced says whether the place is a subject or an aside.
+_DATE_LINE = re.compile(r"^\s*,?\s*le\s+\d", re.I)             # "Rouen, le 29 mai 2020": a signature
+_AFFILIATION = re.compile(r"universit|univ\.|laboratoire|cnrs|inra", re.I)
+_EXAMPLE = re.compile(r"exemple|ex\.|notamment|tel(le)?s? que|comme", re.I)
+_IN_LIST = re.compile(r",\s*$")
+_POSTAL_ADDRESS = re.compile(r"\b\d{5}\s*(cedex\s*)?$", re.I)  # "41000 Blois": an address
 _FIRST_PAGE_WEIGHT = 2
 _MIN_ABOUT_SCORE = 3
 _WORDS_PER_ABOUT_POINT = 2000  # a long report must cite a place more often to be "about" it
@@ -139,6 +145,7 @@ class TerritoryTagger:
         hits: dict[str, list[Evidence]] = defaultdict(list)
         weights: Counter[str] = Counter()
         for page, (candidates, start, end, weight) in found:
+            weight *= self._mention_weight(page.text, start, end)
             key = self.gazetteer.resolve(candidates, context).key
             hits[key].append(Evidence(text=passage_around(page.text, start, end), page=page.page))
             weights[key] += weight
@@ -159,6 +166,18 @@ class TerritoryTagger:
             tags.append(TerritoryTag(code=t.code, level=t.level, name=t.name, about=about, count=len(evidence),
                                      ancestors=self.gazetteer.ancestors(key), evidence=evidence[:3]))
         return sorted(tags, key=lambda tag: (-tag.about, -tag.count, tag.code))
+
+    @staticmethod
+    def _mention_weight(text: str, start: int, end: int) -> float:
+        """1 for a plain mention; less in a signature line, an affiliation, an example or a list."""
+        before, after = text[max(0, start - 40):start], text[end:end + 15]
+        if _DATE_LINE.match(after) or _AFFILIATION.search(before) or _POSTAL_ADDRESS.search(before):
+            return 0.0
+        if _EXAMPLE.search(before[-25:]) or "(" in before[-3:]:
+            return 0.5
+        if _IN_LIST.search(before) or after.lstrip().startswith(","):
+            return 0.5
+        return 1.0
 
     @staticmethod
     def _capitalised(words: list[re.Match[str]]) -> bool:
