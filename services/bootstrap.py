@@ -49,6 +49,13 @@ class Container:
 
     @cached_property
     def backend(self) -> SearchBackend:
+        """OpenSearch when PHARE_OPENSEARCH_URL is set, else the embedded tantivy index."""
+        if self.settings.opensearch_url:
+            from services.search.backends.opensearch_backend import OpenSearchBackend
+
+            backend: SearchBackend = OpenSearchBackend(self.settings.opensearch_url)
+            self._closers.append(backend.close)
+            return backend
         from services.search.backends.tantivy_backend import TantivyBackend
 
         backend = TantivyBackend(self.settings.index_dir)

@@ -1,0 +1,177 @@
+"""SearchBackend on OpenSearch (opensearch-py): a versioned index behind an alias.
+
+The mapping and analysis settings are data (``schemas/opensearch/documents-index.json``); text uses
+OpenSearch's built-in ``french`` analyzer (elision, stop words, light French stemming). Writes
+use ``streaming_bulk`` and check every item; snippets come from the nested ``pages`` field's inner
+hits, so each one carries its page number, HTML-escaped by the engine except its ``<mark>`` tags.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from importlib import resources
+from typing import Any
+
+from opensearchpy import OpenSearch, helpers
+from opensearchpy.exceptions import NotFoundError
+
+from schemas.documents import IndexRecord, Page
+from schemas.search import Facets, FacetValue, SearchHit, SearchQuery, SearchResult, Snippet
+from services.search.query import clean_user_query, territory_terms
+
+INDEX_VERSION = 1
+_FIELDS = ["title^3", "headings^1.5", "body"]
+_FACETS = {"themes": "themes", "territories": "territories", "formats": "format", "years": "year",
+           "producers": "producer"}
+_FACET_SIZE = 50
+_SNIPPET_CHARS = 220
+
+
+class BulkError(RuntimeError):
+    """Some documents of a bulk request were not written; ``failures`` says which and why."""
+
+    def __init__(self, failures: list[dict[str, Any]]) -> None:
+        super().__init__(f"{len(failures)} document(s) non indexé(s)")
+        self.failures = failures
+
+
+def index_definition() -> dict[str, Any]:
+    text = (resources.files("schemas") / "opensearch" / "documents-index.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def to_simple_query_string(text: str) -> str:
+    """phare's query syntax (quotes, -exclusion, OR, prefix*) in simple_query_string's words."""
+    text = re.sub(r"\bOR\b", "|", text)
+    return re.sub(r"\bAND\b", "+", text)
+
+
+class OpenSearchBackend:
+    """``alias`` points at ``<alias>-v<version>``; the index is created on first use if absent."""
+
+    def __init__(self, url: str, alias: str = "phare-documents", client: OpenSearch | None = None) -> None:
+        self.client = client or OpenSearch(hosts=[url], timeout=30, max_retries=3, retry_on_timeout=True)
+        self.alias = alias
+        self._ready = False
+
+    @property
+    def index_name(self) -> str:
+        return f"{self.alias}-v{INDEX_VERSION}"
+
+    def ensure_index(self) -> None:
+        if self._ready:
+            return
+        if not self.client.indices.exists_alias(name=self.alias):
+            if not self.client.indices.exists(index=self.index_name):
+                self.client.indices.create(index=self.index_name, body=index_definition())
+            self.client.indices.put_alias(index=self.index_name, name=self.alias)
+        self._ready = True
+
+    # -- writes ---------------------------------------------------------------------------------
+    def upsert(self, records: Sequence[IndexRecord]) -> int:
+        self.ensure_index()
+        actions = ({"_op_type": "index", "_index": self.alias, "_id": r.id, "_source": self._source(r)}
+                   for r in records)
+        return self._bulk(actions)
+
+    def delete(self, doc_ids: Sequence[str]) -> int:
+        self.ensure_index()
+        actions = ({"_op_type": "delete", "_index": self.alias, "_id": doc_id} for doc_id in doc_ids)
+        return self._bulk(actions, missing_ok=True)
+
+    def _bulk(self, actions, missing_ok: bool = False) -> int:  # noqa: ANN001 - iterable of bulk actions
+        written, failures = 0, []
+        for ok, item in helpers.streaming_bulk(self.client, actions, chunk_size=200, max_retries=5,
+                                               initial_backoff=1, max_backoff=30, raise_on_error=False,
+                                               raise_on_exception=False):
+            result = next(iter(item.values()))
+            if ok or (missing_ok and result.get("status") == 404):
+                written += 1
+            else:
+                failures.append(result)
+        self.client.indices.refresh(index=self.alias)
+        if failures:
+            raise BulkError(failures)
+        return written
+
+    @staticmethod
+    def _source(r: IndexRecord) -> dict[str, Any]:
+        source = r.model_dump(exclude={"pages"})
+        source["pages"] = [p.model_dump() for p in r.pages]
+        source["body"] = "\n\n".join(p.text for p in r.pages)
+        return source
+
+    def close(self) -> None:
+        self.client.close()
+
+    # -- reads ----------------------------------------------------------------------------------
+    def count(self) -> int:
+        self.ensure_index()
+        return int(self.client.count(index=self.alias)["count"])
+
+    def get(self, doc_id: str) -> IndexRecord | None:
+        self.ensure_index()
+        try:
+            source = self.client.get(index=self.alias, id=doc_id)["_source"]
+        except NotFoundError:
+            return None
+        source.pop("body", None)
+        source["pages"] = [Page(**p) for p in source["pages"]]
+        return IndexRecord(**source)
+
+    def _text_query(self, text: str) -> dict[str, Any] | None:
+        cleaned = clean_user_query(text)
+        if not cleaned or cleaned.strip() == "*":
+            return None
+        return {"simple_query_string": {"query": to_simple_query_string(cleaned), "fields": _FIELDS,
+                                        "default_operator": "or", "lenient": True}}
+
+    def _filters(self, q: SearchQuery) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for field, values in (("themes", q.themes), ("format", q.formats), ("language", q.languages),
+                              ("producer", q.producers)):
+            if values:
+                out.append({"terms": {field: values}})
+        out += [{"terms": {"territories": territory_terms(t)}} for t in q.territories]
+        if q.year_min is not None or q.year_max is not None:
+            out.append({"range": {"year": {k: v for k, v in (("gte", q.year_min), ("lte", q.year_max))
+                                           if v is not None}}})
+        return out
+
+    def search(self, q: SearchQuery) -> SearchResult:
+        self.ensure_index()
+        text_query = self._text_query(q.text)
+        query: dict[str, Any] = {"bool": {"must": [text_query or {"match_all": {}}], "filter": self._filters(q)}}
+        if text_query is not None:
+            pages_query = {"simple_query_string": {**text_query["simple_query_string"], "fields": ["pages.text"]}}
+            query["bool"]["should"] = [{"nested": {
+                "path": "pages", "score_mode": "max", "query": pages_query, "boost": 0.0,
+                "inner_hits": {"size": 1, "_source": ["pages.page"], "highlight": {
+                    "fields": {"pages.text": {"fragment_size": _SNIPPET_CHARS, "number_of_fragments": 1}},
+                    "pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html"}}}}]
+        body = {"query": query, "from": min(q.offset, 10_000 - q.limit), "size": q.limit, "track_total_hits": True,
+                "_source": {"excludes": ["pages", "body"]},
+                "aggs": {name: {"terms": {"field": field, "size": _FACET_SIZE}} for name, field in _FACETS.items()}}
+        raw = self.client.search(index=self.alias, body=body)
+        hits = [self._hit(h) for h in raw["hits"]["hits"]]
+        return SearchResult(total=raw["hits"]["total"]["value"], hits=hits, facets=self._facets(raw["aggregations"]))
+
+    @staticmethod
+    def _hit(h: dict[str, Any]) -> SearchHit:
+        src = h["_source"]
+        hit = SearchHit(id=src["id"], title=src["title"], path=src["path"], score=round(float(h["_score"] or 0), 4),
+                        format=src["format"], year=src.get("year"))
+        for inner in h.get("inner_hits", {}).get("pages", {}).get("hits", {}).get("hits", []):
+            for fragment in inner.get("highlight", {}).get("pages.text", [])[:1]:
+                hit.snippets.append(Snippet(text=fragment, page=inner["_source"]["page"]))
+        return hit
+
+    @staticmethod
+    def _facets(aggs: dict[str, Any]) -> Facets:
+        def values(name: str) -> list[FacetValue]:
+            return [FacetValue(value=str(b["key"]), label=str(b["key"]), count=b["doc_count"])
+                    for b in aggs.get(name, {}).get("buckets", []) if str(b["key"])]
+
+        return Facets(**{name: values(name) for name in _FACETS})
