@@ -37,13 +37,18 @@ def test_documents_flow_to_the_index(running: Container, tmp_path: Path) -> None
     assert running.backend.count() == 2
 
 
-def test_redelivery_is_harmless(running: Container, tmp_path: Path) -> None:
-    from schemas.events import DocumentAnalyzed, DocumentQueued
-
+def ingest_one(running: Container, tmp_path: Path) -> str:
+    """Ingest the PDF fixture and wait: its document id."""
     doc = tmp_path / "mandat.pdf"
     shutil.copy(FIXTURES / "220310_mandat_GT_CNIG_Friches.pdf", doc)
     ingest_and_wait(running, [doc])
-    doc_id = running.catalog.path_status([str(doc)])[0].doc_id
+    return running.catalog.path_status([str(doc)])[0].doc_id
+
+
+def test_redelivery_is_harmless(running: Container, tmp_path: Path) -> None:
+    from schemas.events import DocumentAnalyzed, DocumentQueued
+
+    doc_id = ingest_one(running, tmp_path)
     running.publish(DocumentQueued(doc_id=doc_id))
     running.publish(DocumentAnalyzed(doc_id=doc_id))
     time.sleep(2)
@@ -54,10 +59,7 @@ def test_redelivery_is_harmless(running: Container, tmp_path: Path) -> None:
 def test_documents_missing_from_the_index_are_reindexed(running: Container, tmp_path: Path) -> None:
     from services.ingest.reconcile import Reconciler
 
-    doc = tmp_path / "mandat.pdf"
-    shutil.copy(FIXTURES / "220310_mandat_GT_CNIG_Friches.pdf", doc)
-    ingest_and_wait(running, [doc])
-    doc_id = running.catalog.path_status([str(doc)])[0].doc_id
+    doc_id = ingest_one(running, tmp_path)
     running.backend.delete([doc_id])  # as after an index schema upgrade: a new, empty index
     reconciler = Reconciler(running.catalog, running.intake, running.publish, lambda: running.backend)
     assert reconciler.resync_index() == 1
