@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
@@ -14,6 +16,7 @@ class SearchQuery(BaseModel):
     producers: list[str] = Field(default_factory=list)
     year_min: int | None = None
     year_max: int | None = None
+    sort: Literal["relevance", "date"] = "relevance"
     limit: int = Field(default=10, ge=0, le=100)
     offset: int = Field(default=0, ge=0, le=10_000)
 
@@ -51,3 +54,11 @@ class SearchResult(BaseModel):
     total: int
     hits: list[SearchHit]
     facets: Facets
+
+
+class Suggestion(BaseModel):
+    """One completion: a document title, a theme or a territory (``value`` is its filter value)."""
+
+    text: str
+    kind: Literal["title", "theme", "territory"]
+    value: str = ""

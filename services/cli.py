@@ -241,13 +241,17 @@ def search(query: Annotated[str, typer.Argument(help="texte recherché")] = "",
            theme: Annotated[list[str] | None, typer.Option(help="thème (slug)")] = None,
            territory: Annotated[list[str] | None, typer.Option(help="code de territoire")] = None,
            limit: Annotated[int, typer.Option(min=0, max=100)] = 10,
+           sort: Annotated[str, typer.Option(help="relevance (pertinence) ou date")] = "relevance",
            as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Cherche dans la bibliothèque."""
     _setup_logging()
+    if sort not in ("relevance", "date"):
+        console.print("[red]--sort : « relevance » ou « date »[/]")
+        raise typer.Exit(2)
     container = build()
     try:
         result = container.search_service.search(
-            SearchQuery(text=query, themes=theme or [], territories=territory or [], limit=limit))
+            SearchQuery(text=query, themes=theme or [], territories=territory or [], limit=limit, sort=sort))
     finally:
         container.close()
     if as_json:

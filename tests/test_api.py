@@ -60,3 +60,15 @@ def test_document_markup_never_reaches_pages_unescaped(client: TestClient) -> No
     page = client.get("/", params={"q": "inondations"}).text
     assert "<script>alert" not in page and "&lt;script&gt;" in page
     assert '<html lang="fr">' in page and "<mark>inondations</mark>" in page
+
+
+def test_suggest_similar_and_sort(client: TestClient) -> None:
+    suggestions = client.get("/api/v1/suggest", params={"q": "mandat"}).json()
+    assert {"text": "Mandat du GT CNIG Friches version du 9 mars 2022 Titre GT CNIG Friches", "kind": "title",
+            "value": ""} in suggestions
+    ids = [h["id"] for h in client.get("/api/v1/search", params={"sort": "date"}).json()["hits"]]
+    assert len(ids) == 2
+    similar = client.get(f"/api/v1/documents/{ids[0]}/similar").json()
+    assert all(h["id"] != ids[0] for h in similar)
+    assert client.get("/api/v1/documents/0000000000000000/similar").status_code == 404
+    assert client.get("/api/v1/search", params={"sort": "au hasard"}).status_code == 422

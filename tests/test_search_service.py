@@ -55,3 +55,14 @@ def test_facets_carry_french_labels(service: SearchService) -> None:
     facets = service.search(SearchQuery()).facets
     assert {f.value: f.label for f in facets.themes}["risques-naturels"] == "Risques naturels"
     assert {f.value: f.label for f in facets.territories}["departement:38"] == "Isère (département)"
+
+
+def test_suggest_mixes_themes_territories_and_titles(service: SearchService) -> None:
+    kinds = {(s.kind, s.value or s.text) for s in service.suggest("sob")}
+    assert ("title", "Sobriété foncière") in kinds
+    territories = service.suggest("échiro")
+    assert territories[0].kind == "territory" and territories[0].value == "commune:38151"
+    assert service.suggest("risq")[0] == service.suggest("risq")[0].model_copy(
+        update={"kind": "theme", "value": "risques-naturels"})
+    assert service.suggest("x") == []
+

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from schemas.search import SearchQuery, SearchResult
+from schemas.search import SearchHit, SearchQuery, SearchResult, Suggestion
 from services.bootstrap import Container
 
 _TEMPLATES = Path(__file__).parent / "web" / "templates"
@@ -42,9 +42,22 @@ def create_app(container: Container) -> FastAPI:
         year_max: int | None = None,
         limit: Annotated[int, Query(ge=0, le=100)] = 10,
         offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+        sort: Annotated[Literal["relevance", "date"],
+                        Query(description="pertinence ou date (récents d'abord)")] = "relevance",
     ) -> SearchResult:
         query = build_query(q, theme, territory, format, language, year_min, year_max, limit, offset)
-        return service.search(query.model_copy(update={"producers": producer}))
+        return service.search(query.model_copy(update={"producers": producer, "sort": sort}))
+
+    @app.get("/api/v1/suggest", response_model=list[Suggestion], tags=["recherche"])
+    def suggest(q: Annotated[str, Query(max_length=200, description="début de saisie")] = "",
+                limit: Annotated[int, Query(ge=1, le=20)] = 8) -> list[Suggestion]:
+        return service.suggest(q, limit)
+
+    @app.get("/api/v1/documents/{doc_id}/similar", response_model=list[SearchHit], tags=["documents"])
+    def similar(doc_id: str, limit: Annotated[int, Query(ge=1, le=20)] = 5) -> list[SearchHit]:
+        if service.catalog.get(doc_id) is None:
+            raise HTTPException(status_code=404, detail="document introuvable")
+        return service.similar(doc_id, limit)
 
     @app.get("/api/v1/documents/{doc_id}", tags=["documents"])
     def document(doc_id: str, text: bool = False) -> dict[str, Any]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from schemas.documents import Analysis, Extraction
-from schemas.search import Facets, FacetValue, SearchQuery, SearchResult
+from schemas.search import Facets, FacetValue, SearchHit, SearchQuery, SearchResult, Suggestion
 from services.ingest.blobs import ArtifactStore
 from services.ingest.catalog import Catalog
 from services.search.backends.base import SearchBackend
 from services.search.query import expand_acronyms
 from workers.analyze.territories import Gazetteer
+from workers.analyze.text import fold
 
 _LEVEL_LABEL = {"commune": "commune", "epci": "intercommunalité", "departement": "département",
                 "region": "région", "pays": "pays"}
@@ -55,6 +56,21 @@ class SearchService:
             producers=relabel(f.producers, lambda v: self.labels.producers.get(v, v)),
         )
         return result
+
+    def similar(self, doc_id: str, limit: int = 5) -> list[SearchHit]:
+        return self.backend.similar(doc_id, limit)
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
+        """Themes and territories whose name starts like the typed text, then matching titles."""
+        typed = fold(prefix)
+        if len(typed) < 2:
+            return []
+        out = [Suggestion(text=label, kind="theme", value=slug)
+               for slug, label in self.labels.themes.items() if fold(label).startswith(typed)]
+        out += [Suggestion(text=self.labels.territory(t.key), kind="territory", value=t.key)
+                for t in self.labels.gazetteer.starting_with(typed, 5)]
+        out += [Suggestion(text=title, kind="title") for title in self.backend.suggest(prefix, limit)]
+        return out[:limit]
 
     def show(self, doc_id: str, with_text: bool = False) -> dict[str, Any] | None:
         """The stored document as ``phare show --json`` prints it, or None when the id is unknown."""

@@ -115,6 +115,19 @@ class SearchBackendContract:
         assert "<img" not in xss and "&lt;img" in xss
         assert hits["xss"].title.startswith("<script>")  # raw in JSON; templates escape titles
 
+    def test_sort_by_date_newest_first_undated_last(self, library: SearchBackend) -> None:
+        assert self.ids(library, sort="date") == ["erc", "friches", "climat", "xss"]
+        assert self.ids(library, "inondations", sort="date") == ["erc", "xss"]
+
+    def test_more_like_this(self, library: SearchBackend) -> None:
+        assert [h.id for h in library.similar("erc")] == ["xss"]  # the other text on floods
+        assert library.similar("absent") == []
+
+    def test_suggest_completes_titles(self, library: SearchBackend) -> None:
+        assert library.suggest("imperm") == ["Guide ERC : l'imperméabilisation des sols"]
+        assert library.suggest("Standard CN") == ["Standard CNIG Friches"]
+        assert library.suggest("zzz") == [] and library.suggest("((") == []
+
     def test_pagination(self, library: SearchBackend) -> None:
         first = self.ids(library, limit=2)
         second = self.ids(library, limit=2, offset=2)

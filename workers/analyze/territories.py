@@ -100,6 +100,11 @@ class Gazetteer:
         aliases = yaml.safe_load((data / "aliases.yaml").read_text(encoding="utf-8")) or {}
         return cls(rows, {str(k): str(v) for k, v in aliases.items()})
 
+    def starting_with(self, folded_prefix: str, limit: int) -> list[Territory]:
+        """Territories whose folded name starts with ``folded_prefix``, larger levels and places first."""
+        found = {t.key: t for name, ts in self.by_name.items() if name.startswith(folded_prefix) for t in ts}
+        return sorted(found.values(), key=lambda t: (_LEVEL_RANK[t.level], -t.population))[:limit]
+
     def ancestors(self, key: str) -> list[str]:
         """Keys of the enclosing territories, nearest first (commune → EPCI → département → région → pays)."""
         out: list[str] = []

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from schemas.documents import IndexRecord
-from schemas.search import SearchQuery, SearchResult
+from schemas.search import SearchHit, SearchQuery, SearchResult
 
 
 class SearchBackend(Protocol):
@@ -34,6 +34,14 @@ class SearchBackend(Protocol):
 
     def search(self, query: SearchQuery) -> SearchResult:
         """Hits (with snippets) and facet counts for the query and its filters. Never raises on syntax."""
+        ...
+
+    def similar(self, doc_id: str, limit: int = 5) -> list[SearchHit]:
+        """Documents whose text is closest to ``doc_id``'s (more-like-this), the document itself excluded."""
+        ...
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[str]:
+        """Titles completing what the user is typing (the last word may be unfinished)."""
         ...
 
     def close(self) -> None:

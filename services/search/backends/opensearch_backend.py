@@ -27,6 +27,7 @@ _FACETS = {"themes": "themes", "territories": "territories", "formats": "format"
            "producers": "producer"}
 _FACET_SIZE = 50
 _SNIPPET_CHARS = 220
+_SIMILAR_CHARS = 2000
 
 
 class BulkError(RuntimeError):
@@ -154,14 +155,43 @@ class OpenSearchBackend:
         body = {"query": query, "from": min(q.offset, 10_000 - q.limit), "size": q.limit, "track_total_hits": True,
                 "_source": {"excludes": ["pages", "body"]},
                 "aggs": {name: {"terms": {"field": field, "size": _FACET_SIZE}} for name, field in _FACETS.items()}}
+        if q.sort == "date":
+            body["sort"] = [{"year": {"order": "desc", "missing": "_last"}}, "_score"]
         raw = self.client.search(index=self.alias, body=body)
         hits = [self._hit(h) for h in raw["hits"]["hits"]]
         return SearchResult(total=raw["hits"]["total"]["value"], hits=hits, facets=self._facets(raw["aggregations"]))
 
+    def similar(self, doc_id: str, limit: int = 5) -> list[SearchHit]:
+        """The document's title and opening text as a loose query. (``more_like_this`` would do, but
+        the osmem emulator used in CI answers it with the document alone.)"""
+        self.ensure_index()
+        try:
+            source = self.client.get(index=self.alias, id=doc_id, _source_includes=["title", "body"])["_source"]
+        except NotFoundError:
+            return []
+        like = f"{source['title']} {source.get('body', '')[:_SIMILAR_CHARS]}"
+        body = {"size": limit, "_source": {"excludes": ["pages", "body"]}, "query": {"bool": {
+            "should": [{"match": {"title": {"query": like}}}, {"match": {"body": {"query": like}}}],
+            "minimum_should_match": 1, "must_not": [{"ids": {"values": [doc_id]}}]}}}
+        return [self._hit(h) for h in self.client.search(index=self.alias, body=body)["hits"]["hits"]]
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[str]:
+        cleaned = clean_user_query(prefix)
+        if not re.search(r"\w", cleaned):
+            return []
+        self.ensure_index()
+        body = {"size": limit, "_source": ["title"], "query": {"match_bool_prefix": {"title": cleaned}}}
+        titles: list[str] = []
+        for h in self.client.search(index=self.alias, body=body)["hits"]["hits"]:
+            if h["_source"]["title"] not in titles:
+                titles.append(h["_source"]["title"])
+        return titles
+
     @staticmethod
     def _hit(h: dict[str, Any]) -> SearchHit:
         src = h["_source"]
-        hit = SearchHit(id=src["id"], title=src["title"], path=src["path"], score=round(float(h["_score"] or 0), 4),
+        score = h.get("_score") or 0.0
+        hit = SearchHit(id=src["id"], title=src["title"], path=src["path"], score=round(float(score), 4),
                         format=src["format"], year=src.get("year"))
         for inner in h.get("inner_hits", {}).get("pages", {}).get("hits", {}).get("hits", []):
             for fragment in inner.get("highlight", {}).get("pages.text", [])[:1]:

@@ -198,12 +198,59 @@ class TantivyBackend:
         clauses = [(tantivy.Occur.Must, text_query or tantivy.Query.all_query())]
         clauses += [(tantivy.Occur.Must, f) for f in self._filters(q)]
         query = tantivy.Query.boolean_query(clauses)
-        result = searcher.search(query, q.limit, count=True, offset=q.offset)
+        if q.sort == "date":
+            result = searcher.search(query, q.limit, count=True, offset=q.offset, order_by_field="year",
+                                     order=tantivy.Order.Desc)
+        else:
+            result = searcher.search(query, q.limit, count=True, offset=q.offset)
         snippets = tantivy.SnippetGenerator.create(searcher, text_query, self.schema, "body") if text_query else None
         if snippets is not None:
             snippets.set_max_num_chars(_SNIPPET_CHARS)
-        hits = [self._hit(searcher.doc(addr), score, snippets) for score, addr in result.hits]
+        # sorted by date, the order key is the year, not a relevance score
+        hits = [self._hit(searcher.doc(addr), key if q.sort == "relevance" else 0.0, snippets)
+                for key, addr in result.hits]
         return SearchResult(total=result.count, hits=hits, facets=self._facets(searcher, query))
+
+    def similar(self, doc_id: str, limit: int = 5) -> list[SearchHit]:
+        self.index.reload()
+        searcher = self.index.searcher()
+        found = searcher.search(tantivy.Query.term_query(self.schema, "id", doc_id), 1).hits
+        if not found:
+            return []
+        like = tantivy.Query.more_like_this_query(found[0][1], min_doc_frequency=1, min_term_frequency=1,
+                                                  max_query_terms=40, min_word_length=3)
+        query = tantivy.Query.boolean_query([
+            (tantivy.Occur.Must, like),
+            (tantivy.Occur.MustNot, tantivy.Query.term_query(self.schema, "id", doc_id)),
+        ])
+        return [self._hit(searcher.doc(addr), score, None) for score, addr in searcher.search(query, limit).hits]
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[str]:
+        words = _PLAIN_WORDS.findall(clean_user_query(prefix))
+        if not words:
+            return []
+        self.index.reload()
+        searcher = self.index.searcher()
+        folded_last = self._fold(words[-1])
+        clauses = [(tantivy.Occur.Must, self.index.parse_query(" ".join(words[:-1]), ["title"]))] if words[:-1] else []
+        last = tantivy.Query.boolean_query([
+            (tantivy.Occur.Should, tantivy.Query.regex_query(self.schema, "title", re.escape(folded_last) + ".*")),
+            (tantivy.Occur.Should, self.index.parse_query(words[-1], ["title"])),
+        ])
+        query = tantivy.Query.boolean_query([*clauses, (tantivy.Occur.Must, last)])
+        titles: list[str] = []
+        for _, addr in searcher.search(query, limit * 3).hits:
+            title = searcher.doc(addr)["title"][0]
+            if title not in titles:
+                titles.append(title)
+        return titles[:limit]
+
+    @staticmethod
+    def _fold(word: str) -> str:
+        import unicodedata
+
+        text = unicodedata.normalize("NFKD", word.lower())
+        return "".join(c for c in text if not unicodedata.combining(c))
 
     def _hit(self, doc: tantivy.Document, score: float, generator: tantivy.SnippetGenerator | None) -> SearchHit:
         meta = json.loads(bytes(doc["record"][0]))
