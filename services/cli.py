@@ -202,10 +202,15 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="fichiers ou dossier
 
 
 @app.command()
-def reindex(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def reindex(rebuild: Annotated[bool, typer.Option("--rebuild", help="OpenSearch : reconstruire une nouvelle "
+                                                  "version de l'index puis basculer l'alias")] = False,
+            as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Ré-analyse et ré-indexe tout depuis les extractions en cache (après une modification des
     thésaurus ou du référentiel territorial) ; aucun fichier n'est ré-extrait."""
     _setup_logging()
+    if rebuild:
+        _rebuild_index(as_json)
+        return
     from rich.progress import Progress
 
     from schemas.documents import DocState
@@ -234,6 +239,39 @@ def reindex(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         _print_json({"reindexed": len(ids)})
     else:
         console.print(f"{len(ids)} document(s) ré-indexé(s)")
+
+
+def _rebuild_index(as_json: bool) -> None:
+    """A new OpenSearch index version from the catalog and cached artifacts, then an alias swap."""
+    from rich.progress import track
+
+    from schemas.documents import Analysis, DocState, Extraction
+
+    container = build()
+    try:
+        if not container.settings.opensearch_url:
+            console.print("[red]--rebuild concerne OpenSearch (PHARE_OPENSEARCH_URL) ; avec tantivy, "
+                          "`phare reindex` suffit[/]")
+            raise typer.Exit(2)
+        catalog, artifacts = container.catalog, container.artifacts
+
+        def records():  # noqa: ANN202 - generator of IndexRecord
+            for doc_id in track(catalog.all_ids([DocState.INDEXED]), description="Reconstruction",
+                                console=console, disable=as_json):
+                doc = catalog.get(doc_id)
+                extraction = artifacts.get("extract", doc.sha256, Extraction)
+                analysis = artifacts.get("analysis", doc.analysis_key, Analysis) if doc.analysis_key else None
+                if extraction and analysis:
+                    yield container.pipeline.record(doc, extraction, analysis)
+
+        new_index = container.backend.rebuild(records())
+        count = container.backend.count()
+    finally:
+        container.close()
+    if as_json:
+        _print_json({"index": new_index, "documents": count})
+    else:
+        console.print(f"index {new_index} : {count} document(s)")
 
 
 @app.command()

@@ -111,3 +111,21 @@ def test_reindex_follows_a_taxonomy_edit_without_reextracting(tmp_path: Path) ->
     assert extraction.stat().st_mtime_ns == extracted_at
     hits = phare(tmp_path, "search", "", "--theme", "culture-patrimoine", "--json", **env)["hits"]
     assert [h["id"] for h in hits] == [doc_id]
+
+
+def test_the_whole_path_on_opensearch_with_a_rebuild(tmp_path: Path) -> None:
+    """Same CLI, PHARE_OPENSEARCH_URL set: here the osmem-server emulator (not OpenSearch)."""
+    from osmem_server import OsmemServer
+
+    shutil.copy(FIXTURES / "220310_mandat_GT_CNIG_Friches.pdf", tmp_path / "mandat.pdf")
+    shutil.copy(FIXTURES / "glossaire_gt_paysages.docx", tmp_path / "glossaire.docx")
+    with OsmemServer.start(japanese=False) as server:
+        env = {"PHARE_OPENSEARCH_URL": server.url}
+        docs = phare(tmp_path, "ingest", "mandat.pdf", "glossaire.docx", "--wait", "--json", **env)["documents"]
+        assert [d["state"] for d in docs] == ["indexed", "indexed"]
+        found = phare(tmp_path, "search", "recyclage des friches", "--json", **env)
+        assert found["hits"][0]["path"].endswith("mandat.pdf") and found["hits"][0]["snippets"][0]["page"] in (1, 2)
+        assert phare(tmp_path, "reindex", "--rebuild", "--json", **env) == {"index": "phare-documents-v2",
+                                                                            "documents": 2}
+        assert phare(tmp_path, "search", "paysagistes", "--json", **env)["total"] == 1
+    assert not (tmp_path / "data" / "index").exists()  # tantivy was never opened

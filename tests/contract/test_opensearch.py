@@ -12,9 +12,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from schemas.search import SearchQuery
 from services.search.backends.opensearch_backend import OpenSearchBackend
 
-from .search_backend import SearchBackendContract
+from .search_backend import LIBRARY, SearchBackendContract
 
 REAL_CLUSTER = os.environ.get("PHARE_TEST_OPENSEARCH_URL")
 
@@ -37,3 +38,18 @@ class TestOpenSearch(SearchBackendContract):
         yield backend
         backend.client.indices.delete(index=f"{backend.alias}-v*", ignore_unavailable=True)
         backend.close()
+
+
+def test_rebuild_swaps_the_alias_to_a_new_version(opensearch_url: str) -> None:
+    backend = OpenSearchBackend(opensearch_url, alias=f"phare-test-{uuid.uuid4().hex[:10]}")
+    try:
+        backend.upsert(LIBRARY)
+        assert backend.index_name.endswith("-v1")
+        new = backend.rebuild(LIBRARY[:2])
+        assert new == f"{backend.alias}-v2"
+        assert list(backend.client.indices.get_alias(name=backend.alias)) == [new]
+        assert not backend.client.indices.exists(index=f"{backend.alias}-v1")
+        assert backend.count() == 2 and {h.id for h in backend.search(SearchQuery()).hits} == {"erc", "friches"}
+        assert backend.rebuild(LIBRARY).endswith("-v3") and backend.count() == len(LIBRARY)
+    finally:
+        backend.client.indices.delete(index=f"{backend.alias}-v*", ignore_unavailable=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from importlib import resources
 from typing import Any
 
@@ -73,16 +73,34 @@ class OpenSearchBackend:
     # -- writes ---------------------------------------------------------------------------------
     def upsert(self, records: Sequence[IndexRecord]) -> int:
         self.ensure_index()
-        actions = ({"_op_type": "index", "_index": self.alias, "_id": r.id, "_source": self._source(r)}
-                   for r in records)
-        return self._bulk(actions)
+        return self._bulk(self._index_actions(records, self.alias))
+
+    def _index_actions(self, records: Iterable[IndexRecord], index: str) -> Iterator[dict[str, Any]]:
+        for r in records:
+            yield {"_op_type": "index", "_index": index, "_id": r.id, "_source": self._source(r)}
+
+    def rebuild(self, records: Iterable[IndexRecord]) -> str:
+        """Write ``records`` into a new index version, then move the alias to it in one atomic step
+        (searches never see a half-built index) and drop the old versions. Returns the new name."""
+        self.ensure_index()
+        old = sorted(self.client.indices.get_alias(name=self.alias))
+        versions = [int(m.group(1)) for name in old if (m := re.search(r"-v(\d+)$", name))]
+        new = f"{self.alias}-v{max(versions, default=INDEX_VERSION) + 1}"
+        self.client.indices.create(index=new, body=index_definition())
+        self._bulk(self._index_actions(records, new), refresh_index=new)
+        actions = [{"remove": {"index": name, "alias": self.alias}} for name in old]
+        self.client.indices.update_aliases(body={"actions": [*actions, {"add": {"index": new, "alias": self.alias}}]})
+        for name in old:
+            self.client.indices.delete(index=name, ignore_unavailable=True)
+        return new
 
     def delete(self, doc_ids: Sequence[str]) -> int:
         self.ensure_index()
         actions = ({"_op_type": "delete", "_index": self.alias, "_id": doc_id} for doc_id in doc_ids)
         return self._bulk(actions, missing_ok=True)
 
-    def _bulk(self, actions, missing_ok: bool = False) -> int:  # noqa: ANN001 - iterable of bulk actions
+    def _bulk(self, actions: Iterable[dict[str, Any]], missing_ok: bool = False,
+              refresh_index: str | None = None) -> int:
         written, failures = 0, []
         for ok, item in helpers.streaming_bulk(self.client, actions, chunk_size=200, max_retries=5,
                                                initial_backoff=1, max_backoff=30, raise_on_error=False,
@@ -92,7 +110,7 @@ class OpenSearchBackend:
                 written += 1
             else:
                 failures.append(result)
-        self.client.indices.refresh(index=self.alias)
+        self.client.indices.refresh(index=refresh_index or self.alias)
         if failures:
             raise BulkError(failures)
         return written
