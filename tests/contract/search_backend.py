@@ -128,6 +128,11 @@ class SearchBackendContract:
         assert library.suggest("Standard CN") == ["Standard CNIG Friches"]
         assert library.suggest("zzz") == [] and library.suggest("((") == []
 
+    def test_a_huge_keyword_never_rejects_a_document(self, library: SearchBackend) -> None:
+        library.upsert([record("huge", "Très long", "Texte ordinaire.", collection="x" * 40_000,
+                               themes=["t" * 10_000])])
+        assert library.get("huge") is not None and self.ids(library, "ordinaire") == ["huge"]
+
     def test_pagination(self, library: SearchBackend) -> None:
         first = self.ids(library, limit=2)
         second = self.ids(library, limit=2, offset=2)

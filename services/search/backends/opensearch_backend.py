@@ -53,7 +53,8 @@ class OpenSearchBackend:
     """``alias`` points at ``<alias>-v<version>``; the index is created on first use if absent."""
 
     def __init__(self, url: str, alias: str = "phare-documents", client: OpenSearch | None = None) -> None:
-        self.client = client or OpenSearch(hosts=[url], timeout=30, max_retries=3, retry_on_timeout=True)
+        self.client = client or OpenSearch(hosts=[url], timeout=30, max_retries=5, retry_on_timeout=True,
+                                           retry_on_status=(429, 502, 503, 504))
         self.alias = alias
         self._ready = False
 
