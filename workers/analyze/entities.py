@@ -28,7 +28,10 @@ _SENTENCE_START = re.compile(r"(^|[.!?:;•·\-–—*)\d]\s*|\n\s*)$")
 _INFINITIVE = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ]{3,}(?:er|ir)$")
 _NOT_A_NAME = re.compile(r"[/\\>@_=<\d]|https?:|www\.|\.\w{2,4}$")
 _LOWER_WORD = re.compile(r"(?<![\w'])[a-zà-ÿ][a-zà-ÿ'-]+")
-_FUNCTION_WORDS = frozenset("de du des la le les l' d' et en au aux à pour sur".split())
+_FUNCTION_WORDS = frozenset("de du des la le les l' d' et en au aux à pour sur un une".split())
+#: acronyms of common notions, not of organisations, places or named instruments
+_GENERIC_ACRONYMS = frozenset("""SIG MNT TPE PME COPIL COTECH UML PDF HTML JSON XML CSV API APIS URL TVA SIRET SIREN
+USB AMI AAP FAQ RGPD GPS PC DVD CD NB PS OK HT TTC ETP""".split())
 
 
 def clean_entity(text: str) -> str | None:
@@ -56,6 +59,16 @@ def clean_entity(text: str) -> str | None:
     if len(text) > 80:
         return None
     return text
+
+
+def _strip_trailing_common(text: str, common: set[str]) -> str:
+    """"GEORISQUES Un" → "GEORISQUES", "Animation COMPTE-RENDU" → "Animation": a function word or a
+    shouted heading glued after a name."""
+    words = text.split()
+    while len(words) > 1 and (words[-1].lower() in _FUNCTION_WORDS
+                              or (words[-1].isupper() and len(words[-1]) > 3 and words[-1].lower() in common)):
+        words.pop()
+    return " ".join(words)
 
 
 class EntityRecognizer:
@@ -110,9 +123,11 @@ class EntityRecognizer:
         for key, n in counts.most_common():
             if key in common_nouns:
                 continue
-            text = forms[key].most_common(1)[0][0]
+            text = _strip_trailing_common(forms[key].most_common(1)[0][0], common)
             words = [w for w in text.lower().split() if w not in _FUNCTION_WORDS]
-            if all(w in common for w in words) and (len(words) == 1 or key[1] != "ORG"):
+            if not words or text.upper() in _GENERIC_ACRONYMS:
+                continue
+            if all(w in common for w in words) and (len(words) <= 2 or key[1] != "ORG"):
                 continue
             # A lone capitalised word seen only at the start of lines or sentences is a verb or a
             # common noun in a heading or a list ("Éviter", "Remarque"), not a name; acronyms stay.
