@@ -17,8 +17,8 @@ from rich.console import Console
 
 from schemas.documents import TERMINAL_STATES
 from schemas.search import SearchQuery
-from services.bootstrap import Container, build
-from services.settings import Settings
+from services.bootstrap import build
+from services.processes import ensure_workers, self_command, stop_processes, worker_commands
 
 app = typer.Typer(help="phare — centre de ressources documentaires de l'Atelier des futurs.", no_args_is_help=True,
                   add_completion=False)
@@ -41,22 +41,6 @@ def _print_json(data: object) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-def _self_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "services.cli", *args]
-
-
-def _worker_commands(settings: Settings) -> dict[str, list[str]]:
-    """One worker consumes every queue (it holds the index writer); the others extract and analyze.
-
-    NER and parsing are CPU-bound Python: processes, not threads, are what uses several cores.
-    """
-    commands = {"worker": _self_command("worker")}
-    for n in range(1, settings.worker_processes):
-        commands[f"worker-{n + 1}"] = _self_command("worker", "--queues", "extract,analyze")
-    return commands
-
-
-# -- processes ------------------------------------------------------------------------------------
 @app.command()
 def worker(queues: Annotated[str | None, typer.Option(help="files à consommer, ex. extract,analyze")] = None,
            threads: Annotated[int | None, typer.Option(help="nombre de fils de traitement")] = None) -> None:
@@ -113,7 +97,7 @@ def up() -> None:
     settings.inbox.mkdir(parents=True, exist_ok=True)
     stop = _stop_on_signals()
     children: dict[str, subprocess.Popen] = {}
-    commands = {**_worker_commands(settings), "watch": _self_command("watch"), "api": _self_command("api")}
+    commands = {**worker_commands(settings), "watch": self_command("watch"), "api": self_command("api")}
     console.print(f"[bold]phare[/] : dépôt dans [cyan]{settings.inbox.resolve()}[/], "
                   f"recherche sur [cyan]http://{settings.host}:{settings.port}[/] (Ctrl-C pour arrêter)")
     try:
@@ -126,36 +110,8 @@ def up() -> None:
                     children[name] = subprocess.Popen(cmd)
             stop.wait(1.0)
     finally:
-        _stop(list(children.values()))
+        stop_processes(list(children.values()))
         container.close()
-
-
-def _stop(procs: list[subprocess.Popen], timeout: float = 40) -> None:
-    for proc in procs:
-        if proc.poll() is None:
-            proc.terminate()
-    for proc in procs:
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-# -- user actions ---------------------------------------------------------------------------------
-def _ensure_workers(container: Container) -> list[subprocess.Popen]:
-    """Start workers for the duration of a command unless some already serve this data dir."""
-    from workers.runtime import workers_alive
-
-    if workers_alive(container):
-        return []
-    log_dir = container.settings.data_dir / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    procs = []
-    for name, cmd in _worker_commands(container.settings).items():
-        with (log_dir / f"{name}.log").open("ab") as log:
-            procs.append(subprocess.Popen(cmd, stdout=log, stderr=log))
-    return procs
 
 
 @app.command()
@@ -177,19 +133,19 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="fichiers ou dossier
         submitted = [container.intake.submit(p).path for p in walk(paths)]
         statuses = container.catalog.path_status(submitted)
         if wait and any(s.state not in TERMINAL_STATES for s in statuses):
-            started = _ensure_workers(container)
+            started = ensure_workers(container)
         deadline = time.monotonic() + timeout
         while wait and any(s.state not in TERMINAL_STATES for s in statuses):
             if time.monotonic() > deadline:
                 console.print("[red]délai dépassé : documents encore en cours[/]")
                 break
             if started and any(p.poll() is not None for p in started):
-                _stop(started)
-                started = _ensure_workers(container)
+                stop_processes(started)
+                started = ensure_workers(container)
             time.sleep(0.5)
             statuses = container.catalog.path_status(submitted)
     finally:
-        _stop(started)
+        stop_processes(started)
         container.close()
     docs = [{"path": s.path, "id": s.doc_id, "state": s.state, "reason": s.reason} for s in statuses]
     if as_json:
@@ -225,7 +181,7 @@ def reindex(rebuild: Annotated[bool, typer.Option("--rebuild", help="OpenSearch 
         for doc_id in ids:
             catalog.set_state(doc_id, DocState.ANALYZING)
             container.publish(DocumentExtracted(doc_id=doc_id))
-        started = _ensure_workers(container) if ids else []
+        started = ensure_workers(container) if ids else []
         with Progress(console=console, disable=as_json) as progress:
             task = progress.add_task("Ré-indexation", total=len(ids))
             while (done := catalog.terminal_count(ids)) < len(ids):
@@ -233,7 +189,7 @@ def reindex(rebuild: Annotated[bool, typer.Option("--rebuild", help="OpenSearch 
                 time.sleep(0.5)
             progress.update(task, completed=len(ids))
     finally:
-        _stop(started)
+        stop_processes(started)
         container.close()
     if as_json:
         _print_json({"reindexed": len(ids)})
