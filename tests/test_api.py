@@ -72,3 +72,32 @@ def test_suggest_similar_and_sort(client: TestClient) -> None:
     assert all(h["id"] != ids[0] for h in similar)
     assert client.get("/api/v1/documents/0000000000000000/similar").status_code == 404
     assert client.get("/api/v1/search", params={"sort": "au hasard"}).status_code == 422
+
+
+def test_readiness_and_metrics_read_the_real_services(client: TestClient) -> None:
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["checks"] == {"catalogue": "ok", "index": "ok", "file": "ok"}
+    metrics = client.get("/metrics")
+    assert metrics.headers["content-type"].startswith("text/plain")
+    assert 'phare_documents{state="indexed"} 2.0' in metrics.text
+    assert 'phare_queue_messages{stage="extract"} 0.0' in metrics.text
+
+
+def test_readiness_says_which_dependency_is_missing(tmp_path: Path) -> None:
+    from services.bootstrap import build
+    from services.settings import Settings
+
+    container = build(Settings(data_dir=tmp_path / "data", redis_url="redis://127.0.0.1:1/0"))
+    response = TestClient(create_app(container)).get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["file"].startswith("indisponible")
+    assert response.json()["checks"]["catalogue"] == "ok"
+    container.close()
+
+
+def test_queue_depth_counts_waiting_messages(container: Container) -> None:
+    from schemas.events import DocumentQueued
+
+    container.publish(DocumentQueued(doc_id="0123456789abcdef"))  # no worker is running here
+    metrics = TestClient(create_app(container)).get("/metrics").text
+    assert 'phare_queue_messages{stage="extract"} 1.0' in metrics

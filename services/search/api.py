@@ -6,11 +6,13 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from fastapi.templating import Jinja2Templates
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from schemas.search import SearchHit, SearchQuery, SearchResult, Suggestion
 from services.bootstrap import Container
+from services.search.health import metrics_registry, readiness
 
 _TEMPLATES = Path(__file__).parent / "web" / "templates"
 
@@ -29,6 +31,19 @@ def create_app(container: Container) -> FastAPI:
     @app.get("/healthz", tags=["exploitation"])
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    registry = metrics_registry(container)
+
+    @app.get("/readyz", tags=["exploitation"])
+    def readyz() -> JSONResponse:
+        checks = readiness(container)
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse({"status": "ok" if ready else "indisponible", "checks": checks},
+                            status_code=200 if ready else 503)
+
+    @app.get("/metrics", tags=["exploitation"], response_class=PlainTextResponse)
+    def metrics() -> PlainTextResponse:
+        return PlainTextResponse(generate_latest(registry).decode(), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/api/v1/search", response_model=SearchResult, tags=["recherche"])
     def search(
