@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from workers.analyze.text import fold
+
 MAX_QUERY_CHARS = 1000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _LEVELS = ("commune", "epci", "departement", "region", "pays")
@@ -46,14 +48,8 @@ def expand_acronyms(text: str, glossary: dict[str, str]) -> str:
 
     expanded = _TOKEN_OR_QUOTED.sub(replace, text)
     # and the other way: someone who types the words in full also wants the documents using the acronym
-    folded = _fold_words(text)
+    folded = f" {fold(text)} "
     extra = [acronym for acronym, expansion in glossary.items()
-             if len(expansion.split()) > 1 and _fold_words(expansion) in folded and acronym not in text]
+             if len(expansion.split()) > 1 and f" {fold(expansion)} " in folded and acronym not in text]
     return " ".join([expanded, *extra]) if extra else expanded
 
-
-def _fold_words(text: str) -> str:
-    import unicodedata
-
-    text = unicodedata.normalize("NFKD", text.lower().replace("'", " ").replace("’", " "))
-    return " " + " ".join("".join(c for c in text if not unicodedata.combining(c)).split()) + " "

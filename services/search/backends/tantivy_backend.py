@@ -19,6 +19,7 @@ from tantivy import Filter, TextAnalyzerBuilder, Tokenizer
 from schemas.documents import IndexRecord, Page
 from schemas.search import Facets, FacetValue, SearchHit, SearchQuery, SearchResult, Snippet
 from services.search.query import clean_user_query, territory_terms
+from workers.analyze.text import fold
 
 #: bump on any schema change: a new version starts an empty index next to the old one, and the
 #: reconciler re-indexes every catalogued document into it (services/ingest/reconcile.py)
@@ -231,7 +232,7 @@ class TantivyBackend:
             return []
         self.index.reload()
         searcher = self.index.searcher()
-        folded_last = self._fold(words[-1])
+        folded_last = fold(words[-1]).split()[-1] if fold(words[-1]) else words[-1].lower()
         clauses = [(tantivy.Occur.Must, self.index.parse_query(" ".join(words[:-1]), ["title"]))] if words[:-1] else []
         last = tantivy.Query.boolean_query([
             (tantivy.Occur.Should, tantivy.Query.regex_query(self.schema, "title", re.escape(folded_last) + ".*")),
@@ -244,13 +245,6 @@ class TantivyBackend:
             if title not in titles:
                 titles.append(title)
         return titles[:limit]
-
-    @staticmethod
-    def _fold(word: str) -> str:
-        import unicodedata
-
-        text = unicodedata.normalize("NFKD", word.lower())
-        return "".join(c for c in text if not unicodedata.combining(c))
 
     def _hit(self, doc: tantivy.Document, score: float, generator: tantivy.SnippetGenerator | None) -> SearchHit:
         meta = json.loads(bytes(doc["record"][0]))
