@@ -76,6 +76,7 @@ def entity_precision(corpus: Path, extractor: TextExtractor, analyzer: Analyzer,
                 good += 1
             elif entity.text in not_names:
                 bad += 1
+                print(f"  entity wrong: {entity.text!r} ({name.rsplit('/', 1)[-1][:40]})")
             else:
                 unjudged += 1
                 print(f"  entity unjudged: {entity.text!r} ({name.rsplit('/', 1)[-1][:40]})")

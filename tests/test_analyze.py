@@ -6,7 +6,7 @@ import pytest
 
 from schemas.documents import Extraction, Page
 from workers.analyze.analyzer import Analyzer
-from workers.analyze.entities import EntityRecognizer, clean_entity
+from workers.analyze.entities import EntityRecognizer, clean_entity, name_bearing
 from workers.analyze.horizons import find_horizons
 from workers.analyze.taxonomy import Taxonomy
 from workers.analyze.territories import Gazetteer, TerritoryTagger
@@ -70,6 +70,19 @@ def test_theme_scores_have_evidence() -> None:
                                              ("ADEME", "ADEME")])
 def test_entity_cleaning(raw: str, clean: str | None) -> None:
     assert clean_entity(raw) == clean
+
+
+def test_only_segments_that_can_hold_a_name_reach_the_recognizer() -> None:
+    text = "les sols sont imperméabilisés. Il faut agir\nLa Métropole de Grenoble agit! rien ici"
+    assert name_bearing(text).split("\n") == ["La Métropole de Grenoble agit!"]
+
+
+def test_shouted_headings_and_generic_bodies_are_not_entities() -> None:
+    page = Page(page=1, text="Voir la partie ACTEURS : les acteurs du territoire et la Direction Régionale "
+                             "travaillent avec le Cerema et la Direction Régionale. Les acteurs locaux rencontrent Pascal Lagrabe.")
+    names = {e.text for e in EntityRecognizer().run([page])}
+    assert "ACTEURS" not in names and "Direction Régionale" not in names
+    assert "Pascal Lagrabe" in names
 
 
 def test_full_analysis_with_spacy() -> None:
