@@ -79,7 +79,8 @@ def test_only_segments_that_can_hold_a_name_reach_the_recognizer() -> None:
 
 def test_shouted_headings_and_generic_bodies_are_not_entities() -> None:
     page = Page(page=1, text="Voir la partie ACTEURS : les acteurs du territoire et la Direction Régionale "
-                             "travaillent avec le Cerema et la Direction Régionale. Les acteurs locaux rencontrent Pascal Lagrabe.")
+                             "travaillent avec le Cerema et la Direction Régionale. "
+                             "Les acteurs locaux rencontrent Pascal Lagrabe.")
     names = {e.text for e in EntityRecognizer().run([page])}
     assert "ACTEURS" not in names and "Direction Régionale" not in names
     assert "Pascal Lagrabe" in names
