@@ -7,6 +7,15 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 
+#: SearchQuery list filters on keyword fields → the index field (both engines); any value matches
+KEYWORD_FILTERS = {"themes": "themes", "formats": "format", "languages": "language", "producers": "producer",
+                   "postures": "postures", "collections": "collection"}
+#: Facets attribute → the index field counted (both engines)
+FACET_FIELDS = {"themes": "themes", "territories": "territories", "formats": "format", "years": "year",
+                "producers": "producer", "postures": "postures", "horizons": "horizons",
+                "collections": "collection", "languages": "language"}
+
+
 class SearchQuery(BaseModel):
     text: str = ""
     themes: list[str] = Field(default_factory=list)
@@ -14,9 +23,12 @@ class SearchQuery(BaseModel):
     formats: list[str] = Field(default_factory=list)
     languages: list[str] = Field(default_factory=list)
     producers: list[str] = Field(default_factory=list)
+    postures: list[str] = Field(default_factory=list)
+    collections: list[str] = Field(default_factory=list)
+    horizons: list[int] = Field(default_factory=list)
     year_min: int | None = None
     year_max: int | None = None
-    sort: Literal["relevance", "date"] = "relevance"
+    sort: Literal["relevance", "date", "added"] = "relevance"
     limit: int = Field(default=10, ge=0, le=100)
     offset: int = Field(default=0, ge=0, le=10_000)
 
@@ -33,6 +45,7 @@ class SearchHit(BaseModel):
     score: float
     format: str = ""
     year: int | None = None
+    added_at: float = Field(default=0.0, description="seconds since the epoch when the document was catalogued")
     snippets: list[Snippet] = Field(default_factory=list)
 
 
@@ -48,12 +61,30 @@ class Facets(BaseModel):
     formats: list[FacetValue] = Field(default_factory=list)
     years: list[FacetValue] = Field(default_factory=list)
     producers: list[FacetValue] = Field(default_factory=list)
+    postures: list[FacetValue] = Field(default_factory=list)
+    horizons: list[FacetValue] = Field(default_factory=list)
+    collections: list[FacetValue] = Field(default_factory=list)
+    languages: list[FacetValue] = Field(default_factory=list)
 
 
 class SearchResult(BaseModel):
     total: int
     hits: list[SearchHit]
     facets: Facets
+
+
+class FacetNode(BaseModel):
+    """A facet value in its hierarchy (territories: région → département → EPCI → commune)."""
+
+    value: str
+    label: str
+    count: int
+    children: list[FacetNode] = Field(default_factory=list)
+
+
+class FacetTrees(BaseModel):
+    themes: list[FacetNode] = Field(default_factory=list)
+    territories: list[FacetNode] = Field(default_factory=list)
 
 
 class Suggestion(BaseModel):

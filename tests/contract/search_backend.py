@@ -19,12 +19,14 @@ LIBRARY = [
     record("erc", "Guide ERC : l'imperméabilisation des sols",
            "Introduction générale.", "Les sols imperméabilisés aggravent les inondations.",
            themes=["sols-foncier", "eau"], territories=["commune:38151", "epci:200040715", "departement:38",
-                                                         "region:84", "pays:FR"], year=2024),
+                                                         "region:84", "pays:FR"], year=2024,
+           postures=["adaptation"], collection="guides", added_at=300.0),
     record("friches", "Standard CNIG Friches", "Le recyclage des friches industrielles en Isère.",
            themes=["sols-foncier"], territories=["departement:38", "region:84", "pays:FR"], year=2022,
-           format="docx", producer="cnig"),
+           format="docx", producer="cnig", collection="standards/cnig", added_at=100.0),
     record("climat", "Plan climat", "La neutralité carbone à l'horizon 2050 et l'adaptation du territoire.",
-           themes=["climat"], territories=["departement:69", "region:84", "pays:FR"], year=2020, language="en"),
+           themes=["climat"], territories=["departement:69", "region:84", "pays:FR"], year=2020, language="en",
+           postures=["attenuation", "adaptation"], horizons=[2030, 2050], added_at=200.0),
     record("xss", "<script>alert(1)</script> titre", "Un texte <img src=x onerror=alert(1)> sur les inondations."),
 ]
 
@@ -88,6 +90,12 @@ class SearchBackendContract:
         assert self.ids(library, producers=["cnig"]) == ["friches"]
         assert set(self.ids(library, year_min=2021)) == {"erc", "friches"}
         assert self.ids(library, year_min=2021, year_max=2023) == ["friches"]
+        assert set(self.ids(library, postures=["adaptation"])) == {"erc", "climat"}
+        assert self.ids(library, postures=["attenuation"]) == ["climat"]
+        assert self.ids(library, horizons=[2050]) == ["climat"]
+        assert self.ids(library, horizons=[2040]) == []
+        assert self.ids(library, collections=["standards/cnig"]) == ["friches"]
+        assert set(self.ids(library, collections=["guides", "standards/cnig"])) == {"erc", "friches"}
 
     def test_territory_filter_at_every_level(self, library: SearchBackend) -> None:
         assert self.ids(library, territories=["38151"]) == ["erc"]
@@ -102,6 +110,11 @@ class SearchBackendContract:
         assert {f.value: f.count for f in facets.themes}["sols-foncier"] == 2
         assert {f.value: f.count for f in facets.formats} == {"pdf": 3, "docx": 1}
         assert {f.value: f.count for f in facets.producers} == {"cnig": 1}
+        assert {f.value: f.count for f in facets.postures} == {"adaptation": 2, "attenuation": 1}
+        assert {f.value: f.count for f in facets.horizons} == {"2030": 1, "2050": 1}
+        assert {f.value: f.count for f in facets.collections} == {"guides": 1, "standards/cnig": 1}
+        assert {f.value: f.count for f in facets.languages} == {"fr": 3, "en": 1}
+        assert {f.value: f.count for f in facets.years} == {"2024": 1, "2022": 1, "2020": 1}
 
     def test_facets_follow_the_query(self, library: SearchBackend) -> None:
         facets = library.search(SearchQuery(text="recyclage")).facets
@@ -118,6 +131,11 @@ class SearchBackendContract:
     def test_sort_by_date_newest_first_undated_last(self, library: SearchBackend) -> None:
         assert self.ids(library, sort="date") == ["erc", "friches", "climat", "xss"]
         assert self.ids(library, "inondations", sort="date") == ["erc", "xss"]
+
+    def test_sort_by_addition_latest_first(self, library: SearchBackend) -> None:
+        hits = library.search(SearchQuery(sort="added")).hits
+        assert [h.id for h in hits][:3] == ["erc", "climat", "friches"]
+        assert [h.added_at for h in hits][:3] == [300.0, 200.0, 100.0]
 
     def test_more_like_this(self, library: SearchBackend) -> None:
         assert [h.id for h in library.similar("erc")] == ["xss"]  # the other text on floods

@@ -18,14 +18,13 @@ from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import NotFoundError
 
 from schemas.documents import IndexRecord, Page
-from schemas.search import Facets, FacetValue, SearchHit, SearchQuery, SearchResult, Snippet
+from schemas.search import FACET_FIELDS, KEYWORD_FILTERS, Facets, FacetValue, SearchHit, SearchQuery, SearchResult, Snippet
 from services.search.query import clean_user_query, territory_terms
 
 INDEX_VERSION = 1
 _FIELDS = ["title^3", "headings^1.5", "body"]
-_FACETS = {"themes": "themes", "territories": "territories", "formats": "format", "years": "year",
-           "producers": "producer"}
 _FACET_SIZE = 50
+_FACET_SIZES = {"territories": 300}  # every level at once: the territory tree is built from them
 _SNIPPET_CHARS = 220
 _SIMILAR_CHARS = 2000
 
@@ -150,10 +149,11 @@ class OpenSearchBackend:
 
     def _filters(self, q: SearchQuery) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
-        for field, values in (("themes", q.themes), ("format", q.formats), ("language", q.languages),
-                              ("producer", q.producers)):
-            if values:
-                out.append({"terms": {field: values}})
+        for attribute, field in KEYWORD_FILTERS.items():
+            if getattr(q, attribute):
+                out.append({"terms": {field: getattr(q, attribute)}})
+        if q.horizons:
+            out.append({"terms": {"horizons": q.horizons}})
         out += [{"terms": {"territories": territory_terms(t)}} for t in q.territories]
         if q.year_min is not None or q.year_max is not None:
             out.append({"range": {"year": {k: v for k, v in (("gte", q.year_min), ("lte", q.year_max))
@@ -173,9 +173,11 @@ class OpenSearchBackend:
                     "pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html"}}}}]
         body = {"query": query, "from": min(q.offset, 10_000 - q.limit), "size": q.limit, "track_total_hits": True,
                 "_source": {"excludes": ["pages", "body"]},
-                "aggs": {name: {"terms": {"field": field, "size": _FACET_SIZE}} for name, field in _FACETS.items()}}
-        if q.sort == "date":
-            body["sort"] = [{"year": {"order": "desc", "missing": "_last"}}, "_score"]
+                "aggs": {name: {"terms": {"field": field, "size": _FACET_SIZES.get(name, _FACET_SIZE)}}
+                         for name, field in FACET_FIELDS.items()}}
+        if q.sort != "relevance":
+            field = "year" if q.sort == "date" else "added_at"
+            body["sort"] = [{field: {"order": "desc", "missing": "_last"}}, "_score"]
         raw = self.client.search(index=self.alias, body=body)
         hits = [self._hit(h) for h in raw["hits"]["hits"]]
         return SearchResult(total=raw["hits"]["total"]["value"], hits=hits, facets=self._facets(raw["aggregations"]))
@@ -211,7 +213,7 @@ class OpenSearchBackend:
         src = h["_source"]
         score = h.get("_score") or 0.0
         hit = SearchHit(id=src["id"], title=src["title"], path=src["path"], score=round(float(score), 4),
-                        format=src["format"], year=src.get("year"))
+                        format=src["format"], year=src.get("year"), added_at=src.get("added_at") or 0.0)
         for inner in h.get("inner_hits", {}).get("pages", {}).get("hits", {}).get("hits", []):
             for fragment in inner.get("highlight", {}).get("pages.text", [])[:1]:
                 hit.snippets.append(Snippet(text=fragment, page=inner["_source"]["page"]))
@@ -223,4 +225,4 @@ class OpenSearchBackend:
             return [FacetValue(value=str(b["key"]), label=str(b["key"]), count=b["doc_count"])
                     for b in aggs.get(name, {}).get("buckets", []) if str(b["key"])]
 
-        return Facets(**{name: values(name) for name in _FACETS})
+        return Facets(**{name: values(name) for name in FACET_FIELDS})

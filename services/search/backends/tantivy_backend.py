@@ -17,7 +17,7 @@ import tantivy
 from tantivy import Filter, TextAnalyzerBuilder, Tokenizer
 
 from schemas.documents import IndexRecord, Page
-from schemas.search import Facets, FacetValue, SearchHit, SearchQuery, SearchResult, Snippet
+from schemas.search import FACET_FIELDS, KEYWORD_FILTERS, Facets, FacetValue, SearchHit, SearchQuery, SearchResult, Snippet
 from services.search.query import clean_user_query, territory_terms
 from workers.analyze.text import fold
 
@@ -34,6 +34,7 @@ _PHRASE_SLOP = 3
 _PLAIN_WORDS = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 _SYNTAX = re.compile(r'["()*:]|\b(?:AND|OR|NOT)\b|(?:^|\s)[-+]')
 _FACET_SIZE = 50
+_FACET_SIZES = {"territories": 300}  # every level at once: the territory tree is built from them
 
 
 def french_analyzer() -> tantivy.TextAnalyzer:
@@ -180,10 +181,11 @@ class TantivyBackend:
             if values:
                 out.append(tantivy.Query.term_set_query(s, field, values))
 
-        any_of("themes", q.themes)
-        any_of("format", q.formats)
-        any_of("language", q.languages)
-        any_of("producer", q.producers)
+        for attribute, field in KEYWORD_FILTERS.items():
+            any_of(field, getattr(q, attribute))
+        if q.horizons:
+            out.append(tantivy.Query.boolean_query([
+                (tantivy.Occur.Should, tantivy.Query.term_query(s, "horizons", year)) for year in q.horizons]))
         for territory in q.territories:  # several territories: each must match (drill-down)
             out.append(tantivy.Query.term_set_query(s, "territories", territory_terms(territory)))
         if q.year_min is not None or q.year_max is not None:
@@ -199,8 +201,9 @@ class TantivyBackend:
         clauses = [(tantivy.Occur.Must, text_query or tantivy.Query.all_query())]
         clauses += [(tantivy.Occur.Must, f) for f in self._filters(q)]
         query = tantivy.Query.boolean_query(clauses)
-        if q.sort == "date":
-            result = searcher.search(query, q.limit, count=True, offset=q.offset, order_by_field="year",
+        if q.sort != "relevance":
+            result = searcher.search(query, q.limit, count=True, offset=q.offset,
+                                     order_by_field="year" if q.sort == "date" else "added_at",
                                      order=tantivy.Order.Desc)
         else:
             result = searcher.search(query, q.limit, count=True, offset=q.offset)
@@ -249,7 +252,7 @@ class TantivyBackend:
     def _hit(self, doc: tantivy.Document, score: float, generator: tantivy.SnippetGenerator | None) -> SearchHit:
         meta = json.loads(bytes(doc["record"][0]))
         out = SearchHit(id=meta["id"], title=meta["title"], path=meta["path"], score=round(float(score), 4),
-                        format=meta["format"], year=meta.get("year"))
+                        format=meta["format"], year=meta.get("year"), added_at=meta.get("added_at", 0.0))
         if generator is not None:
             snippet = generator.snippet_from_doc(doc)
             html = snippet.to_html().replace("<b>", "<mark>").replace("</b>", "</mark>")
@@ -262,14 +265,18 @@ class TantivyBackend:
         return out
 
     def _facets(self, searcher: tantivy.Searcher, query: tantivy.Query) -> Facets:
-        aggs = {name: {"terms": {"field": field, "size": _FACET_SIZE}}
-                for name, field in (("themes", "themes"), ("territories", "territories"),
-                                    ("formats", "format"), ("years", "year"), ("producers", "producer"))}
+        aggs = {name: {"terms": {"field": field, "size": _FACET_SIZES.get(name, _FACET_SIZE)}}
+                for name, field in FACET_FIELDS.items()}
         raw = searcher.aggregate(query, aggs)
 
         def values(name: str) -> list[FacetValue]:
             buckets = raw.get(name, {}).get("buckets", [])
-            return [FacetValue(value=str(b["key"]), label=str(b["key"]), count=b["doc_count"]) for b in buckets]
+            return [FacetValue(value=_key(b["key"]), label=_key(b["key"]), count=b["doc_count"])
+                    for b in buckets if _key(b["key"])]
 
-        return Facets(themes=values("themes"), territories=values("territories"), formats=values("formats"),
-                      years=values("years"), producers=[v for v in values("producers") if v.value])
+        return Facets(**{name: values(name) for name in FACET_FIELDS})
+
+
+def _key(value: object) -> str:
+    """Bucket keys of integer fast fields come back as floats (2050.0)."""
+    return str(int(value)) if isinstance(value, float) else str(value)
