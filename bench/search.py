@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from schemas.documents import IndexRecord, Page  # noqa: E402
 from schemas.search import SearchQuery  # noqa: E402
 from services.bootstrap import build  # noqa: E402
-from services.search.api import create_app  # noqa: E402
+from services.search.app import create_app  # noqa: E402
 from services.settings import Settings  # noqa: E402
 
 THEMES = ["climat", "energie", "eau", "risques-naturels", "sols-foncier", "urbanisme-planification", "mobilites",

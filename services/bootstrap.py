@@ -122,9 +122,9 @@ class Container:
 
         taxonomy_dir = self.settings.taxonomy_dir
         labels = Labels(Taxonomy.load("themes", taxonomy_dir).labels, Gazetteer.load(),
-                        Taxonomy.load("producers", taxonomy_dir).labels)
+                        Taxonomy.load("producers", taxonomy_dir).labels, Taxonomy.load("postures", taxonomy_dir).labels)
         glossary = load_glossary(self.settings.taxonomy_dir)
-        return SearchService(self.backend, self.catalog, self.artifacts, labels, glossary)
+        return SearchService(self.backend, self.catalog, self.artifacts, labels, glossary, self.blobs)
 
     def close(self) -> None:
         for closer in reversed(self._closers):

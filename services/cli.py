@@ -79,7 +79,7 @@ def api(host: Annotated[str | None, typer.Option()] = None,
     _setup_logging()
     import uvicorn
 
-    from services.search.api import create_app
+    from services.search.app import create_app
 
     container = build()
     settings = container.settings

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from schemas.search import SearchQuery
 from services.bootstrap import Container
-from services.search.api import create_app
+from services.search.app import create_app
 
 from .conftest import FIXTURES, ingest_and_wait
 
@@ -23,7 +23,7 @@ def client(running: Container, tmp_path: Path) -> TestClient:
     docs.mkdir()
     shutil.copy(FIXTURES / "220310_mandat_GT_CNIG_Friches.pdf", docs)
     (docs / "piege.html").write_text(
-        "<html><head><title>Piège</title></head><body><h1>Étude des inondations</h1>"
+        "<html><head><title>Piège</title></head><body><h1>Étude des inondations à Échirolles</h1>"
         "<p>Les inondations &lt;script&gt;alert(1)&lt;/script&gt; menacent Échirolles.</p>"
         "<script>alert(2)</script></body></html>", encoding="utf-8")
     states = ingest_and_wait(running, [docs])
@@ -57,9 +57,59 @@ def test_malformed_queries_never_fail(client: TestClient) -> None:
 
 
 def test_document_markup_never_reaches_pages_unescaped(client: TestClient) -> None:
-    page = client.get("/", params={"q": "inondations"}).text
+    page = client.get("/recherche", params={"q": "inondations"}).text
     assert "<script>alert" not in page and "&lt;script&gt;" in page
     assert '<html lang="fr">' in page and "<mark>inondations</mark>" in page
+    doc_id = client.get("/api/v1/search", params={"q": "inondations"}).json()["hits"][0]["id"]
+    assert "<script>alert" not in client.get(f"/documents/{doc_id}").text
+    html = client.get(f"/documents/{doc_id}/pages/1", params={"q": "inondations"}).text
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)" in html  # shown as text, escaped
+
+
+def test_french_validation_errors(client: TestClient) -> None:
+    response = client.get("/api/v1/search", params={"limit": 1000})
+    assert response.status_code == 422
+    assert response.json()["detail"] == "paramètre invalide : nombre de résultats (doit être au plus 100)"
+    page = client.get("/recherche", params={"horizon": "bientôt"})
+    assert page.status_code == 400 and "nombre entier" in page.text and 'lang="fr"' in page.text
+    assert client.get("/nulle-part").status_code == 404
+    assert client.get("/api/v1/nulle-part").json() == {"detail": "page introuvable"}
+
+
+def test_download_page_text_and_citations(client: TestClient) -> None:
+    doc_id = client.get("/api/v1/search", params={"q": "friches"}).json()["hits"][0]["id"]
+    original = client.get(f"/api/v1/documents/{doc_id}/file")
+    assert original.status_code == 200 and original.content.startswith(b"%PDF")
+    assert original.headers["content-type"] == "application/pdf"
+    assert original.headers["content-disposition"] == 'attachment; filename="220310_mandat_GT_CNIG_Friches.pdf"'
+    page = client.get(f"/api/v1/documents/{doc_id}/pages/2").json()
+    assert page["page"] == 2 and page["page_count"] == 2 and page["text"]
+    assert client.get(f"/api/v1/documents/{doc_id}/pages/3").status_code == 404
+    ris = client.get(f"/api/v1/documents/{doc_id}/citation", params={"format": "ris"})
+    assert ris.headers["content-type"].startswith("application/x-research-info-systems")
+    assert ris.text.startswith("TY  - RPRT\r\nTI  - Mandat du GT CNIG Friches") and ris.text.endswith("ER  - \r\n")
+    csl = client.get(f"/api/v1/documents/{doc_id}/citation", params={"format": "csl-json"}).json()
+    assert csl[0]["type"] == "report" and csl[0]["URL"].endswith(f"/documents/{doc_id}")
+
+
+def test_facet_trees_latest_and_atom_feed(client: TestClient) -> None:
+    trees = client.get("/api/v1/facets").json()
+    roots = {n["value"]: n for n in trees["territories"]}
+    assert "region:84" in roots  # Échirolles rolls up: région → département → EPCI → commune
+    isere = next(n for n in roots["region:84"]["children"] if n["value"] == "departement:38")
+    metro = next(n for n in isere["children"] if n["value"] == "epci:200040715")
+    assert any(c["value"] == "commune:38151" for c in metro["children"])
+    latest = client.get("/api/v1/latest", params={"limit": 5}).json()
+    assert len(latest) == 2 and latest[0]["added_at"] >= latest[1]["added_at"] > 0
+    feed = client.get("/api/v1/search.atom", params={"q": "inondations"})
+    assert feed.headers["content-type"].startswith("application/atom+xml")
+    from xml.etree import ElementTree as ET
+
+    root = ET.fromstring(feed.content)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = root.findall("a:entry", ns)
+    assert len(entries) == 1 and entries[0].find("a:title", ns).text == "Étude des inondations à Échirolles"
+    assert "<mark>inondations</mark>" in entries[0].find("a:summary", ns).text
 
 
 def test_suggest_similar_and_sort(client: TestClient) -> None:

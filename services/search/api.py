@@ -1,92 +1,118 @@
-"""HTTP read side: the JSON API under /api/v1 and the French web pages."""
+"""The JSON API under /api/v1: search, facets, documents, files, pages, citations, feed."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import FastAPI, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
-from fastapi.templating import Jinja2Templates
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
+from pydantic import BaseModel
 
-from schemas.search import SearchHit, SearchQuery, SearchResult, Suggestion
-from services.bootstrap import Container
-from services.search.health import metrics_registry, readiness
+from schemas.search import FacetTrees, SearchHit, SearchQuery, SearchResult, Suggestion
+from services.search.citations import CSL_MEDIA_TYPE, RIS_MEDIA_TYPE, to_csl_json, to_ris
+from services.search.feeds import ATOM_MEDIA_TYPE, atom_feed
+from services.search.params import href, search_query
+from services.search.service import SearchService
 
-_TEMPLATES = Path(__file__).parent / "web" / "templates"
+DocId = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$", description="identifiant du document (16 chiffres hexa)",
+                            examples=["3f2a9c0d1b4e5f67"])]
+_NOT_FOUND = {404: {"description": "document introuvable"}}
 
 
-def create_app(container: Container) -> FastAPI:
-    app = FastAPI(title="phare", version="0.1.0",
-                  description="Centre de ressources de l'Atelier des futurs : recherche documentaire en français.")
-    templates = Jinja2Templates(directory=str(_TEMPLATES))
-    service = container.search_service
+class PageText(BaseModel):
+    page: int
+    page_count: int
+    text: str
 
-    def build_query(q: str, theme: list[str], territory: list[str], format: list[str], language: list[str],
-                    year_min: int | None, year_max: int | None, limit: int, offset: int) -> SearchQuery:
-        return SearchQuery(text=q, themes=theme, territories=territory, formats=format, languages=language,
-                           year_min=year_min, year_max=year_max, limit=limit, offset=offset)
 
-    @app.get("/healthz", tags=["exploitation"])
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+def _missing() -> HTTPException:
+    return HTTPException(status_code=404, detail="document introuvable")
 
-    registry = metrics_registry(container)
 
-    @app.get("/readyz", tags=["exploitation"])
-    def readyz() -> JSONResponse:
-        checks = readiness(container)
-        ready = all(v == "ok" for v in checks.values())
-        return JSONResponse({"status": "ok" if ready else "indisponible", "checks": checks},
-                            status_code=200 if ready else 503)
+def api_router(service: SearchService) -> APIRouter:
+    router = APIRouter(prefix="/api/v1")
 
-    @app.get("/metrics", tags=["exploitation"], response_class=PlainTextResponse)
-    def metrics() -> PlainTextResponse:
-        return PlainTextResponse(generate_latest(registry).decode(), media_type=CONTENT_TYPE_LATEST)
+    @router.get("/search", response_model=SearchResult, tags=["recherche"], summary="Rechercher")
+    def search(query: Annotated[SearchQuery, Depends(search_query)],
+               limit: Annotated[int, Query(ge=0, le=100, description="résultats par page")] = 10,
+               offset: Annotated[int, Query(ge=0, le=10_000, description="rang du premier résultat")] = 0,
+               ) -> SearchResult:
+        return service.search(query.model_copy(update={"limit": limit, "offset": offset}))
 
-    @app.get("/api/v1/search", response_model=SearchResult, tags=["recherche"])
-    def search(
-        q: Annotated[str, Query(max_length=1000, description="Texte recherché (syntaxe tolérante)")] = "",
-        theme: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI reads the default
-        territory: Annotated[list[str], Query(description="Code INSEE/SIREN, ou niveau:code")] = [],  # noqa: B006
-        format: Annotated[list[str], Query()] = [],  # noqa: B006, A002
-        language: Annotated[list[str], Query()] = [],  # noqa: B006
-        producer: Annotated[list[str], Query(description="organisme producteur (slug)")] = [],  # noqa: B006
-        year_min: int | None = None,
-        year_max: int | None = None,
-        limit: Annotated[int, Query(ge=0, le=100)] = 10,
-        offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
-        sort: Annotated[Literal["relevance", "date"],
-                        Query(description="pertinence ou date (récents d'abord)")] = "relevance",
-    ) -> SearchResult:
-        query = build_query(q, theme, territory, format, language, year_min, year_max, limit, offset)
-        return service.search(query.model_copy(update={"producers": producer, "sort": sort}))
+    @router.get("/facets", response_model=FacetTrees, tags=["recherche"],
+                summary="Arbres de facettes (thèmes ; territoires région → département → EPCI → commune)")
+    def facets(query: Annotated[SearchQuery, Depends(search_query)]) -> FacetTrees:
+        return service.facet_trees(service.search(query.model_copy(update={"limit": 0})).facets)
 
-    @app.get("/api/v1/suggest", response_model=list[Suggestion], tags=["recherche"])
+    @router.get("/search.atom", tags=["recherche"], summary="Flux Atom d'une recherche (alerte)",
+                response_class=Response, responses={200: {"content": {ATOM_MEDIA_TYPE: {}}}})
+    def feed(request: Request, query: Annotated[SearchQuery, Depends(search_query)]) -> Response:
+        result = service.search(query.model_copy(update={"sort": "added", "limit": 50, "offset": 0}))
+        base = str(request.base_url).rstrip("/")
+        title = f"phare — {query.text}" if query.text else "phare — derniers documents"
+        body = atom_feed(result, title, str(request.url), base + href("/recherche", query),
+                         base + "/documents/{id}")
+        return Response(body, media_type=ATOM_MEDIA_TYPE)
+
+    @router.get("/suggest", response_model=list[Suggestion], tags=["recherche"], summary="Suggestions de saisie")
     def suggest(q: Annotated[str, Query(max_length=200, description="début de saisie")] = "",
                 limit: Annotated[int, Query(ge=1, le=20)] = 8) -> list[Suggestion]:
         return service.suggest(q, limit)
 
-    @app.get("/api/v1/documents/{doc_id}/similar", response_model=list[SearchHit], tags=["documents"])
-    def similar(doc_id: str, limit: Annotated[int, Query(ge=1, le=20)] = 5) -> list[SearchHit]:
-        if service.catalog.get(doc_id) is None:
-            raise HTTPException(status_code=404, detail="document introuvable")
-        return service.similar(doc_id, limit)
+    @router.get("/latest", response_model=list[SearchHit], tags=["recherche"], summary="Derniers documents ajoutés")
+    def latest(limit: Annotated[int, Query(ge=1, le=50)] = 10) -> list[SearchHit]:
+        return service.latest(limit)
 
-    @app.get("/api/v1/documents/{doc_id}", tags=["documents"])
-    def document(doc_id: str, text: bool = False) -> dict[str, Any]:
+    @router.get("/glossary", tags=["recherche"], summary="Sigles des politiques publiques et leur développé")
+    def glossary() -> dict[str, str]:
+        return service.glossary
+
+    @router.get("/documents/{doc_id}", tags=["documents"], summary="Fiche d'un document", responses=_NOT_FOUND)
+    def document(doc_id: DocId, text: Annotated[bool, Query(description="inclure le texte des pages")] = False,
+                 ) -> dict[str, Any]:
         found = service.show(doc_id, with_text=text)
         if found is None:
-            raise HTTPException(status_code=404, detail="document introuvable")
+            raise _missing()
         return found
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home(request: Request, q: str = "", theme: str = "", territory: str = "") -> HTMLResponse:
-        query = SearchQuery(text=q, themes=[theme] if theme else [], territories=[territory] if territory else [],
-                            limit=20)
-        result = service.search(query)
-        return templates.TemplateResponse(request, "search.html",
-                                          {"q": q, "theme": theme, "territory": territory, "result": result})
+    @router.get("/documents/{doc_id}/file", tags=["documents"], summary="Fichier original",
+                response_class=FileResponse, responses=_NOT_FOUND)
+    def original(doc_id: DocId) -> FileResponse:
+        stored = service.original(doc_id)
+        if stored is None:
+            raise _missing()
+        return FileResponse(stored.path, media_type=stored.media_type, filename=stored.filename,
+                            headers={"X-Content-Type-Options": "nosniff"})
 
-    return app
+    @router.get("/documents/{doc_id}/pages/{number}", response_model=PageText, tags=["documents"],
+                summary="Texte d'une page", responses={404: {"description": "document ou page introuvable"}})
+    def page(doc_id: DocId, number: Annotated[int, Path(ge=1, le=100_000)]) -> PageText:
+        found = service.page(doc_id, number)
+        if found is None:
+            raise HTTPException(status_code=404, detail="page introuvable")
+        return PageText(page=found[0].page, page_count=found[1], text=found[0].text)
+
+    @router.get("/documents/{doc_id}/similar", response_model=list[SearchHit], tags=["documents"],
+                summary="Documents similaires", responses=_NOT_FOUND)
+    def similar(doc_id: DocId, limit: Annotated[int, Query(ge=1, le=20)] = 5) -> list[SearchHit]:
+        if service.catalog.get(doc_id) is None:
+            raise _missing()
+        return service.similar(doc_id, limit)
+
+    @router.get("/documents/{doc_id}/citation", tags=["documents"], summary="Citation (RIS ou CSL-JSON)",
+                response_class=Response, responses={**_NOT_FOUND, 200: {"content": {RIS_MEDIA_TYPE: {},
+                                                                                  CSL_MEDIA_TYPE: {}}}})
+    def citation(request: Request, doc_id: DocId,
+                 format: Annotated[Literal["ris", "csl-json"], Query(description="`ris` ou `csl-json`")] = "ris",  # noqa: A002
+                 ) -> Response:
+        found = service.show(doc_id)
+        if found is None:
+            raise _missing()
+        url = str(request.base_url).rstrip("/") + f"/documents/{doc_id}"
+        if format == "ris":
+            return Response(to_ris(found, url), media_type=RIS_MEDIA_TYPE, headers={
+                "Content-Disposition": f'attachment; filename="{doc_id}.ris"'})
+        return JSONResponse(to_csl_json(found, url), media_type=CSL_MEDIA_TYPE, headers={
+            "Content-Disposition": f'attachment; filename="{doc_id}.json"'})
+
+    return router

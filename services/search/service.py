@@ -2,28 +2,59 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from schemas.documents import Analysis, Extraction
-from schemas.search import Facets, FacetValue, SearchHit, SearchQuery, SearchResult, Suggestion
-from services.ingest.blobs import ArtifactStore
+from schemas.documents import Analysis, Extraction, Page
+from schemas.search import Facets, FacetTrees, FacetValue, SearchHit, SearchQuery, SearchResult, Suggestion
+from services.ingest.blobs import ArtifactStore, BlobStore
 from services.ingest.catalog import Catalog
 from services.search.backends.base import SearchBackend
+from services.search.facet_tree import build_tree
 from services.search.query import expand_acronyms
 from workers.analyze.territories import Gazetteer
 from workers.analyze.text import fold
 
 _LEVEL_LABEL = {"commune": "commune", "epci": "intercommunalité", "departement": "département",
                 "region": "région", "pays": "pays"}
+_LANGUAGES = {"fr": "français", "en": "anglais", "other": "autre"}
+_UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """The original file of a document, as stored (content-addressed) and as it should be named."""
+
+    path: Path
+    filename: str
+    media_type: str
+
+
+def safe_filename(name: str, fallback: str) -> str:
+    """A download name with no directory part, control or reserved character, at most 150 characters."""
+    cleaned = _UNSAFE_NAME.sub("_", unicodedata.normalize("NFC", name.rsplit("/", 1)[-1])).strip(" .")
+    return cleaned[-150:] or fallback
 
 
 class Labels:
     """Human labels for facet values: theme names from the taxonomy, territory names from the gazetteer."""
 
-    def __init__(self, themes: dict[str, str], gazetteer: Gazetteer, producers: dict[str, str] | None = None) -> None:
+    def __init__(self, themes: dict[str, str], gazetteer: Gazetteer, producers: dict[str, str] | None = None,
+                 postures: dict[str, str] | None = None) -> None:
         self.themes = themes
         self.producers = producers or {}
+        self.postures = postures or {}
         self.gazetteer = gazetteer
+
+    def language(self, code: str) -> str:
+        return _LANGUAGES.get(code, code)
+
+    def territory_parent(self, key: str) -> str | None:
+        found = self.gazetteer.by_key.get(key)
+        return found.parent if found and found.parent else None
 
     def territory(self, key: str) -> str:
         level = key.split(":", 1)[0]
@@ -32,8 +63,9 @@ class Labels:
 
 class SearchService:
     def __init__(self, backend: SearchBackend, catalog: Catalog, artifacts: ArtifactStore, labels: Labels,
-                 glossary: dict[str, str] | None = None) -> None:
+                 glossary: dict[str, str] | None = None, blobs: BlobStore | None = None) -> None:
         self.glossary = glossary or {}
+        self.blobs = blobs
         self.backend = backend
         self.catalog = catalog
         self.artifacts = artifacts
@@ -54,8 +86,43 @@ class SearchService:
             formats=relabel(f.formats, str.upper),
             years=sorted(f.years, key=lambda v: v.value, reverse=True),
             producers=relabel(f.producers, lambda v: self.labels.producers.get(v, v)),
+            postures=relabel(f.postures, lambda v: self.labels.postures.get(v, v)),
+            horizons=sorted(f.horizons, key=lambda v: v.value),
+            collections=relabel(f.collections, lambda v: v.replace("/", " › ")),
+            languages=relabel(f.languages, self.labels.language),
         )
         return result
+
+    def facet_trees(self, facets: Facets) -> FacetTrees:
+        """Themes and territories (région → département → EPCI → commune) of relabelled facets as trees."""
+        return FacetTrees(
+            themes=build_tree(facets.themes, lambda _: None),
+            territories=build_tree(facets.territories, self.labels.territory_parent,
+                                   skip=lambda key: key.startswith("pays:")),
+        )
+
+    def latest(self, limit: int = 10) -> list[SearchHit]:
+        return self.backend.search(SearchQuery(sort="added", limit=limit)).hits
+
+    def original(self, doc_id: str) -> StoredFile | None:
+        """The stored original, or None when the document or its blob is unknown."""
+        doc = self.catalog.get(doc_id)
+        if doc is None or self.blobs is None or not self.blobs.exists(doc.sha256):
+            return None
+        extraction = self.artifacts.get("extract", doc.sha256, Extraction)
+        paths = self.catalog.paths_of(doc.id)
+        name = safe_filename(paths[0], doc.id) if paths else doc.id
+        media_type = extraction.mime_type if extraction else "application/octet-stream"
+        return StoredFile(self.blobs.path_for(doc.sha256), name, media_type)
+
+    def page(self, doc_id: str, number: int) -> tuple[Page, int] | None:
+        """Page ``number`` of the extracted text and the page count, or None."""
+        doc = self.catalog.get(doc_id)
+        extraction = self.artifacts.get("extract", doc.sha256, Extraction) if doc else None
+        if extraction is None:
+            return None
+        found = next((p for p in extraction.pages if p.page == number), None)
+        return (found, extraction.page_count) if found else None
 
     def similar(self, doc_id: str, limit: int = 5) -> list[SearchHit]:
         return self.backend.similar(doc_id, limit)
@@ -82,6 +149,7 @@ class SearchService:
         analysis = stored or Analysis(analyzer_version=0)
         out: dict[str, Any] = {
             "id": doc.id, "state": doc.state, "reason": doc.reason, "title": doc.title,
+            "added_at": doc.created_at,
             "paths": self.catalog.paths_of(doc.id), "sha256": doc.sha256, "size": doc.size,
             "format": extraction.format if extraction else doc.format,
             "language": extraction.language if extraction else None,

@@ -116,6 +116,11 @@ class SearchBackendContract:
         assert {f.value: f.count for f in facets.languages} == {"fr": 3, "en": 1}
         assert {f.value: f.count for f in facets.years} == {"2024": 1, "2022": 1, "2020": 1}
 
+    def test_zero_hits_still_counts_and_facets(self, library: SearchBackend) -> None:
+        result = library.search(SearchQuery(themes=["sols-foncier"], limit=0))
+        assert result.total == 2 and result.hits == []
+        assert {f.value: f.count for f in result.facets.themes}["sols-foncier"] == 2
+
     def test_facets_follow_the_query(self, library: SearchBackend) -> None:
         facets = library.search(SearchQuery(text="recyclage")).facets
         assert [f.value for f in facets.themes] == ["sols-foncier"]

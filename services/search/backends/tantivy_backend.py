@@ -201,18 +201,19 @@ class TantivyBackend:
         clauses = [(tantivy.Occur.Must, text_query or tantivy.Query.all_query())]
         clauses += [(tantivy.Occur.Must, f) for f in self._filters(q)]
         query = tantivy.Query.boolean_query(clauses)
+        limit = max(1, q.limit)  # tantivy panics on 0; a count-and-facets query asks for 0 hits
         if q.sort != "relevance":
-            result = searcher.search(query, q.limit, count=True, offset=q.offset,
+            result = searcher.search(query, limit, count=True, offset=q.offset,
                                      order_by_field="year" if q.sort == "date" else "added_at",
                                      order=tantivy.Order.Desc)
         else:
-            result = searcher.search(query, q.limit, count=True, offset=q.offset)
+            result = searcher.search(query, limit, count=True, offset=q.offset)
         snippets = tantivy.SnippetGenerator.create(searcher, text_query, self.schema, "body") if text_query else None
         if snippets is not None:
             snippets.set_max_num_chars(_SNIPPET_CHARS)
         # sorted by date, the order key is the year, not a relevance score
         hits = [self._hit(searcher.doc(addr), key if q.sort == "relevance" else 0.0, snippets)
-                for key, addr in result.hits]
+                for key, addr in result.hits[:q.limit]]
         return SearchResult(total=result.count, hits=hits, facets=self._facets(searcher, query))
 
     def similar(self, doc_id: str, limit: int = 5) -> list[SearchHit]:

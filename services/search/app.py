@@ -1,0 +1,72 @@
+"""The HTTP application: JSON API, web pages, static assets and operations endpoints, on one container."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from services.bootstrap import Container
+from services.search.api import api_router
+from services.search.errors import french_validation_message
+from services.search.health import metrics_registry, readiness
+from services.search.web.pages import pages_router, render_error
+
+_STATIC = Path(__file__).parent / "web" / "static"
+
+
+def create_app(container: Container) -> FastAPI:
+    app = FastAPI(title="phare", version="0.1.0",
+                  description="Centre de ressources de l'Atelier des futurs : recherche documentaire en français "
+                              "dans les études prospectives du territoire grenoblois.")
+    service = container.search_service
+    registry = metrics_registry(container)
+
+    @app.get("/healthz", tags=["exploitation"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["exploitation"])
+    def readyz() -> JSONResponse:
+        checks = readiness(container)
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse({"status": "ok" if ready else "indisponible", "checks": checks},
+                            status_code=200 if ready else 503)
+
+    @app.get("/metrics", tags=["exploitation"], response_class=PlainTextResponse)
+    def metrics() -> PlainTextResponse:
+        return PlainTextResponse(generate_latest(registry).decode(), media_type=CONTENT_TYPE_LATEST)
+
+    app.include_router(api_router(service))
+    app.include_router(pages_router(service))
+    app.mount("/static", StaticFiles(directory=_STATIC), name="static")
+
+    def wants_html(request: Request) -> bool:
+        return not request.url.path.startswith(("/api/", "/healthz", "/readyz", "/metrics"))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        message = french_validation_message(exc.errors())
+        if wants_html(request):
+            return render_error(request, 400, message)
+        return JSONResponse({"detail": message, "errors": _jsonable(exc.errors())}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = {404: "page introuvable", 405: "méthode non autorisée"}.get(exc.status_code, str(exc.detail)) \
+            if exc.detail in ("Not Found", "Method Not Allowed") else str(exc.detail)
+        if wants_html(request):
+            return render_error(request, exc.status_code, detail)
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+
+    return app
+
+
+def _jsonable(errors: object) -> list[dict[str, object]]:
+    """Validation errors without the ``ctx``/``input`` values that may not serialise (exceptions, bytes)."""
+    return [{"loc": list(e.get("loc", ())), "type": e.get("type", "")} for e in errors]  # type: ignore[union-attr]

@@ -1,0 +1,67 @@
+"""HTTP query parameters of a search, shared by the JSON API, the Atom feed and the web pages.
+
+The names are the URL's (singular, repeatable: ``?theme=eau&theme=climat``); ``to_params`` writes a
+``SearchQuery`` back to them, so a page's URL always holds its whole state.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from urllib.parse import urlencode
+
+from fastapi import HTTPException, Query
+
+from schemas.search import SearchQuery
+
+#: SearchQuery list attribute → URL parameter
+LIST_PARAMS = {"themes": "theme", "territories": "territory", "formats": "format", "languages": "language",
+               "producers": "producer", "postures": "posture", "collections": "collection", "horizons": "horizon"}
+_MAX_VALUES = 20
+
+_Values = Annotated[list[str], Query()]
+
+
+def search_query(
+    q: Annotated[str, Query(max_length=1000, description="Texte recherché : mots, \"expression exacte\", "
+                                                           "-exclusion, OR, préfixe*", examples=["risques d'inondation"])] = "",
+    theme: Annotated[list[str], Query(description="Thème (identifiant, ex. `eau`), répétable")] = [],  # noqa: B006
+    territory: Annotated[list[str], Query(description="Territoire : code INSEE/SIREN ou `niveau:code` "
+                                                      "(ex. `38185`, `epci:200040715`, `departement:38`)")] = [],  # noqa: B006
+    format: Annotated[list[str], Query(description="Format (ex. `pdf`, `docx`)")] = [],  # noqa: B006, A002
+    language: Annotated[list[str], Query(description="Langue (`fr`, `en`, `other`)")] = [],  # noqa: B006
+    producer: Annotated[list[str], Query(description="Organisme producteur (identifiant)")] = [],  # noqa: B006
+    posture: Annotated[list[str], Query(description="Posture : `attenuation`, `adaptation`, `transition`, "
+                                                    "`resilience`")] = [],  # noqa: B006
+    collection: Annotated[list[str], Query(description="Sous-dossier du dossier surveillé")] = [],  # noqa: B006
+    horizon: Annotated[list[int], Query(description="Horizon visé (année, ex. 2050)")] = [],  # noqa: B006
+    year_min: Annotated[int | None, Query(ge=0, le=9999, description="Année de publication minimale")] = None,
+    year_max: Annotated[int | None, Query(ge=0, le=9999, description="Année de publication maximale")] = None,
+    sort: Annotated[Literal["relevance", "date", "added"],
+                    Query(description="`relevance` (pertinence), `date` (publication, récents d'abord) ou "
+                                      "`added` (derniers ajouts)")] = "relevance",
+) -> SearchQuery:
+    lists = {"themes": theme, "territories": territory, "formats": format, "languages": language,
+             "producers": producer, "postures": posture, "collections": collection}
+    if any(len(v) > _MAX_VALUES for v in [*lists.values(), horizon]):
+        raise HTTPException(status_code=422, detail=f"au plus {_MAX_VALUES} valeurs par filtre")
+    return SearchQuery(text=q, **lists, horizons=[h for h in horizon if 0 <= h <= 9999],
+                       year_min=year_min, year_max=year_max, sort=sort)
+
+
+def to_params(query: SearchQuery, page: int = 1) -> list[tuple[str, str]]:
+    """The URL parameters that ``search_query`` reads back into ``query`` (plus the page number)."""
+    out = [("q", query.text)] if query.text else []
+    for attribute, name in LIST_PARAMS.items():
+        out += [(name, str(v)) for v in getattr(query, attribute)]
+    out += [(name, str(v)) for name, v in (("year_min", query.year_min), ("year_max", query.year_max))
+            if v is not None]
+    if query.sort != "relevance":
+        out.append(("sort", query.sort))
+    if page > 1:
+        out.append(("page", str(page)))
+    return out
+
+
+def href(path: str, query: SearchQuery, page: int = 1) -> str:
+    params = to_params(query, page)
+    return f"{path}?{urlencode(params)}" if params else path

@@ -1,0 +1,90 @@
+"""The French web interface, rendered on the server: home, results, document, page text."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Path as PathParam
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from schemas.search import SearchQuery
+from services.search.params import search_query
+from services.search.service import SearchService
+from services.search.web.view import MAX_PAGE, PER_PAGE, ResultsView, acronyms_in, highlight
+
+_TEMPLATES = Path(__file__).parent / "templates"
+_LEVELS = {"commune": "Commune", "epci": "Intercommunalité", "departement": "Département", "region": "Région",
+           "pays": "Pays"}
+_ENTITY_KINDS = {"ORG": "Organisations", "PER": "Personnes", "LOC": "Lieux", "MISC": "Autres noms"}
+
+
+@cache
+def templates() -> Jinja2Templates:
+    t = Jinja2Templates(directory=str(_TEMPLATES))
+    t.env.globals.update(levels=_LEVELS, entity_kinds=_ENTITY_KINDS)
+    t.env.filters["highlight"] = highlight
+    t.env.filters["thousands"] = lambda n: f"{n:,}".replace(",", "\u202f")
+    return t
+
+
+def render_error(request: Request, status: int, message: str) -> HTMLResponse:
+    titles = {400: "Requête invalide", 404: "Introuvable"}
+    return templates().TemplateResponse(request, "error.html", {
+        "status": status, "title": titles.get(status, "Erreur"), "message": message}, status_code=status)
+
+
+def pages_router(service: SearchService) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    labels = service.labels
+
+    @router.get("/", response_class=HTMLResponse)
+    def home(request: Request) -> HTMLResponse:
+        everything = service.search(SearchQuery(limit=0))
+        return templates().TemplateResponse(request, "home.html", {
+            "total": everything.total, "facets": everything.facets,
+            "trees": service.facet_trees(everything.facets), "latest": service.latest(8),
+            "view": ResultsView(SearchQuery(), labels)})
+
+    @router.get("/recherche", response_class=HTMLResponse)
+    def results(request: Request, query: Annotated[SearchQuery, Depends(search_query)],
+                page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1) -> HTMLResponse:
+        result = service.search(query.model_copy(update={"limit": PER_PAGE, "offset": (page - 1) * PER_PAGE}))
+        view = ResultsView(query, labels, page=page, total=result.total)
+        return templates().TemplateResponse(request, "results.html", {
+            "query": query, "result": result, "trees": service.facet_trees(result.facets), "view": view,
+            "acronyms": acronyms_in(query.text, service.glossary)})
+
+    @router.get("/documents/{doc_id}", response_class=HTMLResponse)
+    def document(request: Request, doc_id: Annotated[str, PathParam(pattern=r"^[0-9a-f]{16}$")],
+                 q: Annotated[str, Query(max_length=1000)] = "") -> HTMLResponse:
+        doc = service.show(doc_id)
+        if doc is None:
+            return render_error(request, 404, "Ce document n'existe pas ou a été retiré du centre de ressources.")
+        entities: dict[str, list[dict]] = {}
+        for e in doc["entities"][:60]:
+            entities.setdefault(e["label"], []).append(e)
+        names = " ".join(e["text"] for e in doc["entities"])
+        return templates().TemplateResponse(request, "document.html", {
+            "doc": doc, "q": q, "entities": entities, "similar": service.similar(doc_id, 5),
+            "acronyms": acronyms_in(f"{doc['title'] or ''} {names}", service.glossary),
+            "view": ResultsView(SearchQuery(), labels),
+            "about": [t for t in doc["territories"] if t["about"]],
+            "mentioned": [t for t in doc["territories"] if not t["about"]][:30]})
+
+    @router.get("/documents/{doc_id}/pages/{number}", response_class=HTMLResponse)
+    def page(request: Request, doc_id: Annotated[str, PathParam(pattern=r"^[0-9a-f]{16}$")],
+             number: Annotated[int, PathParam(ge=1, le=100_000)],
+             q: Annotated[str, Query(max_length=1000)] = "") -> HTMLResponse:
+        doc = service.show(doc_id)
+        found = service.page(doc_id, number) if doc else None
+        if doc is None or found is None:
+            return render_error(request, 404, "Cette page n'existe pas dans ce document.")
+        text, page_count = found
+        return templates().TemplateResponse(request, "page.html", {
+            "doc": doc, "page": text, "page_count": page_count, "q": q})
+
+    return router
