@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 DEBIAN_PACKAGES=(tesseract-ocr tesseract-ocr-fra libmagic1 poppler-utils
   libreoffice-writer-nogui libreoffice-impress-nogui libreoffice-calc-nogui)
+# --tests: what the test suite needs on top (the web interface is tested in Debian's Chromium)
+if [ "${1:-}" = "--tests" ]; then DEBIAN_PACKAGES+=(chromium); fi
 
 if command -v apt-get >/dev/null 2>&1; then
   missing=()

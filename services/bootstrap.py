@@ -111,7 +111,7 @@ class Container:
         e = self.settings.extract
         sandbox = ExtractionSandbox(e.timeout_s, e.memory_mb, e.ocr_language)
         return Pipeline(self.catalog, self.blobs, self.artifacts, sandbox, self.analyzer,
-                        lambda: self.backend, self.publish, self.max_file_bytes)
+                        lambda: self.backend, self.publish, self.max_file_bytes, self.settings.inbox)
 
     @cached_property
     def search_service(self):  # noqa: ANN201 - services.search.service.SearchService

@@ -68,3 +68,12 @@ def test_documents_missing_from_the_index_are_reindexed(running: Container, tmp_
         assert time.monotonic() < deadline
         time.sleep(0.2)
     assert reconciler.resync_index() == 0
+
+
+@pytest.mark.parametrize(("path", "collection"), [
+    ("/srv/inbox/etude.pdf", ""), ("/srv/inbox/risques/ppri/note.pdf", "risques/ppri"),
+    ("/home/doc/rapports/etude.pdf", "rapports")])
+def test_collection_is_the_sub_folder_of_the_watched_folder(path: str, collection: str) -> None:
+    from workers.pipeline import collection_of
+
+    assert collection_of(path, Path("/srv/inbox")) == collection

@@ -32,10 +32,20 @@ def fallback_title(path: str) -> str:
     return Path(path).stem.replace("_", " ").replace("-", " ").strip() or path
 
 
+def collection_of(path: str, inbox: Path | None) -> str:
+    """The folder a document is filed in: its sub-folder of the watched folder ("" at the top), or,
+    for a file ingested from elsewhere, the name of its folder."""
+    p = Path(path)
+    if inbox is not None and p.is_relative_to(inbox):
+        return p.parent.relative_to(inbox).as_posix().strip(".")
+    return p.parent.name
+
+
 class Pipeline:
     def __init__(self, catalog: Catalog, blobs: BlobStore, artifacts: ArtifactStore, sandbox: ExtractionSandbox,
                  analyzer: Analyzer, backend: Callable[[], SearchBackend], publish: Publish,
-                 max_file_bytes: int) -> None:
+                 max_file_bytes: int, inbox: Path | None = None) -> None:
+        self.inbox = inbox.resolve() if inbox is not None else None
         self.catalog = catalog
         self.blobs = blobs
         self.artifacts = artifacts
@@ -129,5 +139,5 @@ class Pipeline:
             themes=[t.slug for t in analysis.themes], territories=sorted(territories),
             postures=[p.slug for p in analysis.postures], horizons=[h.year for h in analysis.horizons],
             producer=analysis.producer.slug if analysis.producer else "",
-            added_at=doc.created_at,
+            collection=collection_of(paths[0], self.inbox) if paths else "", added_at=doc.created_at,
         )

@@ -16,6 +16,7 @@ from services.search.service import SearchService
 
 DocId = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$", description="identifiant du document (16 chiffres hexa)",
                             examples=["3f2a9c0d1b4e5f67"])]
+CitationFormat = Annotated[Literal["ris", "csl-json"], Query(description="`ris` ou `csl-json`")]
 _NOT_FOUND = {404: {"description": "document introuvable"}}
 
 
@@ -102,9 +103,7 @@ def api_router(service: SearchService) -> APIRouter:
     @router.get("/documents/{doc_id}/citation", tags=["documents"], summary="Citation (RIS ou CSL-JSON)",
                 response_class=Response, responses={**_NOT_FOUND, 200: {"content": {RIS_MEDIA_TYPE: {},
                                                                                   CSL_MEDIA_TYPE: {}}}})
-    def citation(request: Request, doc_id: DocId,
-                 format: Annotated[Literal["ris", "csl-json"], Query(description="`ris` ou `csl-json`")] = "ris",  # noqa: A002
-                 ) -> Response:
+    def citation(request: Request, doc_id: DocId, format: CitationFormat = "ris") -> Response:  # noqa: A002
         found = service.show(doc_id)
         if found is None:
             raise _missing()

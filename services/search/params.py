@@ -18,15 +18,14 @@ LIST_PARAMS = {"themes": "theme", "territories": "territory", "formats": "format
                "producers": "producer", "postures": "posture", "collections": "collection", "horizons": "horizon"}
 _MAX_VALUES = 20
 
-_Values = Annotated[list[str], Query()]
+_TERRITORY = "Territoire : code INSEE/SIREN ou `niveau:code` (ex. `38185`, `epci:200040715`, `departement:38`)"
 
 
 def search_query(
-    q: Annotated[str, Query(max_length=1000, description="Texte recherché : mots, \"expression exacte\", "
-                                                           "-exclusion, OR, préfixe*", examples=["risques d'inondation"])] = "",
+    q: Annotated[str, Query(max_length=1000, examples=["risques d'inondation"],
+                            description='Texte recherché : mots, "expression exacte", -exclusion, OR, préfixe*')] = "",
     theme: Annotated[list[str], Query(description="Thème (identifiant, ex. `eau`), répétable")] = [],  # noqa: B006
-    territory: Annotated[list[str], Query(description="Territoire : code INSEE/SIREN ou `niveau:code` "
-                                                      "(ex. `38185`, `epci:200040715`, `departement:38`)")] = [],  # noqa: B006
+    territory: Annotated[list[str], Query(description=_TERRITORY)] = [],  # noqa: B006
     format: Annotated[list[str], Query(description="Format (ex. `pdf`, `docx`)")] = [],  # noqa: B006, A002
     language: Annotated[list[str], Query(description="Langue (`fr`, `en`, `other`)")] = [],  # noqa: B006
     producer: Annotated[list[str], Query(description="Organisme producteur (identifiant)")] = [],  # noqa: B006
