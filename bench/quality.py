@@ -28,7 +28,7 @@ FIELDS = ("themes", "postures", "horizons", "territories")
 
 def predicted(analysis) -> dict[str, set[str]]:  # noqa: ANN001
     return {
-        "themes": {t.slug for t in analysis.themes},
+        "themes": {t.slug for t in analysis.themes if "/" not in t.slug},  # the 20 top themes
         "postures": {p.slug for p in analysis.postures},
         "horizons": {str(h.year) for h in analysis.horizons},
         "territories": {f"{t.level}:{t.code}" for t in analysis.territories if t.about},

@@ -86,6 +86,18 @@ def test_shouted_headings_and_generic_bodies_are_not_entities() -> None:
     assert "Pascal Lagrabe" in names
 
 
+def test_subthemes_only_under_a_retained_theme() -> None:
+    extraction = Extraction(extractor_version=1, format="pdf", mime_type="application/pdf", language="fr",
+                            title="Plan de prévention du risque inondation", page_count=1,
+                            pages=[Page(page=1, text="Le PPRI encadre les crues et les zones inondables. Les "
+                                                     "inondations et la submersion menacent ; une crue centennale. "
+                                                     "Le vélo n'est cité qu'une fois.")])
+    slugs = [t.slug for t in Analyzer(EntityRecognizer()).run(extraction).themes]
+    assert slugs[0] == "risques-naturels" and "risques-naturels/inondations" in slugs
+    assert not any(s.startswith("mobilites") for s in slugs)
+    assert Taxonomy.load("themes").labels["risques-naturels/inondations"] == "Inondations"
+
+
 def test_full_analysis_with_spacy() -> None:
     extraction = Extraction(extractor_version=1, format="pdf", mime_type="application/pdf", language="fr",
                             title="Plan climat de Grenoble-Alpes Métropole", page_count=1, year=2023,

@@ -24,7 +24,8 @@ def service(tmp_path: Path) -> SearchService:
     backend = TantivyBackend(None)
     backend.upsert([
         record("ppri", "Note de présentation", "Le plan de prévention du risque inondation de la Romanche.",
-               themes=["risques-naturels"], territories=["departement:38", "region:84", "pays:FR"]),
+               themes=["risques-naturels", "risques-naturels/inondations"],
+               territories=["departement:38", "region:84", "pays:FR"]),
         record("zan", "Sobriété foncière", "Trajectoire vers le zéro artificialisation nette.",
                themes=["sols-foncier"]),
         record("plu", "Révision", "Le PLU de Vif est révisé.", themes=["urbanisme-planification"]),
@@ -55,6 +56,15 @@ def test_facets_carry_french_labels(service: SearchService) -> None:
     facets = service.search(SearchQuery()).facets
     assert {f.value: f.label for f in facets.themes}["risques-naturels"] == "Risques naturels"
     assert {f.value: f.label for f in facets.territories}["departement:38"] == "Isère (département)"
+
+
+def test_facet_trees_nest_subthemes_and_territories(service: SearchService) -> None:
+    trees = service.facet_trees(service.search(SearchQuery()).facets)
+    risks = next(n for n in trees.themes if n.value == "risques-naturels")
+    assert [(c.value, c.label, c.count) for c in risks.children] == [
+        ("risques-naturels/inondations", "Inondations", 1)]
+    assert [n.value for n in trees.territories] == ["region:84"]  # the country is every document's: left out
+    assert [c.value for c in trees.territories[0].children] == ["departement:38"]
 
 
 def test_suggest_mixes_themes_territories_and_titles(service: SearchService) -> None:

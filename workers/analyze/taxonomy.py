@@ -57,23 +57,34 @@ def _keyword_regex(keywords: list[str]) -> re.Pattern[str]:
 class Taxonomy:
     """Concepts from one YAML file; ``score`` ranks them on a document's pages with evidence."""
 
-    def __init__(self, concepts: list[Concept]) -> None:
+    def __init__(self, concepts: list[Concept], children: dict[str, list[Concept]] | None = None) -> None:
         self.concepts = concepts
-        self.labels = {c.slug: c.label for c in concepts}
+        self.children = children or {}
+        everything = [*concepts, *(c for subs in self.children.values() for c in subs)]
+        self.labels = {c.slug: c.label for c in everything}
 
     @classmethod
     def load(cls, name: str, directory: Path | None = None, match_labels: bool = True) -> Taxonomy:
+        """Top-level concepts, and under each the ``subthemes`` it lists (slugs ``parent/child``)."""
         folder = directory or Path(str(resources.files("schemas") / "taxonomy"))
         raw = yaml.safe_load((folder / f"{name}.yaml").read_text(encoding="utf-8"))
-        return cls([Concept(slug, spec["label"], _keyword_regex(_match_terms(spec, match_labels)),
-                            tuple(spec.get("uris", []))) for slug, spec in raw.items()])
 
-    def score(self, pages: list[Page], title: str = "") -> list[ConceptScore]:
+        def concept(slug: str, spec: dict) -> Concept:
+            return Concept(slug, spec["label"], _keyword_regex(_match_terms(spec, match_labels)),
+                           tuple(spec.get("uris", [])))
+
+        children = {slug: [concept(f"{slug}/{sub}", sub_spec) for sub, sub_spec in spec["subthemes"].items()]
+                    for slug, spec in raw.items() if spec.get("subthemes")}
+        return cls([concept(slug, spec) for slug, spec in raw.items()], children)
+
+    def score(self, pages: list[Page], title: str = "", concepts: list[Concept] | None = None,
+              ) -> list[ConceptScore]:
+        """``concepts`` (default: the top level) found in the pages, best first, with evidence."""
         words = sum(len(p.text.split()) for p in pages) or 1
         folded_pages = [(p, _fold_keep_offsets(p.text)) for p in pages]
         folded_title = _fold_keep_offsets(title)
         out = []
-        for concept in self.concepts:
+        for concept in self.concepts if concepts is None else concepts:
             hits: Counter[int] = Counter()
             evidence: list[Evidence] = []
             for page, folded in folded_pages:
