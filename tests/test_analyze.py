@@ -150,3 +150,30 @@ def test_signature_lines_addresses_and_affiliations_are_not_subjects(tagger: Ter
              Page(page=3, text="La Seine-Maritime et ses communes littorales.")]
     about = {f"{t.level}:{t.code}" for t in tagger.run(pages) if t.about}
     assert about == {"departement:76"}
+
+
+def test_places_in_a_title_signature_or_affiliation_are_not_subjects(tagger: TerritoryTagger) -> None:
+    pages = [Page(page=1, text="Université François Rabelais Tours\nRésumé. Une méthode de requêtes."),
+             Page(page=2, text="Les requêtes sont évaluées sur des données de ventes.")]
+    assert not any(t.about for t in tagger.run(pages, title="Université François Rabelais Tours"))
+    assert not any(t.about for t in tagger.run(pages, title="Rouen, le 29 mai 2029"))
+
+
+def test_a_prefect_names_the_departement_an_act_applies_to(tagger: TerritoryTagger) -> None:
+    page = Page(page=1, text="PRÉFET DE LA SEINE-MARITIME\nArrêté prescrivant le plan de prévention. Seine-Maritime.")
+    assert {f"{t.level}:{t.code}" for t in tagger.run([page]) if t.about} == {"departement:76"}
+
+
+def test_a_document_citing_many_places_evenly_is_about_none(tagger: TerritoryTagger) -> None:
+    cities = ["Amiens", "Lyon", "Marseille", "Toulouse", "Nantes", "Rennes", "Dijon", "Brest", "Limoges",
+              "Reims", "Tours", "Orléans"]
+    pages = [Page(page=n + 1, text=f"{city} recycle une friche. À {city}, le projet avance. "
+                                   f"{cities[(n + 1) % len(cities)]} aussi.") for n, city in enumerate(cities)]
+    assert not any(t.about for t in tagger.run(pages))
+
+
+def test_landmarks_weigh_less_than_the_subject(tagger: TerritoryTagger) -> None:
+    text = ("Agnac est à l'est de Marmande. Une route permet de relier Marmande à Bergerac. La commune est "
+            "entre Marmande et Bergerac, à 20 km de Marmande.")
+    about = {t.name for t in tagger.run([Page(page=1, text=text)]) if t.about}
+    assert "Marmande" not in about

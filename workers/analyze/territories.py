@@ -44,6 +44,12 @@ _EXAMPLE = re.compile(r"exemple|ex\.|notamment|tel(le)?s? que|comme", re.I)
 _IN_LIST = re.compile(r",\s*$")
 _POSTAL_ADDRESS = re.compile(r"\b\d{5}\s*(cedex\s*)?$", re.I)  # "41000 Blois": an address
 _FIRST_PAGE_WEIGHT = 2
+_SCATTERED_PLACES = 10
+_SCATTERED_TOP_SHARE = 0.15
+_PREFECT = re.compile(r"\bpr[ée]f(?:et|[èe]te|ecture)\s+(?:de\s+la\s+|de\s+l['’]\s*|du\s+|des\s+|de\s+)$", re.I)
+#: a place as a landmark: "à l'est de Marmande", "à 20 km d'Agen", "entre Marmande et", "relier X à"
+_RELATIVE = re.compile(r"(?:(?:nord|sud|est|ouest)(?:-(?:est|ouest))?\s+d[eu]?|km\s+d[eu]?|proximité\s+d[eu]?"
+                       r"|\bentre|\brelier|\bdepuis|\bvers)\s*(?:la\s+|l['’]\s*)?$", re.I)
 _MIN_ABOUT_SCORE = 3
 _WORDS_PER_ABOUT_POINT = 2000  # a long report must cite a place more often to be "about" it
 _ABOUT_SHARE_OF_TOP = 0.3
@@ -149,25 +155,35 @@ class TerritoryTagger:
                 context[dep] += weight
         hits: dict[str, list[Evidence]] = defaultdict(list)
         weights: Counter[str] = Counter()
+        cover = pages[0].page if len(pages) > 1 else None  # a one-page note has no cover page
+        on_cover: set[str] = set()  # named on the cover as a subject, not in a signature or an address
         for page, (candidates, start, end, weight) in found:
             weight *= self._mention_weight(page.text, start, end)
             key = self.gazetteer.resolve(candidates, context).key
             hits[key].append(Evidence(text=passage_around(page.text, start, end), page=page.page))
             weights[key] += weight
-        in_title = {self.gazetteer.resolve(c, context).key for c, _, _, _ in self._matches(title)}
-        cover = pages[0].page if len(pages) > 1 else None  # a one-page note has no cover page
-        scores = {key: weights[key] + _FIRST_PAGE_WEIGHT * any(e.page == cover for e in ev)
-                  + _TITLE_WEIGHT * (key in in_title) for key, ev in hits.items()} if pages else {}
+            if page.page == cover and weight > 0:
+                on_cover.add(key)
+        in_title = {self.gazetteer.resolve(c, context).key for c, start, end, _ in self._matches(title)
+                    if self._mention_weight(title, start, end) > 0}  # not "Université de Tours", "Rouen, le 2 mai"
+        scores = {key: weights[key] + _FIRST_PAGE_WEIGHT * (key in on_cover)
+                  + _TITLE_WEIGHT * (key in in_title) for key in hits} if pages else {}
         top = max(scores.values(), default=0)
         words = sum(len(p.text.split()) for p in pages)
         needed = max(_MIN_ABOUT_SCORE, words / _WORDS_PER_ABOUT_POINT)
+        # A document citing many places, none standing out, is about none of them (a national report,
+        # a list of laureates): only its title can then say where it is about.
+        mentions = sum(len(ev) for ev in hits.values())
+        scattered = len(hits) >= _SCATTERED_PLACES and max(map(len, hits.values()), default=0) < (
+            _SCATTERED_TOP_SHARE * mentions)
         tags = []
         for key, evidence in hits.items():
             t = self.gazetteer.by_key[key]
             # about: named in the title, or among the most cited places (cover page counting double) and
             # cited across the document, not on one page only (an affiliation, a signature place)
             spread = len({e.page for e in evidence}) >= 2 or len(pages) < 3
-            about = key in in_title or (scores[key] >= needed and scores[key] >= _ABOUT_SHARE_OF_TOP * top and spread)
+            about = key in in_title or (not scattered and scores[key] >= needed
+                                        and scores[key] >= _ABOUT_SHARE_OF_TOP * top and spread)
             tags.append(TerritoryTag(code=t.code, level=t.level, name=t.name, about=about, count=len(evidence),
                                      ancestors=self.gazetteer.ancestors(key), evidence=evidence[:3]))
         return sorted(tags, key=lambda tag: (-tag.about, -tag.count, tag.code))
@@ -178,6 +194,10 @@ class TerritoryTagger:
         before, after = text[max(0, start - 40):start], text[end:end + 15]
         if _DATE_LINE.match(after) or _AFFILIATION.search(before) or _POSTAL_ADDRESS.search(before):
             return 0.0
+        if _PREFECT.search(before[-25:]):
+            return 2.0  # "Préfet de la Seine-Maritime": the State in the département the act applies to
+        if _RELATIVE.search(before[-30:]):
+            return 0.25
         if _EXAMPLE.search(before[-25:]) or "(" in before[-3:]:
             return 0.5
         if _IN_LIST.search(before) or after.lstrip().startswith(","):
