@@ -40,6 +40,8 @@ def test_territory_names_and_aliases(tagger: TerritoryTagger, text: str, key: st
 def test_common_words_are_not_communes(tagger: TerritoryTagger) -> None:
     found = codes(tagger.run([Page(page=1, text="Un débat vif sur le bourg et la place du marché.")]))
     assert found == {}
+    shouted = codes(tagger.run([Page(page=1, text="OUTIL DE CALCUL A L'ECHELLE EPCI")]))
+    assert "commune:08149" not in shouted  # L'Échelle (Ardennes), 300 inhabitants
 
 
 def test_about_and_roll_up(tagger: TerritoryTagger) -> None:

@@ -136,3 +136,23 @@ def test_pdfium_markers_for_line_break_hyphens_and_ti_ligatures() -> None:
 
     raw = "un pay\x02\r\nsage de la collec\x1fvité na\x1fonale"
     assert clean_text(raw) == "un paysage de la collectivité nationale"
+
+
+def test_pdf_title_is_the_cover_s_largest_text(tmp_path: Path, extractor: TextExtractor) -> None:
+    """Author lines above the title, no title in the properties: the largest letters are the title."""
+    from docx import Document
+    from docx.shared import Pt
+
+    exe = soffice()
+    if exe is None:
+        pytest.skip("LibreOffice not installed")
+    doc = Document()
+    doc.add_paragraph("Agence d'urbanisme de la région grenobloise, service études").runs[0].font.size = Pt(9)
+    doc.add_paragraph().add_run("Trajectoire de sobriété foncière du Trièves").font.size = Pt(28)
+    for _ in range(6):
+        doc.add_paragraph("Le diagnostic présente la consommation d'espaces naturels et agricoles. " * 3)
+    src = tmp_path / "etude.docx"
+    doc.save(str(src))
+    subprocess.run([exe, f"-env:UserInstallation=file://{tmp_path / 'lo'}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(src)], check=True, capture_output=True, timeout=120)
+    assert extractor.run(tmp_path / "etude.pdf").title == "Trajectoire de sobriété foncière du Trièves"

@@ -228,10 +228,12 @@ class TerritoryTagger:
                 candidates = self.gazetteer.by_name.get(folded)
                 if not candidates or folded in _AMBIGUOUS_NAMES or not self._capitalised(words[i:i + n]):
                     continue
-                if n == 1:
-                    if folded in _AMBIGUOUS or len(folded) < 3:
-                        continue
-                    # one capitalised word naming a small commune is usually something else
+                if n == 1 and (folded in _AMBIGUOUS or len(folded) < 3):
+                    continue
+                named = [w.group() for w in words[i:i + n] if w.group().lower() not in _ARTICLES]
+                if n == 1 or (len(named) == 1 and named[0].isupper()):
+                    # one capitalised word naming a small commune is usually something else, and so is
+                    # one shouted word after an article ("A L'ECHELLE EPCI")
                     candidates = [c for c in candidates if c.level != "commune" or c.population >= _MIN_SINGLE_WORD_POP]
                 if candidates:
                     found = (candidates, words[i].start(), words[i + n - 1].end(), n)

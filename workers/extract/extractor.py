@@ -15,7 +15,8 @@ from workers.extract.limits import check_zip_bomb
 from workers.extract.partition import partition_file, structure_page
 from workers.extract.properties import Properties, read_properties
 
-EXTRACTOR_VERSION = 2
+EXTRACTOR_VERSION = 3
+_MIN_DECLARED_TITLE_WORDS = 3  # a shorter title in the properties is a code or a stale template name
 
 ZIP_FORMATS = frozenset({"docx", "pptx", "xlsx", "odt", "odp", "ods", "epub"})
 _JUNK_TITLE = re.compile(r"^(microsoft (word|powerpoint|excel)\s*-|untitled|sans titre|document\d*$|diapositive|"
@@ -108,12 +109,16 @@ class TextExtractor:
         return extraction
 
     def _plain_pages(self, texts: list[str], fmt: str, mime: str, props: Properties,
-                     pdf_title: str | None = None, pdf_year: int | None = None) -> Extraction:
+                     pdf_title: str | None = None, pdf_year: int | None = None,
+                     cover_title: str | None = None) -> Extraction:
         pages = [Page(page=i + 1, text=clean_text(t)) for i, t in enumerate(texts)]
         elements = [el for p in pages for el in structure_page(p.text, p.page)]
+        declared = _good_title(pdf_title or props.title)
+        if declared and len(declared.split()) < _MIN_DECLARED_TITLE_WORDS:
+            declared = _good_title(cover_title and clean_text(cover_title)) or declared  # "Zoom10"
         return Extraction(
             extractor_version=EXTRACTOR_VERSION, format=fmt, mime_type=mime,
-            title=_good_title(pdf_title or props.title) or _title_from_elements(elements),
+            title=declared or _good_title(cover_title and clean_text(cover_title)) or _title_from_elements(elements),
             authors=props.authors, year=publication_year(pages, pdf_year or props.created_year),
             language=detect_language("\n".join(p.text for p in pages[:3])),
             page_count=len(pages), pages=pages, elements=elements,
@@ -124,7 +129,8 @@ class TextExtractor:
         texts = strip_running_lines([clean_text(t) for t in raw.pages])
         authors = [a.strip() for a in re.split(r"[;,]", raw.metadata.get("Author", "")) if a.strip()]
         return self._plain_pages(texts, "pdf", "application/pdf", Properties(authors=authors),
-                                 pdf_title=raw.metadata.get("Title"), pdf_year=pdf.pdf_year(raw.metadata))
+                                 pdf_title=raw.metadata.get("Title"), pdf_year=pdf.pdf_year(raw.metadata),
+                                 cover_title=raw.cover_title)
 
     def _partitioned(self, path: Path, fmt: str, mime: str) -> Extraction:
         elements = partition_file(path, fmt)

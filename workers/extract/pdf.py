@@ -8,6 +8,7 @@ partitioner then gives it structure (titles, list items, narrative text) page by
 from __future__ import annotations
 
 import re
+import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,40 @@ class PdfText:
     pages: list[str]
     metadata: dict[str, str] = field(default_factory=dict)
     ocr_pages: list[int] = field(default_factory=list)
+    cover_title: str | None = None
+
+
+_TITLE_SCAN_CHARS = 5000
+_TITLE_SIZE_RATIO = 1.25  # the title's letters are this much larger than the body's, or there is none
+_TITLE_GAP_CHARS = 20  # this much smaller text ends the title block
+
+
+def cover_title(textpage: pdfium.PdfTextPage) -> str | None:
+    """The first block of the largest letters on a page (a cover's or a paper's title), if they stand
+    out from the body text."""
+    chars = [(chr(pdfium.raw.FPDFText_GetUnicode(textpage.raw, i)),
+              pdfium.raw.FPDFText_GetFontSize(textpage.raw, i))
+             for i in range(min(textpage.count_chars(), _TITLE_SCAN_CHARS))]
+    alpha = [size for c, size in chars if c.isalpha()]
+    if len(alpha) < 20 or max(alpha) < _TITLE_SIZE_RATIO * statistics.median(alpha):
+        return None
+    floor = 0.85 * max(alpha)
+    out: list[str] = []
+    gap = 0
+    for c, size in chars:
+        if size >= floor and c not in "\r\n\x00":
+            if gap and out:
+                out.append(" ")
+            out.append(c)
+            gap = 0
+        elif c.isalnum():
+            gap += 1
+            if out and gap >= _TITLE_GAP_CHARS:
+                break
+        elif out and not gap:
+            gap = 1 if c.isspace() or c in "\r\n" else gap
+    title = re.sub(r"[ \t\r\n]+", " ", "".join(out)).strip()  # not str.split: pdfium's \x1f is a glyph
+    return title if sum(ch.isalpha() for ch in title) >= 4 else None
 
 
 def _open(path: Path) -> pdfium.PdfDocument:
@@ -54,7 +89,10 @@ def read_pdf(path: Path, ocr_language: str = "fra") -> PdfText:
         for index in range(len(pdf)):
             page = pdf[index]
             try:
-                text = page.get_textpage().get_text_bounded().replace("\r\n", "\n").replace("\r", "\n")
+                textpage = page.get_textpage()
+                text = textpage.get_text_bounded().replace("\r\n", "\n").replace("\r", "\n")
+                if index == 0 and len(text.strip()) >= _MIN_TEXT_CHARS:
+                    result.cover_title = cover_title(textpage)
                 if len(text.strip()) < _MIN_TEXT_CHARS and _has_image(page):
                     scans[index] = page.render(scale=300 / 72, grayscale=True).to_pil()
                 result.pages.append(text)
