@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 
 class DocState(StrEnum):
-    """Catalog state of a document. The last four are terminal."""
+    """Catalog state of a document. The last five are terminal."""
 
     QUEUED = "queued"
     EXTRACTING = "extracting"
@@ -18,13 +18,15 @@ class DocState(StrEnum):
     FAILED = "failed"
     DUPLICATE = "duplicate"
     SKIPPED = "skipped"
+    DELETED = "deleted"  # no file holds this content any more: out of the index, kept for history
 
     @property
     def terminal(self) -> bool:
         return self in TERMINAL_STATES
 
 
-TERMINAL_STATES = frozenset({DocState.INDEXED, DocState.FAILED, DocState.DUPLICATE, DocState.SKIPPED})
+TERMINAL_STATES = frozenset({DocState.INDEXED, DocState.FAILED, DocState.DUPLICATE, DocState.SKIPPED,
+                             DocState.DELETED})
 
 
 class Element(BaseModel):

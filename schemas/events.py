@@ -27,9 +27,21 @@ class DocumentAnalyzed(DocumentEvent):
     """The analysis artifact exists: index it."""
 
 
-#: event type -> the stage (and queue suffix) that consumes it. The whole route in one place.
+class DocumentRemoved(DocumentEvent):
+    """No file holds this content any more: take it out of the index."""
+
+
+#: event type -> the stage (and queue) that consumes it. The whole route in one place.
 ROUTES: dict[type[DocumentEvent], str] = {
     DocumentQueued: "extract",
     DocumentExtracted: "analyze",
     DocumentAnalyzed: "index",
+    DocumentRemoved: "index",  # the index writer's queue: one process writes the index
+}
+#: event type -> the actor that handles it on its stage's queue
+ACTORS: dict[type[DocumentEvent], str] = {
+    DocumentQueued: "extract",
+    DocumentExtracted: "analyze",
+    DocumentAnalyzed: "index",
+    DocumentRemoved: "unindex",
 }

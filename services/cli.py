@@ -65,7 +65,9 @@ def watch(folder: Annotated[Path | None, typer.Option(help="dossier surveillé (
     container = build()
     settings = container.settings
     reconciler = Reconciler(container.catalog, container.intake, container.publish, lambda: container.backend)
-    watcher = FolderWatcher(folder or settings.inbox, container.intake, reconciler, settings.watch_debounce_ms)
+    watcher = FolderWatcher(folder or settings.inbox, container.intake, reconciler, settings.watch_debounce_ms,
+                            settings.watch_stable_s, settings.reconcile_every_s, polling=settings.watch_polling,
+                            poll_ms=settings.watch_poll_ms)
     try:
         watcher.run(_stop_on_signals())
     finally:

@@ -45,6 +45,13 @@ class Settings(BaseSettings):
     worker_processes: int = Field(default_factory=lambda: min(os.cpu_count() or 1, 4),
                                   description="processes of `phare up`; one of them also indexes")
     watch_debounce_ms: int = 1600
+    watch_stable_s: float = Field(default=1.0, description="a file counts once its size and mtime stay "
+                                  "unchanged this long (a copy in progress does not)")
+    watch_polling: bool = Field(default=False, description="look at the folder instead of waiting for events "
+                                "(network shares: SMB, NFS)")
+    watch_poll_ms: int = 2000
+    reconcile_every_s: float = Field(default=300.0, description="full comparison of the folder with the "
+                                     "catalog, for whatever events missed")
     extract: ExtractSettings = ExtractSettings()
     analyze: AnalyzeSettings = AnalyzeSettings()
 

@@ -6,7 +6,15 @@ from typing import Any
 
 import dramatiq
 
-from schemas.events import ROUTES, DocumentAnalyzed, DocumentEvent, DocumentExtracted, DocumentQueued
+from schemas.events import (
+    ACTORS,
+    ROUTES,
+    DocumentAnalyzed,
+    DocumentEvent,
+    DocumentExtracted,
+    DocumentQueued,
+    DocumentRemoved,
+)
 from workers.pipeline import Pipeline
 
 
@@ -17,9 +25,8 @@ class DramatiqPublisher:
         self.broker = broker
 
     def __call__(self, event: DocumentEvent) -> None:
-        stage = ROUTES[type(event)]
-        self.broker.enqueue(dramatiq.Message(queue_name=stage, actor_name=stage, args=(event.model_dump(),),
-                                             kwargs={}, options={}))
+        self.broker.enqueue(dramatiq.Message(queue_name=ROUTES[type(event)], actor_name=ACTORS[type(event)],
+                                             args=(event.model_dump(),), kwargs={}, options={}))
 
 
 def declare_actors(broker: dramatiq.Broker, pipeline: Pipeline) -> list[dramatiq.Actor]:
@@ -34,5 +41,9 @@ def declare_actors(broker: dramatiq.Broker, pipeline: Pipeline) -> list[dramatiq
     def index(payload: dict[str, Any]) -> None:
         pipeline.index(DocumentAnalyzed.model_validate(payload))
 
-    return [dramatiq.actor(fn, actor_name=fn.__name__, queue_name=fn.__name__, broker=broker)
-            for fn in (extract, analyze, index)]
+    def unindex(payload: dict[str, Any]) -> None:
+        pipeline.unindex(DocumentRemoved.model_validate(payload))
+
+    queues = {ACTORS[event]: ROUTES[event] for event in ROUTES}
+    return [dramatiq.actor(fn, actor_name=fn.__name__, queue_name=queues[fn.__name__], broker=broker)
+            for fn in (extract, analyze, index, unindex)]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from schemas.documents import Analysis, DocState, Extraction, IndexRecord
-from schemas.events import DocumentAnalyzed, DocumentEvent, DocumentExtracted, DocumentQueued
+from schemas.events import DocumentAnalyzed, DocumentEvent, DocumentExtracted, DocumentQueued, DocumentRemoved
 from services.ingest.blobs import ArtifactStore, BlobStore
 from services.ingest.catalog import Catalog, DocumentRow
 from services.ingest.intake import too_large_reason
@@ -123,6 +123,13 @@ class Pipeline:
         self._backend().upsert([self.record(doc, extraction, analysis)])
         self.catalog.set_state(doc.id, DocState.INDEXED)
         log.info("indexed %s in %.2fs", doc.id, time.monotonic() - started)
+
+    def unindex(self, event: DocumentRemoved) -> None:
+        """Take a document out of the index if it is still deleted (it may have come back since)."""
+        doc = self.catalog.get(event.doc_id)
+        if doc is not None and doc.state == DocState.DELETED:
+            self._backend().delete([doc.id])
+            log.info("unindexed %s", doc.id)
 
     def record(self, doc: DocumentRow, extraction: Extraction, analysis: Analysis) -> IndexRecord:
         """The search document for a catalog row and its artifacts."""

@@ -56,6 +56,24 @@ class Registration:
     doc_id: str
     created: bool
     duplicate: bool
+    orphaned: str | None = None  # the document this path held before, if no path holds it any more
+
+
+@dataclass(frozen=True)
+class Removal:
+    """Outcome of forgetting one path."""
+
+    doc_id: str
+    orphaned: bool  # no path holds the document any more
+    primary_changed: bool  # another path now names the document
+
+
+@dataclass(frozen=True)
+class KnownPath:
+    path: str
+    doc_id: str
+    size: int
+    mtime: float
 
 
 @dataclass(frozen=True)
@@ -121,22 +139,70 @@ class Catalog:
         self, doc_id: str, sha256: str, size: int, path: str, mtime: float, fmt: str | None
     ) -> Registration:
         with self._session() as s:
-            created = s.get(DocumentRow, doc_id) is None
-            if created:
+            doc = s.get(DocumentRow, doc_id)
+            created = doc is None
+            if doc is None:
                 s.add(DocumentRow(id=doc_id, sha256=sha256, size=size, format=fmt, state=DocState.QUEUED))
                 s.flush()
+            elif doc.state == DocState.DELETED:  # the content is back: its cached artifacts make this quick
+                doc.state, doc.reason, doc.attempts, doc.updated_at = DocState.QUEUED, None, 0, time.time()
+                created = True
+            orphaned = None
             row = s.get(PathRow, path)
             if row is None:
-                primary_exists = created is False and s.scalar(
-                    select(func.count()).select_from(PathRow)
-                    .where(PathRow.doc_id == doc_id, PathRow.duplicate.is_(False))
-                )
-                row = PathRow(path=path, doc_id=doc_id, duplicate=bool(primary_exists), size=size, mtime=mtime)
+                row = PathRow(path=path, doc_id=doc_id, duplicate=self._has_primary(s, doc_id, path), size=size,
+                              mtime=mtime)
                 s.add(row)
             elif row.doc_id != doc_id:  # the file at this path changed content
+                previous = row.doc_id
                 row.doc_id, row.size, row.mtime = doc_id, size, mtime
-                row.duplicate = not created
-            return Registration(doc_id=doc_id, created=created, duplicate=row.duplicate)
+                row.duplicate = self._has_primary(s, doc_id, path)
+                s.flush()
+                orphaned = self._forget_if_orphaned(s, previous)
+            else:
+                row.size, row.mtime = size, mtime
+            return Registration(doc_id=doc_id, created=created, duplicate=row.duplicate, orphaned=orphaned)
+
+    @staticmethod
+    def _has_primary(s: Session, doc_id: str, other_than: str) -> bool:
+        return bool(s.scalar(select(func.count()).select_from(PathRow).where(
+            PathRow.doc_id == doc_id, PathRow.duplicate.is_(False), PathRow.path != other_than)))
+
+    @staticmethod
+    def _forget_if_orphaned(s: Session, doc_id: str) -> str | None:
+        """Mark ``doc_id`` deleted if no path holds it any more; else make sure one path is primary."""
+        rows = list(s.scalars(select(PathRow).where(PathRow.doc_id == doc_id).order_by(PathRow.path)))
+        if not rows:
+            doc = s.get(DocumentRow, doc_id)
+            if doc is not None:
+                doc.state, doc.reason, doc.updated_at = DocState.DELETED, "fichier retiré de la bibliothèque", time.time()
+            return doc_id
+        if all(r.duplicate for r in rows):
+            rows[0].duplicate = False
+        return None
+
+    def remove_path(self, path: str) -> Removal | None:
+        """Forget ``path`` (deleted or moved away); None if it was not known."""
+        with self._session() as s:
+            row = s.get(PathRow, path)
+            if row is None:
+                return None
+            doc_id, was_primary = row.doc_id, not row.duplicate
+            s.delete(row)
+            s.flush()
+            orphaned = self._forget_if_orphaned(s, doc_id) is not None
+            return Removal(doc_id=doc_id, orphaned=orphaned, primary_changed=was_primary and not orphaned)
+
+    def known_path(self, path: str) -> KnownPath | None:
+        with self._session() as s:
+            row = s.get(PathRow, path)
+            return KnownPath(row.path, row.doc_id, row.size, row.mtime) if row else None
+
+    def paths_under(self, folder: str) -> list[str]:
+        """Known paths inside ``folder`` (a normalised absolute path), at any depth."""
+        prefix = folder.rstrip("/") + "/"
+        with self._session() as s:
+            return list(s.scalars(select(PathRow.path).where(PathRow.path.startswith(prefix, autoescape=True))))
 
     def set_state(self, doc_id: str, state: DocState, reason: str | None = None, **fields: object) -> None:
         with self._session() as s:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from schemas.documents import DocState
-from schemas.events import DocumentEvent, DocumentQueued
+from schemas.events import DocumentAnalyzed, DocumentEvent, DocumentQueued, DocumentRemoved
 from services.ingest.blobs import BlobStore, sha256_file
 from services.ingest.catalog import Catalog
 
@@ -66,14 +66,20 @@ class Intake:
         self.publish = publish
         self.max_file_bytes = max_file_bytes
 
-    def submit(self, path: Path) -> Submitted:
-        """Register one file; queue it when its content is new. Safe to call again for the same file."""
+    def submit(self, path: Path, key: str | None = None) -> Submitted:
+        """Register one file under ``key`` (default: its normalised path); queue it when its content is
+        new. Safe to call again: a known path with unchanged size and mtime is not even read."""
         stat = path.stat()
+        key = key or normalize_path(path)
+        known = self.catalog.known_path(key)
+        if known is not None and (known.size, known.mtime) == (stat.st_size, stat.st_mtime):
+            return Submitted(path=key, doc_id=known.doc_id, queued=False)
         sha = sha256_file(path)
-        key = normalize_path(path)
         if stat.st_size <= self.max_file_bytes:
             self.blobs.put_file(path, sha)
         reg = self.catalog.register(sha, stat.st_size, key, stat.st_mtime)
+        if reg.orphaned:  # the file was edited: its old content is no longer in the library
+            self.publish(DocumentRemoved(doc_id=reg.orphaned))
         if reg.created:
             if stat.st_size > self.max_file_bytes:
                 reason = too_large_reason(stat.st_size, self.max_file_bytes)
@@ -82,3 +88,25 @@ class Intake:
                 self.publish(DocumentQueued(doc_id=reg.doc_id))
         log.info("submitted %s as %s (new=%s)", key, reg.doc_id, reg.created)
         return Submitted(path=key, doc_id=reg.doc_id, queued=reg.created)
+
+    def remove(self, key: str) -> bool:
+        """Forget one path (deleted, or moved away): a document no path holds leaves the index; one
+        that another path still holds is re-indexed under that path. False if the path was unknown."""
+        removal = self.catalog.remove_path(key)
+        if removal is None:
+            return False
+        if removal.orphaned:
+            self.publish(DocumentRemoved(doc_id=removal.doc_id))
+        elif removal.primary_changed:
+            doc = self.catalog.get(removal.doc_id)
+            if doc is not None and doc.state == DocState.INDEXED:
+                self.catalog.set_state(doc.id, DocState.INDEXING)
+                self.publish(DocumentAnalyzed(doc_id=doc.id))
+        log.info("removed %s (document %s, orphaned=%s)", key, removal.doc_id, removal.orphaned)
+        return True
+
+    def remove_missing(self, folder: Path) -> int:
+        """Forget every known path inside ``folder`` whose file is gone (a deleted file or sub-folder,
+        a move out, changes made while phare was stopped)."""
+        gone = [p for p in self.catalog.paths_under(normalize_path(folder)) if not os.path.isfile(p)]
+        return sum(self.remove(p) for p in gone)

@@ -48,7 +48,9 @@ class Reconciler:
         return len(missing)
 
     def scan_folder(self, folder: Path) -> int:
-        """Submit every file of ``folder``; known files with unchanged content are no-ops."""
+        """Mirror ``folder``: forget the files that are gone, submit the others (known files with
+        unchanged size and mtime are not read again)."""
+        self.intake.remove_missing(folder)
         count = 0
         for path in walk([folder]):
             try:

@@ -9,27 +9,44 @@ from pathlib import Path
 
 from watchfiles import Change, watch
 
-from services.ingest.intake import Intake, is_ignored
+from services.ingest.intake import Intake, is_ignored, normalize_path, walk
 from services.ingest.reconcile import Reconciler
 
 log = logging.getLogger(__name__)
 
 
-def is_stable(path: Path, delay_s: float) -> bool:
-    """True when size and mtime do not change over ``delay_s`` (a copy in progress does)."""
+def _signature(path: Path) -> tuple[int, int] | None:
     try:
-        before = path.stat()
-        time.sleep(delay_s)
-        after = path.stat()
+        st = path.stat()
     except OSError:
-        return False
-    return (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns)
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def stable_files(paths: list[Path], delay_s: float) -> tuple[list[Path], list[Path]]:
+    """(stable, changing): a file is stable when its size and mtime do not change over ``delay_s``
+    (a copy in progress does). One wait for the whole batch; vanished files are in neither list."""
+    before = {p: _signature(p) for p in paths}
+    time.sleep(delay_s)
+    stable, changing = [], []
+    for p in paths:
+        now = _signature(p)
+        if now is not None:
+            (stable if now == before[p] else changing).append(p)
+    return stable, changing
+
+
+def is_stable(path: Path, delay_s: float) -> bool:
+    return stable_files([path], delay_s)[0] == [path]
 
 
 class FolderWatcher:
     def __init__(self, folder: Path, intake: Intake, reconciler: Reconciler, debounce_ms: int = 1600,
-                 stable_s: float = 1.0, reconcile_every_s: float = 300.0, stuck_after_s: float = 600.0) -> None:
+                 stable_s: float = 1.0, reconcile_every_s: float = 300.0, stuck_after_s: float = 600.0,
+                 polling: bool = False, poll_ms: int = 2000) -> None:
         self.folder = folder
+        self.polling = polling  # network shares (SMB, NFS) send no change events: look at them instead
+        self.poll_ms = poll_ms
         self.intake = intake
         self.reconciler = reconciler
         self.debounce_ms = debounce_ms
@@ -42,11 +59,19 @@ class FolderWatcher:
         self.reconcile(stuck_after_s=0)
         last = time.monotonic()
         for changes in watch(self.folder, recursive=True, debounce=self.debounce_ms, stop_event=stop,
-                             rust_timeout=int(self.reconcile_every_s * 1000), yield_on_timeout=True):
-            for change, raw in sorted(changes, key=lambda c: c[1]):
-                path = Path(raw)
-                if change != Change.deleted and path.is_file() and not is_ignored(path):
-                    self._submit_when_stable(path)
+                             rust_timeout=int(self.reconcile_every_s * 1000), yield_on_timeout=True,
+                             force_polling=self.polling, poll_delay_ms=self.poll_ms):
+            added = sorted({Path(raw) for change, raw in changes if change != Change.deleted})
+            candidates = [p for p in added if p.is_file() and not is_ignored(p)]
+            candidates += [inner for p in added if p.is_dir() for inner in walk([p])]  # a folder moved in
+            # additions first, then removals: a renamed file is seen at its new path before the old one
+            # is forgotten, so its document never leaves the index
+            self._submit_when_stable(candidates)
+            removed = sorted(raw for change, raw in changes if change == Change.deleted)
+            for raw in removed:
+                self.intake.remove(normalize_path(Path(raw)))
+            if removed:  # a deleted or moved-away folder reports itself, not its files
+                self.intake.remove_missing(self.folder)
             if time.monotonic() - last >= self.reconcile_every_s:
                 self.reconcile(self.stuck_after_s)
                 last = time.monotonic()
@@ -56,11 +81,15 @@ class FolderWatcher:
         self.reconciler.scan_folder(self.folder)
         self.reconciler.resume_stuck(stuck_after_s)
 
-    def _submit_when_stable(self, path: Path) -> None:
-        if not is_stable(path, self.stable_s):
-            log.info("%s still changing; the next event or reconciliation will take it", path)
-            return
-        try:
-            self.intake.submit(path)
-        except OSError as exc:
-            log.warning("cannot read %s: %s", path, exc)
+    def _submit_when_stable(self, paths: list[Path]) -> None:
+        """Submit each file once its copy is over, waiting as long as some are still growing."""
+        pending = list(dict.fromkeys(paths))
+        while pending:
+            stable, pending = stable_files(pending, self.stable_s)
+            for path in stable:
+                try:
+                    self.intake.submit(path)
+                except OSError as exc:
+                    log.warning("cannot read %s: %s", path, exc)
+            if pending:
+                log.info("%d files still being written; waiting", len(pending))

@@ -51,7 +51,7 @@ class PhareCollector(Collector):
         queued = GaugeMetricFamily("phare_queue_messages", "Messages en attente par étape", labels=["stage"])
         try:
             client = redis_client(self.container)
-            for stage in ROUTES.values():
+            for stage in dict.fromkeys(ROUTES.values()):
                 queued.add_metric([stage], client.llen(f"{NAMESPACE}:{stage}"))
         except redis.RedisError:
             pass  # the queue's absence shows as missing samples, and /readyz says why
