@@ -89,6 +89,12 @@ class Container:
     def intake(self) -> Intake:
         return Intake(self.catalog, self.blobs, self.publish, self.max_file_bytes)
 
+    @cached_property
+    def api_keys(self):  # noqa: ANN201 - services.api_keys.ApiKeys
+        from services.api_keys import ApiKeys
+
+        return ApiKeys(self.settings.api_keys_file)
+
     @property
     def max_file_bytes(self) -> int:
         return self.settings.extract.max_file_mb * 1024 * 1024

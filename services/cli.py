@@ -17,6 +17,7 @@ from rich.console import Console
 
 from schemas.documents import TERMINAL_STATES
 from schemas.search import SearchQuery
+from services import cli_admin
 from services.bootstrap import build
 from services.processes import ensure_workers, self_command, stop_processes, worker_commands
 
@@ -296,6 +297,10 @@ def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     for state, n in sorted(counts.items()):
         console.print(f"{state:<12}{n}")
 
+
+app.add_typer(cli_admin.keys_app, name="keys")
+app.command()(cli_admin.failed)
+app.command()(cli_admin.retry)
 
 if __name__ == "__main__":
     app()

@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     watch_poll_ms: int = 2000
     reconcile_every_s: float = Field(default=300.0, description="full comparison of the folder with the "
                                      "catalog, for whatever events missed")
+    protect_reads: bool = Field(default=False, description="reads (API and pages) need a key too; the "
+                                "browser asks for it (HTTP Basic, the key as password)")
+    write_rate: str = Field(default="60/minute", description="uploads and deletions per key (limits syntax)")
+    cors_origins: list[str] = Field(default_factory=list, description="origins allowed to call the API from "
+                                    "a browser; none by default")
     extract: ExtractSettings = ExtractSettings()
     analyze: AnalyzeSettings = AnalyzeSettings()
 
@@ -70,6 +75,14 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def api_keys_file(self) -> Path:
+        return self.data_dir / "api_keys.txt"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
 
     @property
     def redis_dir(self) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import dramatiq
@@ -32,14 +33,21 @@ class DramatiqPublisher:
 def declare_actors(broker: dramatiq.Broker, pipeline: Pipeline) -> list[dramatiq.Actor]:
     """Register one actor per stage on ``broker``; names and queues follow ``ROUTES``."""
 
+    def run(stage: Callable[[Any], None], event: DocumentEvent) -> None:
+        try:
+            stage(event)
+        except Exception:
+            pipeline.release(event.doc_id)  # retried by dramatiq with backoff; not a crash
+            raise
+
     def extract(payload: dict[str, Any]) -> None:
-        pipeline.extract(DocumentQueued.model_validate(payload))
+        run(pipeline.extract, DocumentQueued.model_validate(payload))
 
     def analyze(payload: dict[str, Any]) -> None:
-        pipeline.analyze(DocumentExtracted.model_validate(payload))
+        run(pipeline.analyze, DocumentExtracted.model_validate(payload))
 
     def index(payload: dict[str, Any]) -> None:
-        pipeline.index(DocumentAnalyzed.model_validate(payload))
+        run(pipeline.index, DocumentAnalyzed.model_validate(payload))
 
     def unindex(payload: dict[str, Any]) -> None:
         pipeline.unindex(DocumentRemoved.model_validate(payload))

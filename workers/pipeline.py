@@ -16,7 +16,7 @@ from schemas.documents import Analysis, DocState, Extraction, IndexRecord
 from schemas.events import DocumentAnalyzed, DocumentEvent, DocumentExtracted, DocumentQueued, DocumentRemoved
 from services.ingest.blobs import ArtifactStore, BlobStore
 from services.ingest.catalog import Catalog, DocumentRow
-from services.ingest.intake import too_large_reason
+from services.ingest.intake import UPLOAD_PREFIX, too_large_reason
 from services.search.backends.base import SearchBackend
 from workers.analyze.analyzer import Analyzer
 from workers.extract.errors import ExtractionError
@@ -26,15 +26,25 @@ log = logging.getLogger(__name__)
 Publish = Callable[[DocumentEvent], None]
 _MAX_HEADINGS = 60
 _MIN_MENTIONS_FOR_FACET = 2
+UPLOADS_COLLECTION = "téléversements"
 
 
 def fallback_title(path: str) -> str:
     return Path(path).stem.replace("_", " ").replace("-", " ").strip() or path
 
 
+def quarantine_reason(stage: DocState, attempts: int) -> str:
+    stage_name = {DocState.EXTRACTING: "extraction", DocState.ANALYZING: "analyse",
+                  DocState.INDEXING: "indexation"}.get(stage, str(stage))
+    return (f"mis en quarantaine : l'{stage_name} a été interrompue {attempts} fois (plantage du traitement "
+            f"ou arrêt brutal) ; `phare retry` la relance")
+
+
 def collection_of(path: str, inbox: Path | None) -> str:
     """The folder a document is filed in: its sub-folder of the watched folder ("" at the top), or,
     for a file ingested from elsewhere, the name of its folder."""
+    if path.startswith(UPLOAD_PREFIX):
+        return UPLOADS_COLLECTION
     p = Path(path)
     if inbox is not None and p.is_relative_to(inbox):
         return p.parent.relative_to(inbox).as_posix().strip(".")
@@ -44,7 +54,8 @@ def collection_of(path: str, inbox: Path | None) -> str:
 class Pipeline:
     def __init__(self, catalog: Catalog, blobs: BlobStore, artifacts: ArtifactStore, sandbox: ExtractionSandbox,
                  analyzer: Analyzer, backend: Callable[[], SearchBackend], publish: Publish,
-                 max_file_bytes: int, inbox: Path | None = None) -> None:
+                 max_file_bytes: int, inbox: Path | None = None, max_attempts: int = 3) -> None:
+        self.max_attempts = max_attempts
         self.inbox = inbox.resolve() if inbox is not None else None
         self.catalog = catalog
         self.blobs = blobs
@@ -61,13 +72,28 @@ class Pipeline:
         self.analyzer.warm_up()
 
     def _claim(self, event: DocumentEvent, accepted: set[DocState], new_state: DocState) -> DocumentRow | None:
+        """The document if ``event`` is still due, its attempt counted; None when it is not due, or when
+        this stage already started too often without finishing (a crash each time): quarantine."""
         doc = self.catalog.get(event.doc_id)
         if doc is None or DocState(doc.state) not in accepted:
             log.info("ignored %s for %s (state %s)", type(event).__name__, event.doc_id, doc.state if doc else None)
             return None
+        attempts = self.catalog.bump_attempts(doc.id)
+        if attempts > self.max_attempts:
+            self.catalog.set_state(doc.id, DocState.FAILED, quarantine_reason(new_state, attempts - 1))
+            log.error("quarantined %s after %d interrupted attempts", doc.id, attempts - 1)
+            return None
         if doc.state != new_state:
             self.catalog.set_state(doc.id, new_state)
         return doc
+
+    def release(self, doc_id: str) -> None:
+        """An attempt ended in an error that will be retried (index or database unavailable): it does
+        not count towards quarantine. Best effort: the catalog may be what is unavailable."""
+        try:
+            self.catalog.bump_attempts(doc_id, -1)
+        except Exception:  # noqa: BLE001 - the original error is the one to report
+            log.warning("could not release the attempt of %s", doc_id)
 
     def extract(self, event: DocumentQueued) -> None:
         doc = self._claim(event, {DocState.QUEUED, DocState.EXTRACTING}, DocState.EXTRACTING)
@@ -77,7 +103,6 @@ class Pipeline:
             self.catalog.set_state(doc.id, DocState.SKIPPED, too_large_reason(doc.size, self.max_file_bytes))
             return
         if not self.artifacts.exists("extract", doc.sha256):
-            self.catalog.bump_attempts(doc.id)
             started = time.monotonic()
             try:
                 extraction = self.sandbox.run(self.blobs.path_for(doc.sha256))
@@ -89,7 +114,7 @@ class Pipeline:
         extraction = self.artifacts.get("extract", doc.sha256, Extraction)
         assert extraction is not None
         title = extraction.title or fallback_title((self.catalog.paths_of(doc.id) or [doc.id])[0])
-        self.catalog.set_state(doc.id, DocState.ANALYZING, format=extraction.format, title=title)
+        self.catalog.set_state(doc.id, DocState.ANALYZING, format=extraction.format, title=title, attempts=0)
         self.publish(DocumentExtracted(doc_id=doc.id))
 
     def analyze(self, event: DocumentExtracted) -> None:
@@ -106,7 +131,7 @@ class Pipeline:
             started = time.monotonic()
             self.artifacts.put("analysis", key, self.analyzer.run(extraction))
             log.info("analyzed %s in %.2fs", doc.id, time.monotonic() - started)
-        self.catalog.set_state(doc.id, DocState.INDEXING, analysis_key=key)
+        self.catalog.set_state(doc.id, DocState.INDEXING, analysis_key=key, attempts=0)
         self.publish(DocumentAnalyzed(doc_id=doc.id))
 
     def index(self, event: DocumentAnalyzed) -> None:
@@ -121,7 +146,7 @@ class Pipeline:
             return
         started = time.monotonic()
         self._backend().upsert([self.record(doc, extraction, analysis)])
-        self.catalog.set_state(doc.id, DocState.INDEXED)
+        self.catalog.set_state(doc.id, DocState.INDEXED, attempts=0)
         log.info("indexed %s in %.2fs", doc.id, time.monotonic() - started)
 
     def unindex(self, event: DocumentRemoved) -> None:

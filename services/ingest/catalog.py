@@ -19,6 +19,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from schemas.documents import TERMINAL_STATES, DocState
 
 
+_REMOVED = "fichier retiré de la bibliothèque"
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -175,7 +178,7 @@ class Catalog:
         if not rows:
             doc = s.get(DocumentRow, doc_id)
             if doc is not None:
-                doc.state, doc.reason, doc.updated_at = DocState.DELETED, "fichier retiré de la bibliothèque", time.time()
+                doc.state, doc.reason, doc.updated_at = DocState.DELETED, _REMOVED, time.time()
             return doc_id
         if all(r.duplicate for r in rows):
             rows[0].duplicate = False
@@ -213,17 +216,24 @@ class Catalog:
             for key, value in fields.items():
                 setattr(row, key, value)
 
-    def bump_attempts(self, doc_id: str) -> int:
+    def bump_attempts(self, doc_id: str, by: int = 1) -> int:
+        """Add ``by`` to the attempt counter of the current stage (never below 0); the new value."""
         with self._session() as s:
             row = s.get(DocumentRow, doc_id)
             if row is None:
                 raise KeyError(doc_id)
-            row.attempts += 1
+            row.attempts = max(0, row.attempts + by)
             return row.attempts
 
     def get(self, doc_id: str) -> DocumentRow | None:
         with self._session() as s:
             return s.get(DocumentRow, doc_id)
+
+    def by_state(self, state: DocState, limit: int = 100) -> list[DocumentRow]:
+        """Documents in ``state``, most recently changed first."""
+        with self._session() as s:
+            q = select(DocumentRow).where(DocumentRow.state == state.value)
+            return list(s.scalars(q.order_by(DocumentRow.updated_at.desc()).limit(limit)))
 
     def paths_of(self, doc_id: str) -> list[str]:
         with self._session() as s:

@@ -20,6 +20,8 @@ from services.ingest.catalog import Catalog
 
 log = logging.getLogger(__name__)
 
+#: catalog keys of uploaded files: ``upload:/<token>/<file name>`` (never a path on disk)
+UPLOAD_PREFIX = "upload:/"
 #: names that are never documents: office lock files, partial downloads, OS litter
 IGNORED = ("~$*", ".~lock.*", "*.part", "*.crdownload", "*.tmp", "*.swp", ".DS_Store", "Thumbs.db", "desktop.ini")
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.bootstrap import Container
+from services.http_auth import key_required
+from services.ingest.api import ingest_router
 from services.search.api import api_router
 from services.search.errors import french_validation_message
 from services.search.health import metrics_registry, readiness
@@ -42,9 +45,15 @@ def create_app(container: Container) -> FastAPI:
     def metrics() -> PlainTextResponse:
         return PlainTextResponse(generate_latest(registry).decode(), media_type=CONTENT_TYPE_LATEST)
 
-    app.include_router(api_router(service))
-    app.include_router(pages_router(service))
+    # reads are open unless the collective says otherwise; writes always need a key
+    read_guard = [Depends(key_required(container.api_keys))] if container.settings.protect_reads else []
+    app.include_router(ingest_router(container, read_guard))
+    app.include_router(api_router(service), dependencies=read_guard)
+    app.include_router(pages_router(service), dependencies=read_guard)
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
+    if container.settings.cors_origins:  # closed by default: no CORS header at all
+        app.add_middleware(CORSMiddleware, allow_origins=container.settings.cors_origins, allow_methods=["GET"],
+                           allow_headers=["X-API-Key", "Authorization"])
 
     def wants_html(request: Request) -> bool:
         return not request.url.path.startswith(("/api/", "/healthz", "/readyz", "/metrics"))
@@ -61,7 +70,7 @@ def create_app(container: Container) -> FastAPI:
         detail = {404: "page introuvable", 405: "méthode non autorisée"}.get(exc.status_code, str(exc.detail)) \
             if exc.detail in ("Not Found", "Method Not Allowed") else str(exc.detail)
         if wants_html(request):
-            return render_error(request, exc.status_code, detail)
+            return render_error(request, exc.status_code, detail, exc.headers)
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
 
     return app

@@ -32,10 +32,11 @@ def templates() -> Jinja2Templates:
     return t
 
 
-def render_error(request: Request, status: int, message: str) -> HTMLResponse:
-    titles = {400: "Requête invalide", 404: "Introuvable"}
+def render_error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> HTMLResponse:
+    titles = {400: "Requête invalide", 401: "Accès réservé", 404: "Introuvable"}
     return templates().TemplateResponse(request, "error.html", {
-        "status": status, "title": titles.get(status, "Erreur"), "message": message}, status_code=status)
+        "status": status, "title": titles.get(status, "Erreur"), "message": message}, status_code=status,
+        headers=headers)
 
 
 def pages_router(service: SearchService) -> APIRouter:

@@ -1,0 +1,95 @@
+"""Administration commands of ``phare``: API keys, failed documents and their retry."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from schemas.documents import DocState
+from schemas.events import DocumentQueued
+from services.bootstrap import build
+
+keys_app = typer.Typer(help="Clés d'API (dépôt et suppression de documents par l'API).", no_args_is_help=True)
+console = Console(stderr=True)
+
+
+@keys_app.command("add")
+def keys_add(name: Annotated[str, typer.Argument(help="à qui est la clé, ex. documentaliste-aurg")]) -> None:
+    """Crée une clé ; elle n'est affichée qu'une fois (seule son empreinte est gardée)."""
+    container = build()
+    try:
+        key = container.api_keys.create(name)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    finally:
+        container.close()
+    sys.stdout.write(key + "\n")
+    console.print(f"clé « {name} » créée : conservez-la, elle ne sera plus affichée.")
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """Noms des clés en service."""
+    container = build()
+    try:
+        for name in container.api_keys.names():
+            sys.stdout.write(name + "\n")
+    finally:
+        container.close()
+
+
+@keys_app.command("revoke")
+def keys_revoke(name: str) -> None:
+    """Révoque une clé (effet immédiat, même sur une API en marche)."""
+    container = build()
+    try:
+        if not container.api_keys.revoke(name):
+            console.print(f"[red]aucune clé « {name} »[/red]")
+            raise typer.Exit(1)
+    finally:
+        container.close()
+    console.print(f"clé « {name} » révoquée")
+
+
+def failed(as_json: Annotated[bool, typer.Option("--json")] = False,
+           limit: Annotated[int, typer.Option(help="au plus ce nombre")] = 100) -> None:
+    """Les documents en échec et leurs raisons, les plus récents d'abord."""
+    container = build()
+    try:
+        rows = [{"id": d.id, "title": d.title, "reason": d.reason, "attempts": d.attempts,
+                 "paths": container.catalog.paths_of(d.id)} for d in container.catalog.by_state(DocState.FAILED, limit)]
+    finally:
+        container.close()
+    if as_json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table("document", "fichier", "raison", title=f"{len(rows)} document(s) en échec")
+    for r in rows:
+        table.add_row(r["id"], (r["paths"] or [""])[0].rsplit("/", 1)[-1], r["reason"] or "")
+    Console().print(table)
+
+
+def retry(doc_ids: Annotated[list[str] | None, typer.Argument(help="documents à relancer")] = None,
+          all_failed: Annotated[bool, typer.Option("--all", help="tous les documents en échec")] = False) -> None:
+    """Relance des documents en échec (après une correction, ou sortis de quarantaine)."""
+    container = build()
+    try:
+        ids = container.catalog.all_ids([DocState.FAILED]) if all_failed else (doc_ids or [])
+        retried = 0
+        for doc_id in ids:
+            doc = container.catalog.get(doc_id)
+            if doc is None or doc.state != DocState.FAILED:
+                console.print(f"{doc_id} : pas en échec, ignoré")
+                continue
+            container.catalog.set_state(doc_id, DocState.QUEUED, attempts=0)
+            container.publish(DocumentQueued(doc_id=doc_id))
+            retried += 1
+    finally:
+        container.close()
+    console.print(f"{retried} document(s) relancé(s)")
