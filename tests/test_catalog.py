@@ -62,3 +62,46 @@ def test_counts_and_unfinished(catalog: Catalog) -> None:
     assert catalog.counts() == {"failed": 1, "queued": 1}
     assert catalog.unfinished() == [b.doc_id]
     assert catalog.get(a.doc_id).reason == "fichier vide (0 octet)"
+
+
+def test_migrations_build_exactly_the_models(catalog: Catalog) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from services.ingest.catalog import Base
+
+    with catalog._engine.connect() as conn:
+        context = MigrationContext.configure(conn)
+        assert context.get_current_revision() == "0002"
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_a_catalog_from_before_migrations_is_upgraded_in_place(tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    old = Catalog(url)
+    with old._engine.begin() as conn:  # the 0.1 schema, made by create_all, without the later index
+        conn.execute(sa.text("CREATE TABLE documents (id VARCHAR(32) PRIMARY KEY, sha256 VARCHAR(64) NOT NULL, "
+                             "state VARCHAR(16) NOT NULL, reason TEXT, size INTEGER NOT NULL, format VARCHAR(32), "
+                             "title TEXT, attempts INTEGER NOT NULL, analysis_key VARCHAR(96), "
+                             "created_at FLOAT NOT NULL, updated_at FLOAT NOT NULL)"))
+        conn.execute(sa.text("INSERT INTO documents VALUES ('aaaaaaaaaaaaaaaa', '" + SHA_A + "', 'indexed', NULL, "
+                             "10, 'pdf', 'Ancien', 0, NULL, 1.0, 1.0)"))
+        conn.execute(sa.text("CREATE TABLE paths (path TEXT PRIMARY KEY, doc_id VARCHAR(32) NOT NULL "
+                             "REFERENCES documents(id), duplicate BOOLEAN NOT NULL, size INTEGER NOT NULL, "
+                             "mtime FLOAT NOT NULL)"))
+    old.create_schema()
+    assert old.get("aaaaaaaaaaaaaaaa").title == "Ancien"
+    indexes = {ix["name"] for ix in sa.inspect(old._engine).get_indexes("documents")}
+    assert "ix_documents_state_updated" in indexes
+    old.dispose()
+
+
+def test_transitions_only_from_the_expected_state(catalog: Catalog) -> None:
+    doc_id = catalog.register(SHA_A, 10, "/inbox/a.pdf", 1.0).doc_id
+    catalog.set_state(doc_id, DocState.INDEXING)
+    assert catalog.transition(doc_id, DocState.INDEXING, DocState.INDEXED)
+    catalog.remove_path("/inbox/a.pdf")  # deleted meanwhile
+    assert not catalog.transition(doc_id, DocState.INDEXING, DocState.INDEXED)
+    assert catalog.get(doc_id).state == DocState.DELETED

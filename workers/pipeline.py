@@ -27,6 +27,7 @@ Publish = Callable[[DocumentEvent], None]
 _MAX_HEADINGS = 60
 _MIN_MENTIONS_FOR_FACET = 2
 UPLOADS_COLLECTION = "téléversements"
+_INDEX_BATCH = 50
 
 
 def fallback_title(path: str) -> str:
@@ -135,19 +136,33 @@ class Pipeline:
         self.publish(DocumentAnalyzed(doc_id=doc.id))
 
     def index(self, event: DocumentAnalyzed) -> None:
+        """Index the document, and with it the others already waiting in ``indexing``: one commit for
+        the batch (the index has one writer; a commit per document would make it the bottleneck of a
+        large drop). The others' own messages then find them indexed and are ignored."""
         doc = self._claim(event, {DocState.INDEXING}, DocState.INDEXING)
         if doc is None:
             return
-        extraction = self.artifacts.get("extract", doc.sha256, Extraction)
-        analysis = self.artifacts.get("analysis", doc.analysis_key, Analysis) if doc.analysis_key else None
-        if extraction is None or analysis is None:
-            self.catalog.set_state(doc.id, DocState.ANALYZING)
-            self.publish(DocumentExtracted(doc_id=doc.id))
-            return
         started = time.monotonic()
-        self._backend().upsert([self.record(doc, extraction, analysis)])
-        self.catalog.set_state(doc.id, DocState.INDEXED, attempts=0)
-        log.info("indexed %s in %.2fs", doc.id, time.monotonic() - started)
+        waiting = [d for d in self.catalog.by_state(DocState.INDEXING, _INDEX_BATCH) if d.id != doc.id]
+        records = []
+        for row in [doc, *waiting]:
+            extraction = self.artifacts.get("extract", row.sha256, Extraction)
+            analysis = self.artifacts.get("analysis", row.analysis_key, Analysis) if row.analysis_key else None
+            if extraction is not None and analysis is not None:
+                records.append(self.record(row, extraction, analysis))
+            elif row is doc:  # an artifact is lost: analyze again (the others keep their own message)
+                self.catalog.set_state(doc.id, DocState.ANALYZING)
+                self.publish(DocumentExtracted(doc_id=doc.id))
+        if not records:
+            return
+        backend = self._backend()
+        backend.upsert(records)
+        moved = [r.id for r in records
+                 if not self.catalog.transition(r.id, DocState.INDEXING, DocState.INDEXED, attempts=0)]
+        gone = [doc_id for doc_id in moved if (row := self.catalog.get(doc_id)) and row.state == DocState.DELETED]
+        if gone:  # deleted while being indexed: its removal may have run before this upsert
+            backend.delete(gone)
+        log.info("indexed %d documents in %.2fs", len(records), time.monotonic() - started)
 
     def unindex(self, event: DocumentRemoved) -> None:
         """Take a document out of the index if it is still deleted (it may have come back since)."""

@@ -11,9 +11,10 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text, create_engine, event, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, create_engine, event, func, inspect, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from schemas.documents import TERMINAL_STATES, DocState
@@ -28,6 +29,7 @@ class Base(DeclarativeBase):
 
 class DocumentRow(Base):
     __tablename__ = "documents"
+    __table_args__ = (Index("ix_documents_state_updated", "state", "updated_at"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True, index=True)
@@ -92,6 +94,19 @@ def doc_id_for(sha256: str) -> str:
     return sha256[:16]
 
 
+def _migrate(conn) -> None:  # noqa: ANN001 - a SQLAlchemy Connection
+    from alembic import command
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    config.attributes["connection"] = conn
+    if MigrationContext.configure(conn).get_current_revision() is None and inspect(conn).has_table("documents"):
+        command.stamp(config, "0001")  # a catalog created before migrations existed
+    command.upgrade(config, "head")
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DBAPI hook signature
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
@@ -111,10 +126,25 @@ class Catalog:
         self._sessions = sessionmaker(self._engine, expire_on_commit=False)
 
     def create_schema(self) -> None:
-        Base.metadata.create_all(self._engine)
+        """Bring the catalog to the latest migration (``services/ingest/migrations``). Safe when several
+        processes start together: PostgreSQL serialises them with an advisory lock; on SQLite the loser
+        of the race finds the work done."""
+        for attempt in range(3):
+            try:
+                with self._engine.begin() as conn:
+                    if conn.dialect.name == "postgresql":
+                        conn.execute(text("SELECT pg_advisory_xact_lock(7102025)"))
+                    _migrate(conn)
+                return
+            except DBAPIError:
+                if attempt == 2:
+                    raise
+                time.sleep(0.5)
 
     def drop_schema(self) -> None:
         Base.metadata.drop_all(self._engine)
+        with self._engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
     def dispose(self) -> None:
         self._engine.dispose()
@@ -215,6 +245,18 @@ class Catalog:
             row.state, row.reason, row.updated_at = state, reason, time.time()
             for key, value in fields.items():
                 setattr(row, key, value)
+
+    def transition(self, doc_id: str, expected: DocState, state: DocState, **fields: object) -> bool:
+        """Set ``state`` only if the document is still in ``expected`` (another process may have moved
+        it meanwhile, e.g. deleted it); whether it did."""
+        with self._session() as s:
+            row = s.get(DocumentRow, doc_id, with_for_update=True)
+            if row is None or row.state != expected:
+                return False
+            row.state, row.reason, row.updated_at = state, None, time.time()
+            for key, value in fields.items():
+                setattr(row, key, value)
+            return True
 
     def bump_attempts(self, doc_id: str, by: int = 1) -> int:
         """Add ``by`` to the attempt counter of the current stage (never below 0); the new value."""

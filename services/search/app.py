@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -73,7 +76,24 @@ def create_app(container: Container) -> FastAPI:
             return render_error(request, exc.status_code, detail, exc.headers)
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
 
+    def french_openapi() -> dict:
+        """The generated document, with validation errors described as phare sends them."""
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            schema.setdefault("components", {}).setdefault("schemas", {})["HTTPValidationError"] = (
+                FrenchError.model_json_schema())
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = french_openapi  # type: ignore[method-assign]
     return app
+
+
+class FrenchError(BaseModel):
+    """An error as phare answers it: a French sentence, and for invalid parameters where they are."""
+
+    detail: str
+    errors: list[dict[str, Any]] = []
 
 
 def _jsonable(errors: object) -> list[dict[str, object]]:

@@ -6,10 +6,10 @@ The names are the URL's (singular, repeatable: ``?theme=eau&theme=climat``); ``t
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
-from fastapi import HTTPException, Query
+from fastapi import Query
 
 from schemas.search import SearchQuery
 
@@ -18,21 +18,25 @@ LIST_PARAMS = {"themes": "theme", "territories": "territory", "formats": "format
                "producers": "producer", "postures": "posture", "collections": "collection", "horizons": "horizon"}
 _MAX_VALUES = 20
 
+_POSTURE = "Posture : `attenuation`, `adaptation`, `transition`, `resilience`"
 _TERRITORY = "Territoire : code INSEE/SIREN ou `niveau:code` (ex. `38185`, `epci:200040715`, `departement:38`)"
+
+
+def _values(description: str) -> Any:  # noqa: ANN401 - a FastAPI parameter declaration
+    return Query(max_length=_MAX_VALUES, description=f"{description} ; répétable, au plus {_MAX_VALUES}")
 
 
 def search_query(
     q: Annotated[str, Query(max_length=1000, examples=["risques d'inondation"],
                             description='Texte recherché : mots, "expression exacte", -exclusion, OR, préfixe*')] = "",
-    theme: Annotated[list[str], Query(description="Thème (identifiant, ex. `eau`), répétable")] = [],  # noqa: B006
-    territory: Annotated[list[str], Query(description=_TERRITORY)] = [],  # noqa: B006
-    format: Annotated[list[str], Query(description="Format (ex. `pdf`, `docx`)")] = [],  # noqa: B006, A002
-    language: Annotated[list[str], Query(description="Langue (`fr`, `en`, `other`)")] = [],  # noqa: B006
-    producer: Annotated[list[str], Query(description="Organisme producteur (identifiant)")] = [],  # noqa: B006
-    posture: Annotated[list[str], Query(description="Posture : `attenuation`, `adaptation`, `transition`, "
-                                                    "`resilience`")] = [],  # noqa: B006
-    collection: Annotated[list[str], Query(description="Sous-dossier du dossier surveillé")] = [],  # noqa: B006
-    horizon: Annotated[list[int], Query(description="Horizon visé (année, ex. 2050)")] = [],  # noqa: B006
+    theme: Annotated[list[str], _values("Thème (ex. `eau`, `risques-naturels/inondations`)")] = [],  # noqa: B006
+    territory: Annotated[list[str], _values(_TERRITORY)] = [],  # noqa: B006
+    format: Annotated[list[str], _values("Format (ex. `pdf`, `docx`)")] = [],  # noqa: B006, A002
+    language: Annotated[list[str], _values("Langue (`fr`, `en`, `other`)")] = [],  # noqa: B006
+    producer: Annotated[list[str], _values("Organisme producteur (identifiant)")] = [],  # noqa: B006
+    posture: Annotated[list[str], _values(_POSTURE)] = [],  # noqa: B006
+    collection: Annotated[list[str], _values("Sous-dossier du dossier surveillé")] = [],  # noqa: B006
+    horizon: Annotated[list[int], _values("Horizon visé (année, ex. 2050)")] = [],  # noqa: B006
     year_min: Annotated[int | None, Query(ge=0, le=9999, description="Année de publication minimale")] = None,
     year_max: Annotated[int | None, Query(ge=0, le=9999, description="Année de publication maximale")] = None,
     sort: Annotated[Literal["relevance", "date", "added"],
@@ -41,8 +45,6 @@ def search_query(
 ) -> SearchQuery:
     lists = {"themes": theme, "territories": territory, "formats": format, "languages": language,
              "producers": producer, "postures": posture, "collections": collection}
-    if any(len(v) > _MAX_VALUES for v in [*lists.values(), horizon]):
-        raise HTTPException(status_code=422, detail=f"au plus {_MAX_VALUES} valeurs par filtre")
     return SearchQuery(text=q, **lists, horizons=[h for h in horizon if 0 <= h <= 9999],
                        year_min=year_min, year_max=year_max, sort=sort)
 

@@ -146,6 +146,10 @@ class SearchBackendContract:
         assert [h.id for h in library.similar("erc")] == ["xss"]  # the other text on floods
         assert library.similar("absent") == []
 
+    @pytest.mark.parametrize("typed", ["DO_NOT_TRACK", "a AND", "NOT", "OR OR", "(((", "title:", "\x00", "*"])
+    def test_suggest_never_raises(self, library: SearchBackend, typed: str) -> None:
+        assert isinstance(library.suggest(typed), list)
+
     def test_suggest_completes_titles(self, library: SearchBackend) -> None:
         assert library.suggest("imperm") == ["Guide ERC : l'imperméabilisation des sols"]
         assert library.suggest("Standard CN") == ["Standard CNIG Friches"]

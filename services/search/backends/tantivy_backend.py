@@ -237,10 +237,10 @@ class TantivyBackend:
         self.index.reload()
         searcher = self.index.searcher()
         folded_last = fold(words[-1]).split()[-1] if fold(words[-1]) else words[-1].lower()
-        clauses = [(tantivy.Occur.Must, self.index.parse_query(" ".join(words[:-1]), ["title"]))] if words[:-1] else []
+        clauses = [(tantivy.Occur.Must, self._in_title(words[:-1]))] if words[:-1] else []
         last = tantivy.Query.boolean_query([
             (tantivy.Occur.Should, tantivy.Query.regex_query(self.schema, "title", re.escape(folded_last) + ".*")),
-            (tantivy.Occur.Should, self.index.parse_query(words[-1], ["title"])),
+            (tantivy.Occur.Should, self._in_title(words[-1:])),
         ])
         query = tantivy.Query.boolean_query([*clauses, (tantivy.Occur.Must, last)])
         titles: list[str] = []
@@ -249,6 +249,10 @@ class TantivyBackend:
             if title not in titles:
                 titles.append(title)
         return titles[:limit]
+
+    def _in_title(self, words: list[str]) -> tantivy.Query:
+        """Words looked for in titles, each quoted: a typed "NOT" or "OR" is a word, not an operator."""
+        return self.index.parse_query_lenient(" ".join(f'"{w}"' for w in words), ["title"])[0]
 
     def _hit(self, doc: tantivy.Document, score: float, generator: tantivy.SnippetGenerator | None) -> SearchHit:
         meta = json.loads(bytes(doc["record"][0]))

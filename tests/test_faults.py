@@ -1,0 +1,193 @@
+"""Faults that must lose nothing: a worker killed with SIGKILL, Redis restarted, repeated crashes,
+a burst of files. Real worker processes (``phare worker``) on real Redis servers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from schemas.documents import TERMINAL_STATES, DocState
+from services.bootstrap import Container, build
+from services.ingest.intake import walk
+from services.ingest.reconcile import Reconciler
+from services.settings import Settings
+
+from .conftest import REDIS_URL
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[1]
+TOPICS = ["tramway", "covoiturage", "funiculaire", "téléphérique", "trolleybus", "autopartage", "vélopartage",
+          "navette", "métrocâble", "péage"]
+
+
+def notes(folder: Path, n: int) -> list[Path]:
+    """``n`` small, distinct French notes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(n):
+        path = folder / f"note-{i:04d}.md"
+        path.write_text(f"# Note {i} sur le {TOPICS[i % len(TOPICS)]}\n\nÉtude numéro {i} du {TOPICS[i % 10]} "
+                        f"dans la métropole grenobloise, horizon 2040.\n", encoding="utf-8")
+        out.append(path)
+    return out
+
+
+def spawn_worker(env: dict[str, str], indexer: bool = True) -> subprocess.Popen:
+    """A ``phare worker`` process; as under ``phare up``, only one of them writes the embedded index."""
+    queues = [] if indexer else ["--queues", "extract,analyze"]
+    return subprocess.Popen([sys.executable, "-m", "services.cli", "worker", "--threads", "2", *queues], cwd=ROOT,
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def until(predicate: Callable[[], bool], what: str, timeout: float, every: Callable[[], object] | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, what
+        if every is not None:
+            every()
+        time.sleep(0.5)
+
+
+def terminal(container: Container) -> int:
+    counts = container.catalog.counts()
+    return sum(n for state, n in counts.items() if state in TERMINAL_STATES and state != DocState.DUPLICATE)
+
+
+def kill_group(proc: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
+    """The worker and its extraction fork server: everything it started."""
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        pass
+    proc.wait(timeout=30)
+
+
+@pytest.fixture
+def workers(tmp_path: Path, redis_url: str) -> Iterator[tuple[Container, dict[str, str], list[subprocess.Popen]]]:
+    settings = Settings(data_dir=tmp_path / "data", inbox=tmp_path / "inbox", redis_url=redis_url)
+    container = build(settings)
+    env = {**os.environ, "PHARE_DATA_DIR": str(settings.data_dir), "PHARE_REDIS_URL": redis_url}
+    procs: list[subprocess.Popen] = []
+    yield container, env, procs
+    for proc in procs:
+        kill_group(proc, signal.SIGTERM)
+    container.close()
+
+
+def test_a_worker_killed_mid_run_loses_nothing(workers, tmp_path: Path) -> None:  # noqa: ANN001
+    container, env, procs = workers
+    procs += [spawn_worker(env), spawn_worker(env, indexer=False)]
+    files = notes(tmp_path / "lot", 120)
+    for path in files:
+        container.intake.submit(path)
+    until(lambda: container.catalog.counts().get("indexed", 0) >= 20, "first documents indexed", 120)
+    kill_group(procs[0])  # SIGKILL: no cleanup, messages in flight stay unacknowledged
+    procs.append(spawn_worker(env))
+    reconciler = Reconciler(container.catalog, container.intake, container.publish, lambda: container.backend)
+    # what `phare up` does periodically: documents stuck in a stage are sent again
+    until(lambda: terminal(container) == len(files), "every document terminal", 240,
+          every=lambda: reconciler.resume_stuck(older_than_s=10))
+    assert container.catalog.counts() == {"indexed": len(files)}
+    until(lambda: container.backend.count() == len(files), "index caught up", 30)
+    assert container.backend.count() == len(files)  # once each
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[tuple[str, Callable[[], None]]]:
+    """A Redis server of this test only, persisting to its AOF (as deploy/ configures Redis): restartable."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server not installed")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    folder = tmp_path / "redis"
+    folder.mkdir()
+    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder),
+               "--appendonly", "yes", "--appendfsync", "always", "--save", ""]
+
+    def start() -> subprocess.Popen:
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        client = redis.Redis(port=port)
+        until(lambda: _pings(client), "redis up", 20)
+        return proc
+
+    server = [start()]
+
+    def restart() -> None:
+        redis.Redis(port=port).shutdown(nosave=False)
+        server[0].wait(timeout=20)
+        time.sleep(3)  # workers see the connection refused
+        server[0] = start()
+
+    yield f"redis://127.0.0.1:{port}/0", restart
+    server[0].terminate()
+    server[0].wait(timeout=20)
+
+
+def _pings(client: redis.Redis) -> bool:
+    try:
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
+
+
+def test_redis_restarted_mid_run(own_redis, tmp_path: Path) -> None:  # noqa: ANN001
+    url, restart = own_redis
+    settings = Settings(data_dir=tmp_path / "data", inbox=tmp_path / "inbox", redis_url=url)
+    container = build(settings)
+    env = {**os.environ, "PHARE_DATA_DIR": str(settings.data_dir), "PHARE_REDIS_URL": url}
+    procs = [spawn_worker(env), spawn_worker(env, indexer=False)]
+    try:
+        files = notes(tmp_path / "lot", 100)
+        for path in files:
+            container.intake.submit(path)
+        until(lambda: container.catalog.counts().get("indexed", 0) >= 15, "first documents indexed", 120)
+        restart()
+        reconciler = Reconciler(container.catalog, container.intake, container.publish, lambda: container.backend)
+        until(lambda: terminal(container) == len(files), "every document terminal", 240,
+              every=lambda: reconciler.resume_stuck(older_than_s=10))
+        assert container.catalog.counts() == {"indexed": len(files)}
+    finally:
+        for proc in procs:
+            kill_group(proc, signal.SIGTERM)
+        container.close()
+
+
+def test_repeated_crashes_end_in_quarantine_and_retry_recovers(workers, tmp_path: Path) -> None:  # noqa: ANN001
+    container, env, procs = workers
+    [path] = notes(tmp_path / "un", 1)
+    doc_id = container.intake.submit(path).doc_id
+    container.catalog.set_state(doc_id, DocState.EXTRACTING, attempts=3)  # three starts, none finished
+    procs.append(spawn_worker(env))  # takes the message the submission queued: a fourth start
+    until(lambda: container.catalog.get(doc_id).state == DocState.FAILED, "quarantined", 60)
+    assert container.catalog.get(doc_id).reason.startswith("mis en quarantaine : l'extraction a été interrompue 3 fois")
+    retried = subprocess.run([sys.executable, "-m", "services.cli", "retry", doc_id], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=60)
+    assert "1 document(s) relancé(s)" in retried.stderr
+    until(lambda: container.catalog.get(doc_id).state == DocState.INDEXED, "indexed after retry", 60)
+
+
+def test_a_burst_of_files_and_a_folder_moved_in(workers, tmp_path: Path) -> None:  # noqa: ANN001
+    container, env, procs = workers
+    procs += [spawn_worker(env), spawn_worker(env, indexer=False)]
+    burst = notes(tmp_path / "inbox" / "rafale", 2000)
+    moved = notes(tmp_path / "ailleurs" / "dossier", 30)
+    shutil.move(str(moved[0].parent), str(tmp_path / "inbox" / "dossier"))
+    reconciler = Reconciler(container.catalog, container.intake, container.publish, lambda: container.backend)
+    started = time.monotonic()
+    reconciler.scan_folder(tmp_path / "inbox")
+    assert len(list(walk([tmp_path / "inbox"]))) == len(burst) + len(moved)
+    until(lambda: terminal(container) == len(burst) + len(moved), "every document terminal", 900,
+          every=lambda: reconciler.resume_stuck(older_than_s=120))
+    assert container.catalog.counts() == {"indexed": len(burst) + len(moved)}
+    print(f"2030 small files indexed in {time.monotonic() - started:.0f} s")
