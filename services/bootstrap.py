@@ -112,12 +112,14 @@ class Container:
     @cached_property
     def pipeline(self):  # noqa: ANN201 - workers.pipeline.Pipeline
         from workers.extract.sandbox import ExtractionSandbox
+        from services.stage_stats import StageStats
         from workers.pipeline import Pipeline
 
         e = self.settings.extract
         sandbox = ExtractionSandbox(e.timeout_s, e.memory_mb, e.ocr_language)
         return Pipeline(self.catalog, self.blobs, self.artifacts, sandbox, self.analyzer,
-                        lambda: self.backend, self.publish, self.max_file_bytes, self.settings.inbox)
+                        lambda: self.backend, self.publish, self.max_file_bytes, self.settings.inbox,
+                        observe=StageStats(self.broker.client).observe)
 
     @cached_property
     def search_service(self):  # noqa: ANN201 - services.search.service.SearchService

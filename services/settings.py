@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -52,6 +53,7 @@ class Settings(BaseSettings):
     watch_poll_ms: int = 2000
     reconcile_every_s: float = Field(default=300.0, description="full comparison of the folder with the "
                                      "catalog, for whatever events missed")
+    log_format: Literal["text", "json"] = "text"
     protect_reads: bool = Field(default=False, description="reads (API and pages) need a key too; the "
                                 "browser asks for it (HTTP Basic, the key as password)")
     write_rate: str = Field(default="60/minute", description="uploads and deletions per key (limits syntax)")

@@ -131,6 +131,9 @@ def test_readiness_and_metrics_read_the_real_services(client: TestClient) -> Non
     assert metrics.headers["content-type"].startswith("text/plain")
     assert 'phare_documents{state="indexed"} 2.0' in metrics.text
     assert 'phare_queue_messages{stage="extract"} 0.0' in metrics.text
+    assert 'phare_stage_runs_total{stage="extract"} 2.0' in metrics.text
+    assert 'phare_stage_runs_total{stage="index"}' in metrics.text
+    assert 'phare_stage_seconds_total{stage="analyze"}' in metrics.text
 
 
 def test_readiness_says_which_dependency_is_missing(tmp_path: Path) -> None:

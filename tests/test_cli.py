@@ -129,3 +129,21 @@ def test_the_whole_path_on_opensearch_with_a_rebuild(tmp_path: Path) -> None:
                                                                             "documents": 2}
         assert phare(tmp_path, "search", "paysagistes", "--json", **env)["total"] == 1
     assert not (tmp_path / "data" / "index").exists()  # tantivy was never opened
+
+
+def test_logs_can_be_json_lines(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+    import logging
+
+    from services.cli import _setup_logging
+
+    monkeypatch.setenv("PHARE_LOG_FORMAT", "json")
+    _setup_logging(verbose=True)
+    try:
+        logging.getLogger("workers.pipeline").info("indexed %s in %.2fs", "0123456789abcdef", 0.5)
+        line = capsys.readouterr().err.strip().splitlines()[-1]
+        record = json.loads(line)
+        assert record["level"] == "INFO" and record["name"] == "workers.pipeline"
+        assert record["message"] == "indexed 0123456789abcdef in 0.50s" and "time" in record
+    finally:
+        logging.basicConfig(force=True, handlers=[logging.NullHandler()])

@@ -30,11 +30,11 @@ TOPICS = ["tramway", "covoiturage", "funiculaire", "téléphérique", "trolleybu
           "navette", "métrocâble", "péage"]
 
 
-def notes(folder: Path, n: int) -> list[Path]:
-    """``n`` small, distinct French notes."""
+def notes(folder: Path, n: int, first: int = 0) -> list[Path]:
+    """``n`` small, distinct French notes (numbered from ``first``)."""
     folder.mkdir(parents=True, exist_ok=True)
     out = []
-    for i in range(n):
+    for i in range(first, first + n):
         path = folder / f"note-{i:04d}.md"
         path.write_text(f"# Note {i} sur le {TOPICS[i % len(TOPICS)]}\n\nÉtude numéro {i} du {TOPICS[i % 10]} "
                         f"dans la métropole grenobloise, horizon 2040.\n", encoding="utf-8")
@@ -181,7 +181,7 @@ def test_a_burst_of_files_and_a_folder_moved_in(workers, tmp_path: Path) -> None
     container, env, procs = workers
     procs += [spawn_worker(env), spawn_worker(env, indexer=False)]
     burst = notes(tmp_path / "inbox" / "rafale", 2000)
-    moved = notes(tmp_path / "ailleurs" / "dossier", 30)
+    moved = notes(tmp_path / "ailleurs" / "dossier", 30, first=len(burst))
     shutil.move(str(moved[0].parent), str(tmp_path / "inbox" / "dossier"))
     reconciler = Reconciler(container.catalog, container.intake, container.publish, lambda: container.backend)
     started = time.monotonic()

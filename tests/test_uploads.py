@@ -91,6 +91,8 @@ def test_failures_are_listed_with_their_reason(client: TestClient, key: str) -> 
     assert status["state"] == "failed" and status["reason"]
     listed = client.get("/api/v1/documents", params={"state": "failed"}).json()
     assert [(d["id"], d["paths"]) for d in listed] == [(item["id"], ["cassé.pdf"])]
+    reason = status["reason"].split(" (", 1)[0]
+    assert f'phare_failures{{reason="{reason}"}} 1.0' in client.get("/metrics").text
 
 
 def test_oversized_uploads_are_refused_without_reading_them(client: TestClient, key: str) -> None:

@@ -55,8 +55,10 @@ def collection_of(path: str, inbox: Path | None) -> str:
 class Pipeline:
     def __init__(self, catalog: Catalog, blobs: BlobStore, artifacts: ArtifactStore, sandbox: ExtractionSandbox,
                  analyzer: Analyzer, backend: Callable[[], SearchBackend], publish: Publish,
-                 max_file_bytes: int, inbox: Path | None = None, max_attempts: int = 3) -> None:
+                 max_file_bytes: int, inbox: Path | None = None, max_attempts: int = 3,
+                 observe: Callable[[str, float], None] | None = None) -> None:
         self.max_attempts = max_attempts
+        self.observe = observe or (lambda stage, seconds: None)
         self.inbox = inbox.resolve() if inbox is not None else None
         self.catalog = catalog
         self.blobs = blobs
@@ -110,6 +112,7 @@ class Pipeline:
             except ExtractionError as exc:
                 self.catalog.set_state(doc.id, DocState.FAILED, exc.reason)
                 return
+            self.observe("extract", time.monotonic() - started)
             log.info("extracted %s in %.2fs", doc.id, time.monotonic() - started)
             self.artifacts.put("extract", doc.sha256, extraction)
         extraction = self.artifacts.get("extract", doc.sha256, Extraction)
@@ -131,6 +134,7 @@ class Pipeline:
         if not self.artifacts.exists("analysis", key):
             started = time.monotonic()
             self.artifacts.put("analysis", key, self.analyzer.run(extraction))
+            self.observe("analyze", time.monotonic() - started)
             log.info("analyzed %s in %.2fs", doc.id, time.monotonic() - started)
         self.catalog.set_state(doc.id, DocState.INDEXING, analysis_key=key, attempts=0)
         self.publish(DocumentAnalyzed(doc_id=doc.id))
@@ -162,6 +166,7 @@ class Pipeline:
         gone = [doc_id for doc_id in moved if (row := self.catalog.get(doc_id)) and row.state == DocState.DELETED]
         if gone:  # deleted while being indexed: its removal may have run before this upsert
             backend.delete(gone)
+        self.observe("index", time.monotonic() - started)
         log.info("indexed %d documents in %.2fs", len(records), time.monotonic() - started)
 
     def unindex(self, event: DocumentRemoved) -> None:

@@ -305,6 +305,17 @@ class Catalog:
             counts[DocState.DUPLICATE.value] = counts.get(DocState.DUPLICATE.value, 0) + dup
         return counts
 
+    def failure_reasons(self, limit: int = 20) -> dict[str, int]:
+        """Failed documents counted by reason, the file-specific detail in parentheses left out."""
+        with self._session() as s:
+            rows = s.execute(select(DocumentRow.reason, func.count()).where(DocumentRow.state == DocState.FAILED)
+                             .group_by(DocumentRow.reason))
+            counts: dict[str, int] = {}
+            for reason, n in rows:
+                key = (reason or "raison inconnue").split(" (", 1)[0]
+                counts[key] = counts.get(key, 0) + n
+        return dict(sorted(counts.items(), key=lambda kv: -kv[1])[:limit])
+
     def unfinished(self, older_than_s: float = 0.0) -> list[str]:
         """Ids of documents not in a terminal state, untouched for ``older_than_s`` seconds."""
         cutoff = time.time() - older_than_s

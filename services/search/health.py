@@ -6,12 +6,13 @@ from collections.abc import Iterator
 
 import redis
 from prometheus_client import CollectorRegistry
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from schemas.events import ROUTES
 from services.bootstrap import Container
 from services.embedded_redis import EmbeddedRedis
+from services.stage_stats import StageStats
 from workers.broker import NAMESPACE
 
 
@@ -48,14 +49,27 @@ class PhareCollector(Collector):
         for state, count in sorted(self.container.catalog.counts().items()):
             documents.add_metric([state], count)
         yield documents
+        failures = GaugeMetricFamily("phare_failures", "Documents en échec par raison", labels=["reason"])
+        for reason, count in self.container.catalog.failure_reasons().items():
+            failures.add_metric([reason], count)
+        yield failures
+        stages = list(dict.fromkeys(ROUTES.values()))
         queued = GaugeMetricFamily("phare_queue_messages", "Messages en attente par étape", labels=["stage"])
+        runs = CounterMetricFamily("phare_stage_runs", "Passages par étape", labels=["stage"])
+        seconds = CounterMetricFamily("phare_stage_seconds", "Durée cumulée par étape", labels=["stage"],
+                                      unit="seconds")
         try:
             client = redis_client(self.container)
-            for stage in dict.fromkeys(ROUTES.values()):
+            for stage in stages:
                 queued.add_metric([stage], client.llen(f"{NAMESPACE}:{stage}"))
+            for stage, (n, total) in StageStats(client).read(stages).items():
+                runs.add_metric([stage], n)
+                seconds.add_metric([stage], total)
         except redis.RedisError:
             pass  # the queue's absence shows as missing samples, and /readyz says why
         yield queued
+        yield runs
+        yield seconds
 
 
 def metrics_registry(container: Container) -> CollectorRegistry:
