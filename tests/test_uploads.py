@@ -91,6 +91,8 @@ def test_failures_are_listed_with_their_reason(client: TestClient, key: str) -> 
     assert status["state"] == "failed" and status["reason"]
     listed = client.get("/api/v1/documents", params={"state": "failed"}).json()
     assert [(d["id"], d["paths"]) for d in listed] == [(item["id"], ["cassé.pdf"])]
+    page = client.get("/etat").text
+    assert "cassé.pdf" in page and status["reason"].split(" (", 1)[0] in page
     reason = status["reason"].split(" (", 1)[0]
     assert f'phare_failures{{reason="{reason}"}} 1.0' in client.get("/metrics").text
 

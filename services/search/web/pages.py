@@ -11,6 +11,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from schemas.documents import DocState
 from schemas.search import SearchQuery
 from services.search.params import search_query
 from services.search.service import SearchService
@@ -19,6 +20,9 @@ from services.search.web.view import MAX_PAGE, PER_PAGE, ResultsView, acronyms_i
 _TEMPLATES = Path(__file__).parent / "templates"
 _LEVELS = {"commune": "Commune", "epci": "Intercommunalité", "departement": "Département", "region": "Région",
            "pays": "Pays"}
+_STATES = {"indexed": "indexés", "failed": "en échec", "duplicate": "doublons", "skipped": "ignorés (trop volumineux)",
+           "deleted": "retirés", "queued": "en attente", "extracting": "extraction en cours",
+           "analyzing": "analyse en cours", "indexing": "indexation en cours"}
 _ENTITY_KINDS = {"ORG": "Organisations", "PER": "Personnes", "LOC": "Lieux", "MISC": "Autres noms"}
 
 
@@ -76,6 +80,13 @@ def pages_router(service: SearchService) -> APIRouter:
             "view": ResultsView(SearchQuery(), labels),
             "about": [t for t in doc["territories"] if t["about"]],
             "mentioned": [t for t in doc["territories"] if not t["about"]][:30]})
+
+    @router.get("/etat", response_class=HTMLResponse)
+    def library_status(request: Request) -> HTMLResponse:
+        catalog = service.catalog
+        failed = [(doc, catalog.paths_of(doc.id)) for doc in catalog.by_state(DocState.FAILED, 200)]
+        return templates().TemplateResponse(request, "status.html", {
+            "counts": catalog.counts(), "failed": failed, "state_labels": _STATES})
 
     @router.get("/documents/{doc_id}/pages/{number}", response_class=HTMLResponse)
     def page(request: Request, doc_id: Annotated[str, PathParam(pattern=r"^[0-9a-f]{16}$")],
