@@ -75,7 +75,7 @@ def generate(n: int, words: list[str], weights: list[int], titles: list[str], se
         pages = [Page(page=p + 1, text=" ".join(rng.choices(words, weights, k=rng.randint(150, 350))))
                  for p in range(rng.randint(1, 4))]
         out.append(IndexRecord(
-            id=f"g{i:07d}", title=f"{rng.choice(titles)} ({i})", path=f"/bench/{i}.pdf",
+            id=f"{i:016x}", title=f"{rng.choice(titles)} ({i})", path=f"/bench/{i}.pdf",
             format=rng.choice(["pdf", "pdf", "docx", "odt", "pptx"]), language="fr", year=rng.randint(2005, 2026),
             pages=pages, themes=rng.sample(THEMES, rng.randint(1, 3)), territories=rng.choice(TERRITORIES),
             added_at=float(i)))

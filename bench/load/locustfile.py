@@ -27,13 +27,19 @@ class Reader(HttpUser):
             params["page"] = str(random.randint(2, 5))
         self.client.get("/recherche", params=params, name="/recherche")
 
+    def on_start(self) -> None:
+        # documents with a full record (the real corpus); the generated ones are in the index only
+        self.documents = [h["id"] for h in self.client.get("/api/v1/latest", params={"limit": 30}).json()]
+
     @task(3)
     def search_api(self) -> None:
-        with self.client.get("/api/v1/search", params={"q": random.choice(QUERIES), "limit": 10},
-                             name="/api/v1/search", catch_response=True) as response:
-            hits = response.json().get("hits", []) if response.ok else []
-            if hits:
-                self.client.get(f"/documents/{random.choice(hits)['id']}", name="/documents/{id}")
+        self.client.get("/api/v1/search", params={"q": random.choice(QUERIES), "limit": 10}, name="/api/v1/search")
+
+    @task(2)
+    def document(self) -> None:
+        doc_id = random.choice(self.documents)
+        self.client.get(f"/documents/{doc_id}", name="/documents/{id}")
+        self.client.get(f"/documents/{doc_id}/pages/1", name="/documents/{id}/pages/{n}")
 
     @task(2)
     def home(self) -> None:
