@@ -292,23 +292,8 @@ def show(doc_id: str, as_json: Annotated[bool, typer.Option("--json")] = False,
     console.print("  territoires : " + ", ".join(t["name"] for t in found["territories"][:10]))
 
 
-@app.command()
-def status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Nombre de documents par état."""
-    _setup_logging()
-    container = build()
-    try:
-        counts = container.catalog.counts()
-    finally:
-        container.close()
-    if as_json:
-        _print_json({"counts": counts, "total": sum(counts.values())})
-        return
-    for state, n in sorted(counts.items()):
-        console.print(f"{state:<12}{n}")
-
-
 app.add_typer(cli_admin.keys_app, name="keys")
+app.command()(cli_admin.status)
 app.command()(cli_admin.failed)
 app.command()(cli_admin.retry)
 

@@ -57,6 +57,51 @@ def keys_revoke(name: str) -> None:
     console.print(f"clé « {name} » révoquée")
 
 
+_IN_FLIGHT = ("queued", "extracting", "analyzing", "indexing")
+
+
+def status(as_json: Annotated[bool, typer.Option("--json")] = False,
+           follow: Annotated[bool, typer.Option("--follow", "-f", help="barre de progression en direct, jusqu'à "
+                                                "ce que tout soit traité")] = False) -> None:
+    """Nombre de documents par état ; avec --follow, l'avancement d'un gros dépôt en direct."""
+    container = build()
+    try:
+        counts = container.catalog.counts()
+        if follow and not as_json:
+            counts = _follow(container)
+    finally:
+        container.close()
+    if as_json:
+        sys.stdout.write(json.dumps({"counts": counts, "total": sum(counts.values())}, ensure_ascii=False,
+                                    indent=2) + "\n")
+        return
+    for state, n in sorted(counts.items()):
+        console.print(f"{state:<12}{n}")
+
+
+def _follow(container) -> dict[str, int]:  # noqa: ANN001 - services.bootstrap.Container
+    """Redraw the progress of the documents in flight every second until none is left (or Ctrl-C)."""
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("traitement", total=None)
+        try:
+            while True:
+                counts = container.catalog.counts()
+                total = sum(n for state, n in counts.items() if state != "duplicate")
+                waiting = {state: counts.get(state, 0) for state in _IN_FLIGHT}
+                detail = ", ".join(f"{n} {state}" for state, n in waiting.items() if n) or "tout est traité"
+                progress.update(task, total=total, completed=total - sum(waiting.values()), description=detail)
+                if not sum(waiting.values()):
+                    return counts
+                time.sleep(1)
+        except KeyboardInterrupt:
+            return container.catalog.counts()
+
+
 def failed(as_json: Annotated[bool, typer.Option("--json")] = False,
            limit: Annotated[int, typer.Option(help="au plus ce nombre")] = 100) -> None:
     """Les documents en échec et leurs raisons, les plus récents d'abord."""

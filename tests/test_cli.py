@@ -147,3 +147,33 @@ def test_logs_can_be_json_lines(monkeypatch: pytest.MonkeyPatch, capsys: pytest.
         assert record["message"] == "indexed 0123456789abcdef in 0.50s" and "time" in record
     finally:
         logging.basicConfig(force=True, handlers=[logging.NullHandler()])
+
+
+def test_status_follows_a_batch_live(container, tmp_path: Path) -> None:  # noqa: ANN001
+    """`phare status --follow` keeps drawing while documents wait, and ends when all are done."""
+    import threading
+    import time
+
+    from workers.runtime import run_worker
+
+    for i in range(3):
+        note = tmp_path / f"note-{i}.md"
+        note.write_text(f"# Note {i}\n\nLe tramway numéro {i} de la métropole.", encoding="utf-8")
+        container.intake.submit(note)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHARE_")}
+    env.update(PHARE_DATA_DIR=str(container.settings.data_dir), PHARE_REDIS_URL=container.settings.redis_url,
+               COLUMNS="100")
+    follow = subprocess.Popen([sys.executable, "-m", "services.cli", "status", "--follow"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(4)
+    assert follow.poll() is None  # three documents queued, no worker yet: still following
+    stop = threading.Event()
+    worker = threading.Thread(target=run_worker, args=(container, stop), daemon=True)
+    worker.start()
+    try:
+        _, err = follow.communicate(timeout=120)
+    finally:
+        stop.set()
+        worker.join(timeout=60)
+    assert "tout est traité" in err and "3/3" in err
+    assert "indexed     3" in err
