@@ -179,3 +179,15 @@ def test_landmarks_weigh_less_than_the_subject(tagger: TerritoryTagger) -> None:
             "entre Marmande et Bergerac, à 20 km de Marmande.")
     about = {t.name for t in tagger.run([Page(page=1, text=text)]) if t.about}
     assert "Marmande" not in about
+
+
+def test_participants_employers_and_institution_names_are_not_subjects(tagger: TerritoryTagger) -> None:
+    minutes = [Page(page=1, text="Composition du groupe : Stanislas Besson DDT 38 – adjoint ; Véronique Janès "
+                                 "DDT38 – chargée d'études ; Delphine Loison DDT 38 – cheffe de projet."),
+               Page(page=2, text="Le groupe relit le standard. Stanislas Besson DDT 38 présente les données."),
+               Page(page=3, text="Fin de la réunion.")]
+    assert {f"{t.level}:{t.code}" for t in tagger.run(minutes) if t.about} == set()
+    water = [Page(page=1, text="Les opérateurs du réseau d'eau."),
+             Page(page=2, text="Eau de Paris répond. Eau de Paris investit."),
+             Page(page=3, text="Eau de Paris modernise. Eau de Paris publie.")]
+    assert {f"{t.level}:{t.code}" for t in tagger.run(water) if t.about} == set()

@@ -35,7 +35,9 @@ _AMBIGUOUS_NAMES = frozenset({"l union", "les plans", "le plan", "la reunion", "
                               "la bresse", "la rochelle en"})
 #: State services named by their département number: "DDT 38", "DDTM76", "DDT de l'Isère" is a name match
 _DEPT_SERVICE = re.compile(r"\bDDTM?\s?(\d{2}|2A|2B)\b")
-_SERVICE_WEIGHT = 0.5  # "DDT 38" names the author's département, less often the subject
+_SERVICE_WEIGHT = 0.5
+_PERSON_BEFORE = re.compile(r"\b[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?\s+(?:[A-ZÀ-Ý][a-zà-ÿ]+|[A-ZÀ-Ý]{2,})"
+                            r"(?:[- ][A-ZÀ-Ý][a-zà-ÿ]+)?\s*$")  # "DDT 38" names the author's département, less often the subject
 _TITLE_WEIGHT = 5
 # How a mention is introduced says whether the place is a subject or an aside.
 _DATE_LINE = re.compile(r"^\s*,?\s*le\s+\d", re.I)             # "Rouen, le 29 mai 2020": a signature
@@ -46,6 +48,9 @@ _POSTAL_ADDRESS = re.compile(r"\b\d{5}\s*(cedex\s*)?$", re.I)  # "41000 Blois": 
 _FIRST_PAGE_WEIGHT = 2
 _SCATTERED_PLACES = 10
 _SCATTERED_TOP_SHARE = 0.15
+_INSTITUTION = re.compile(r"\b(?:Eau|Eaux|Université|Banque|Chambre|Agence|Caisse|Institut|École|Ecole|Musée|"
+                          r"Opéra|Théâtre|Aéroport|Gare|Hôpital|CHU|Lycée|Collège|Tribunal|Cour|Académie|Crédit)"
+                          r"(?:\s+[A-ZÀ-Ý][\w'’-]*)*\s+(?:de\s+la\s+|de\s+l['’]\s*|du\s+|des\s+|de\s+|d['’]\s*)$")
 _PREFECT = re.compile(r"\bpr[ée]f(?:et|[èe]te|ecture)\s+(?:de\s+la\s+|de\s+l['’]\s*|du\s+|des\s+|de\s+)$", re.I)
 #: a place as a landmark: "à l'est de Marmande", "à 20 km d'Agen", "entre Marmande et", "relier X à"
 _RELATIVE = re.compile(r"(?:(?:nord|sud|est|ouest)(?:-(?:est|ouest))?\s+d[eu]?|km\s+d[eu]?|proximité\s+d[eu]?"
@@ -194,6 +199,8 @@ class TerritoryTagger:
         before, after = text[max(0, start - 40):start], text[end:end + 15]
         if _DATE_LINE.match(after) or _AFFILIATION.search(before) or _POSTAL_ADDRESS.search(before):
             return 0.0
+        if _INSTITUTION.search(before[-40:]):
+            return 0.25  # "Eau de Paris", "Université de Tours": an organisation's name, not its subject
         if _PREFECT.search(before[-25:]):
             return 2.0  # "Préfet de la Seine-Maritime": the State in the département the act applies to
         if _RELATIVE.search(before[-30:]):
@@ -215,7 +222,9 @@ class TerritoryTagger:
     def _matches(self, text: str):  # noqa: ANN202 - yields (candidates, start, end, weight)
         for m in _DEPT_SERVICE.finditer(text):
             if (t := self.gazetteer.by_key.get(f"departement:{m.group(1)}")) is not None:
-                yield [t], m.start(), m.end(), _SERVICE_WEIGHT
+                # "Stanislas Besson DDT 38": a person's employer in a list of participants, not a subject
+                person = _PERSON_BEFORE.search(text[max(0, m.start() - 40):m.start()])
+                yield [t], m.start(), m.end(), 0.0 if person else _SERVICE_WEIGHT
         words = list(_WORD.finditer(text))
         folded_words = [fold(w.group()) for w in words]
         i = 0
