@@ -34,25 +34,26 @@ class SearchQuery(BaseModel):
 
 
 class Snippet(BaseModel):
-    text: str = Field(description="HTML-escaped passage; hits wrapped in <mark>")
-    page: int
+    text: str = Field(description="HTML-escaped passage; hits wrapped in <mark>",
+                      examples=["les zones exposées aux <mark>inondations</mark> par débordement"])
+    page: int = Field(examples=[12])
 
 
 class SearchHit(BaseModel):
-    id: str
-    title: str
-    path: str
+    id: str = Field(examples=["3f2a9c0d1b4e5f67"])
+    title: str = Field(examples=["Plan de prévention du risque inondation de la Romanche"])
+    path: str = Field(examples=["/srv/inbox/risques/ppri-romanche.pdf"])
     score: float
-    format: str = ""
-    year: int | None = None
+    format: str = Field(default="", examples=["pdf"])
+    year: int | None = Field(default=None, examples=[2024])
     added_at: float = Field(default=0.0, description="seconds since the epoch when the document was catalogued")
     snippets: list[Snippet] = Field(default_factory=list)
 
 
 class FacetValue(BaseModel):
-    value: str
-    label: str
-    count: int
+    value: str = Field(examples=["epci:200040715"])
+    label: str = Field(examples=["Grenoble-Alpes-Métropole (intercommunalité)"])
+    count: int = Field(examples=[42])
 
 
 class Facets(BaseModel):

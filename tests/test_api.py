@@ -82,6 +82,9 @@ def test_download_page_text_and_citations(client: TestClient) -> None:
     assert original.status_code == 200 and original.content.startswith(b"%PDF")
     assert original.headers["content-type"] == "application/pdf"
     assert original.headers["content-disposition"] == 'attachment; filename="220310_mandat_GT_CNIG_Friches.pdf"'
+    shown = client.get(f"/api/v1/documents/{doc_id}/file", params={"inline": True})
+    assert shown.headers["content-disposition"].startswith("inline;") and shown.content == original.content
+    assert shown.headers["content-security-policy"] == "sandbox"
     page = client.get(f"/api/v1/documents/{doc_id}/pages/2").json()
     assert page["page"] == 2 and page["page_count"] == 2 and page["text"]
     assert client.get(f"/api/v1/documents/{doc_id}/pages/3").status_code == 404

@@ -78,12 +78,18 @@ def api_router(service: SearchService) -> APIRouter:
 
     @router.get("/documents/{doc_id}/file", tags=["documents"], summary="Fichier original",
                 response_class=FileResponse, responses=_NOT_FOUND)
-    def original(doc_id: DocId) -> FileResponse:
+    def original(doc_id: DocId, inline: Annotated[bool, Query(
+            description="afficher dans le navigateur (un PDF s'ouvre à la page de `#page=N`) au lieu de "
+                        "télécharger")] = False) -> FileResponse:
         stored = service.original(doc_id)
         if stored is None:
             raise _missing()
+        # inline only for PDFs: an HTML original shown inline would run in phare's origin
+        shown_inline = inline and stored.media_type == "application/pdf"
         return FileResponse(stored.path, media_type=stored.media_type, filename=stored.filename,
-                            headers={"X-Content-Type-Options": "nosniff"})
+                            content_disposition_type="inline" if shown_inline else "attachment",
+                            headers={"X-Content-Type-Options": "nosniff",
+                                     "Content-Security-Policy": "sandbox"})
 
     @router.get("/documents/{doc_id}/pages/{number}", response_model=PageText, tags=["documents"],
                 summary="Texte d'une page", responses={404: {"description": "document ou page introuvable"}})
