@@ -87,9 +87,10 @@ def _found(container: Container, word: str) -> list:
 
 
 class _Watching:
-    def __init__(self, container: Container, inbox: Path) -> None:
+    def __init__(self, container: Container, inbox: Path, polling: bool = False) -> None:
         reconciler = Reconciler(container.catalog, container.intake, container.publish, lambda: container.backend)
-        self.watcher = FolderWatcher(inbox, container.intake, reconciler, debounce_ms=200, stable_s=0.2)
+        self.watcher = FolderWatcher(inbox, container.intake, reconciler, debounce_ms=200, stable_s=0.2,
+                                     polling=polling, poll_ms=300)
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.watcher.run, args=(self.stop,), daemon=True)
 
@@ -131,6 +132,17 @@ def test_the_library_mirrors_the_folder(running: Container, tmp_path: Path) -> N
         _until(lambda: not _found(running, "avalanche") and not _found(running, "éboulement"), "folder removed")
     counts = running.catalog.counts()
     assert counts.get("indexed", 0) == 0 and counts["deleted"] == 4
+
+
+def test_polling_mode_for_network_shares(running: Container, tmp_path: Path) -> None:
+    inbox = tmp_path / "partage"
+    inbox.mkdir()
+    with _Watching(running, inbox, polling=True) as watching:
+        assert watching.watcher.polling
+        _note(inbox / "smb" / "note.md", "géothermie")
+        _until(lambda: _found(running, "géothermie"), "found by polling")
+        (inbox / "smb" / "note.md").unlink()
+        _until(lambda: not _found(running, "géothermie"), "removal found by polling")
 
 
 def test_changes_made_while_stopped_are_reconciled(running: Container, tmp_path: Path) -> None:
