@@ -34,6 +34,8 @@ _PHRASE_SLOP = 3
 _PLAIN_WORDS = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 _SYNTAX = re.compile(r'["()*:]|\b(?:AND|OR|NOT)\b|(?:^|\s)[-+]')
 _FACET_SIZE = 50
+_SIMILAR_CHARS = 2000
+_SIMILAR_TERMS = 60
 _FACET_SIZES = {"territories": 300}  # every level at once: the territory tree is built from them
 
 
@@ -217,13 +219,21 @@ class TantivyBackend:
         return SearchResult(total=result.count, hits=hits, facets=self._facets(searcher, query))
 
     def similar(self, doc_id: str, limit: int = 5) -> list[SearchHit]:
+        """Documents sharing the most distinctive words of this one's title and opening text (BM25 weighs
+        them). Not tantivy's ``more_like_this``: it panics ("37 >= 38") once the index holds deleted
+        versions of documents, i.e. after any update."""
         self.index.reload()
         searcher = self.index.searcher()
         found = searcher.search(tantivy.Query.term_query(self.schema, "id", doc_id), 1).hits
         if not found:
             return []
-        like = tantivy.Query.more_like_this_query(found[0][1], min_doc_frequency=1, min_term_frequency=1,
-                                                  max_query_terms=40, min_word_length=3)
+        doc = searcher.doc(found[0][1])
+        opening = f"{doc['title'][0]} {doc['body'][0][:_SIMILAR_CHARS]}"
+        words = list(dict.fromkeys(w.lower() for w in _PLAIN_WORDS.findall(opening) if len(w) >= 4))
+        terms = [w for w in words if self._analyzer.analyze(w)][:_SIMILAR_TERMS]
+        if not terms:
+            return []
+        like, _ = self.index.parse_query_lenient(" ".join(f'"{t}"' for t in terms), ["title", "body"])
         query = tantivy.Query.boolean_query([
             (tantivy.Occur.Must, like),
             (tantivy.Occur.MustNot, tantivy.Query.term_query(self.schema, "id", doc_id)),
