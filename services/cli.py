@@ -175,7 +175,8 @@ def reindex(rebuild: Annotated[bool, typer.Option("--rebuild", help="OpenSearch 
                                                   "version de l'index puis basculer l'alias")] = False,
             as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Ré-analyse et ré-indexe tout depuis les extractions en cache (après une modification des
-    thésaurus ou du référentiel territorial) ; aucun fichier n'est ré-extrait."""
+    thésaurus ou du référentiel territorial) ; seuls sont ré-extraits les fichiers dont l'extraction
+    date d'une version antérieure de l'extracteur."""
     _setup_logging()
     if rebuild:
         _rebuild_index(as_json)

@@ -77,3 +77,24 @@ def test_collection_is_the_sub_folder_of_the_watched_folder(path: str, collectio
     from workers.pipeline import collection_of
 
     assert collection_of(path, Path("/srv/inbox")) == collection
+
+
+def test_an_extraction_by_an_older_extractor_is_redone(running: Container, tmp_path: Path) -> None:
+    """After an upgrade of the extractor, re-analysis (``phare reindex``) re-extracts stale artifacts once."""
+    from schemas.documents import DocState, Extraction
+    from schemas.events import DocumentExtracted
+    from workers.extract.extractor import EXTRACTOR_VERSION
+
+    doc_id = ingest_one(running, tmp_path)
+    sha = running.catalog.get(doc_id).sha256
+    stale = running.artifacts.get("extract", sha, Extraction).model_copy(
+        update={"extractor_version": EXTRACTOR_VERSION - 1, "title": "titre d'un ancien extracteur"})
+    running.artifacts.put("extract", sha, stale)
+    running.catalog.set_state(doc_id, DocState.ANALYZING)
+    running.publish(DocumentExtracted(doc_id=doc_id))
+    deadline = time.monotonic() + 90
+    while running.artifacts.get("extract", sha, Extraction).extractor_version != EXTRACTOR_VERSION \
+            or running.catalog.get(doc_id).state != DocState.INDEXED:
+        assert time.monotonic() < deadline, running.catalog.get(doc_id).state
+        time.sleep(0.3)
+    assert running.artifacts.get("extract", sha, Extraction).title.startswith("Mandat du GT CNIG Friches")

@@ -20,6 +20,7 @@ from services.ingest.intake import UPLOAD_PREFIX, too_large_reason
 from services.search.backends.base import SearchBackend
 from workers.analyze.analyzer import Analyzer
 from workers.extract.errors import ExtractionError
+from workers.extract.extractor import EXTRACTOR_VERSION
 from workers.extract.sandbox import ExtractionSandbox
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,11 @@ class Pipeline:
             self.catalog.set_state(doc.id, new_state)
         return doc
 
+    def _current_extraction(self, sha256: str) -> bool:
+        """An extraction of this content by this version of the extractor is cached."""
+        cached = self.artifacts.get("extract", sha256, Extraction) if self.artifacts.exists("extract", sha256) else None
+        return cached is not None and cached.extractor_version >= EXTRACTOR_VERSION
+
     def release(self, doc_id: str) -> None:
         """An attempt ended in an error that will be retried (index or database unavailable): it does
         not count towards quarantine. Best effort: the catalog may be what is unavailable."""
@@ -105,7 +111,7 @@ class Pipeline:
         if doc.size > self.max_file_bytes:
             self.catalog.set_state(doc.id, DocState.SKIPPED, too_large_reason(doc.size, self.max_file_bytes))
             return
-        if not self.artifacts.exists("extract", doc.sha256):
+        if not self._current_extraction(doc.sha256):
             started = time.monotonic()
             try:
                 extraction = self.sandbox.run(self.blobs.path_for(doc.sha256))
@@ -126,7 +132,8 @@ class Pipeline:
         if doc is None:
             return
         extraction = self.artifacts.get("extract", doc.sha256, Extraction)
-        if extraction is None:  # artifact lost: start over from the original
+        if extraction is None or extraction.extractor_version < EXTRACTOR_VERSION:
+            # lost, or made by an older extractor (an upgrade): start over from the original
             self.catalog.set_state(doc.id, DocState.QUEUED)
             self.publish(DocumentQueued(doc_id=doc.id))
             return
