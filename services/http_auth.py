@@ -19,10 +19,11 @@ def key_required(keys: ApiKeys) -> Callable[[Request], str]:
     """A dependency answering 401 (French, with a Basic challenge browsers understand) without a valid key."""
 
     def check(request: Request) -> str:
-        name = keys.verify(key_from_headers(request.headers))
+        sent = key_from_headers(request.headers)
+        name = keys.verify(sent)
         if name is None:
-            detail = ("clé d'API manquante : envoyez-la dans l'en-tête X-API-Key" if not key_from_headers(
-                request.headers) else "clé d'API inconnue ou révoquée")
+            detail = ("clé d'API inconnue ou révoquée" if sent else
+                      "clé d'API manquante : envoyez-la dans l'en-tête X-API-Key")
             raise HTTPException(status_code=401, detail=detail, headers=_UNAUTHORIZED)
         return name
 

@@ -91,10 +91,10 @@ class Pipeline:
             self.catalog.set_state(doc.id, new_state)
         return doc
 
-    def _current_extraction(self, sha256: str) -> bool:
-        """An extraction of this content by this version of the extractor is cached."""
-        cached = self.artifacts.get("extract", sha256, Extraction) if self.artifacts.exists("extract", sha256) else None
-        return cached is not None and cached.extractor_version >= EXTRACTOR_VERSION
+    def _cached_extraction(self, sha256: str) -> Extraction | None:
+        """The cached extraction of this content, unless missing or made by an older extractor."""
+        cached = self.artifacts.get("extract", sha256, Extraction)
+        return cached if cached is not None and cached.extractor_version >= EXTRACTOR_VERSION else None
 
     def release(self, doc_id: str) -> None:
         """An attempt ended in an error that will be retried (index or database unavailable): it does
@@ -111,7 +111,8 @@ class Pipeline:
         if doc.size > self.max_file_bytes:
             self.catalog.set_state(doc.id, DocState.SKIPPED, too_large_reason(doc.size, self.max_file_bytes))
             return
-        if not self._current_extraction(doc.sha256):
+        extraction = self._cached_extraction(doc.sha256)
+        if extraction is None:
             started = time.monotonic()
             try:
                 extraction = self.sandbox.run(self.blobs.path_for(doc.sha256))
@@ -121,8 +122,6 @@ class Pipeline:
             self.observe("extract", time.monotonic() - started)
             log.info("extracted %s in %.2fs", doc.id, time.monotonic() - started)
             self.artifacts.put("extract", doc.sha256, extraction)
-        extraction = self.artifacts.get("extract", doc.sha256, Extraction)
-        assert extraction is not None
         title = extraction.title or fallback_title((self.catalog.paths_of(doc.id) or [doc.id])[0])
         self.catalog.set_state(doc.id, DocState.ANALYZING, format=extraction.format, title=title, attempts=0)
         self.publish(DocumentExtracted(doc_id=doc.id))
@@ -131,9 +130,8 @@ class Pipeline:
         doc = self._claim(event, {DocState.ANALYZING}, DocState.ANALYZING)
         if doc is None:
             return
-        extraction = self.artifacts.get("extract", doc.sha256, Extraction)
-        if extraction is None or extraction.extractor_version < EXTRACTOR_VERSION:
-            # lost, or made by an older extractor (an upgrade): start over from the original
+        extraction = self._cached_extraction(doc.sha256)
+        if extraction is None:  # lost, or made by an older extractor (an upgrade): start over from the original
             self.catalog.set_state(doc.id, DocState.QUEUED)
             self.publish(DocumentQueued(doc_id=doc.id))
             return

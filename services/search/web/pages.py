@@ -31,6 +31,7 @@ def templates() -> Jinja2Templates:
     t = Jinja2Templates(directory=str(_TEMPLATES))
     t.env.globals.update(levels=_LEVELS, entity_kinds=_ENTITY_KINDS)
     t.env.filters["highlight"] = highlight
+    t.env.filters["filename"] = lambda path: path.rsplit("/", 1)[-1]
     t.env.tests["subtheme_of"] = lambda slug, parent: slug.startswith(parent + "/")
     t.env.filters["thousands"] = lambda n: f"{n:,}".replace(",", "\u202f")
     return t
