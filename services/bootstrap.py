@@ -81,7 +81,7 @@ class Container:
 
     @cached_property
     def publish(self):  # noqa: ANN201 - Callable[[DocumentEvent], None]
-        from workers.actors import DramatiqPublisher
+        from workers.broker import DramatiqPublisher
 
         return DramatiqPublisher(self.broker)
 

@@ -143,7 +143,10 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="fichiers ou dossier
         raise typer.Exit(2)
     started: list[subprocess.Popen] = []
     try:
-        submitted = [container.intake.submit(p).path for p in walk(paths)]
+        files = list(walk(paths))
+        # Largest first: a batch ends when its biggest document is done, so that one starts early.
+        keys = {p: container.intake.submit(p).path for p in sorted(files, key=_size, reverse=True)}
+        submitted = [keys[p] for p in files]
         statuses = container.catalog.path_status(submitted)
         if wait and any(s.state not in TERMINAL_STATES for s in statuses):
             started = ensure_workers(container)
@@ -155,7 +158,7 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="fichiers ou dossier
             if started and any(p.poll() is not None for p in started):
                 stop_processes(started)
                 started = ensure_workers(container)
-            time.sleep(0.5)
+            time.sleep(0.2)
             statuses = container.catalog.path_status(submitted)
     finally:
         stop_processes(started)
@@ -168,6 +171,13 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="fichiers ou dossier
             console.print(f"{d['state']:<10} {d['id']}  {d['path']}" + (f"  ({d['reason']})" if d["reason"] else ""))
     if wait and any(d["state"] not in TERMINAL_STATES for d in docs):
         raise typer.Exit(1)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 @app.command()

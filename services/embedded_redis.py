@@ -60,7 +60,10 @@ class EmbeddedRedis:
             self.started_here = True
 
     def stop(self, timeout_s: float = 10.0) -> None:
-        """SIGTERM, which Redis treats as a clean shutdown (the AOF is flushed), then wait for it."""
+        """SIGTERM, which Redis treats as a clean shutdown (the AOF is flushed), then wait for it.
+
+        Redis removes its pid file once the AOF is synced; the exited process itself may linger as a
+        zombie where no init reaps it (containers), so the pid file is what is waited for."""
         try:
             pid = int(self.pidfile.read_text().strip())
             os.kill(pid, signal.SIGTERM)
@@ -71,5 +74,7 @@ class EmbeddedRedis:
             try:
                 os.kill(pid, 0)
             except OSError:
+                return
+            if not self.pidfile.exists():
                 return
             time.sleep(0.02)

@@ -76,6 +76,17 @@ def test_migrations_build_exactly_the_models(catalog: Catalog) -> None:
         assert compare_metadata(context, Base.metadata) == []
 
 
+def test_the_head_revision_the_catalog_knows_is_the_newest_migration() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from services.ingest import catalog as module
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(module.__file__).parent / "migrations"))
+    assert ScriptDirectory.from_config(config).get_current_head() == module.HEAD_REVISION
+
+
 def test_a_catalog_from_before_migrations_is_upgraded_in_place(tmp_path: Path) -> None:
     import sqlalchemy as sa
 
@@ -105,3 +116,31 @@ def test_transitions_only_from_the_expected_state(catalog: Catalog) -> None:
     catalog.remove_path("/inbox/a.pdf")  # deleted meanwhile
     assert not catalog.transition(doc_id, DocState.INDEXING, DocState.INDEXED)
     assert catalog.get(doc_id).state == DocState.DELETED
+
+
+def _create_schema(url: str, start: float) -> str:
+    import time
+
+    time.sleep(max(0.0, start - time.time()))  # every process migrates at the same instant
+    catalog = Catalog(url)
+    catalog.create_schema()
+    catalog.dispose()
+    return "ok"
+
+
+def test_processes_starting_together_on_a_new_sqlite_catalog_all_succeed(tmp_path: Path) -> None:
+    """Without the lock about one round in eight ended with two alembic versions and a dead worker."""
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    from services.ingest.catalog import _at_head
+
+    with ProcessPoolExecutor(6) as pool:
+        for round_ in range(12):
+            url = f"sqlite:///{tmp_path / f'new{round_}.db'}"
+            start = time.time() + 0.3
+            assert list(pool.map(_create_schema, [url] * 6, [start] * 6)) == ["ok"] * 6
+            catalog = Catalog(url)
+            with catalog._engine.connect() as conn:
+                assert _at_head(conn)
+            catalog.dispose()

@@ -19,17 +19,6 @@ from schemas.events import (
 from workers.pipeline import Pipeline
 
 
-class DramatiqPublisher:
-    """Sends an event to the queue of the stage that consumes it (``schemas.events.ROUTES``)."""
-
-    def __init__(self, broker: dramatiq.Broker) -> None:
-        self.broker = broker
-
-    def __call__(self, event: DocumentEvent) -> None:
-        self.broker.enqueue(dramatiq.Message(queue_name=ROUTES[type(event)], actor_name=ACTORS[type(event)],
-                                             args=(event.model_dump(),), kwargs={}, options={}))
-
-
 def declare_actors(broker: dramatiq.Broker, pipeline: Pipeline) -> list[dramatiq.Actor]:
     """Register one actor per stage on ``broker``; names and queues follow ``ROUTES``."""
 
@@ -53,5 +42,10 @@ def declare_actors(broker: dramatiq.Broker, pipeline: Pipeline) -> list[dramatiq
         pipeline.unindex(DocumentRemoved.model_validate(payload))
 
     queues = {ACTORS[event]: ROUTES[event] for event in ROUTES}
-    return [dramatiq.actor(fn, actor_name=fn.__name__, queue_name=queues[fn.__name__], broker=broker)
+    # Lower runs first among the messages a worker holds: finish the documents under way before
+    # starting new extractions (depth-first), so results land early and no big document is left
+    # alone at the end of a batch.
+    priorities = {"extract": 20, "analyze": 10, "index": 0, "unindex": 0}
+    return [dramatiq.actor(fn, actor_name=fn.__name__, queue_name=queues[fn.__name__], broker=broker,
+                           priority=priorities[fn.__name__])
             for fn in (extract, analyze, index, unindex)]

@@ -1,4 +1,4 @@
-"""Build the dramatiq broker from settings. The only place a broker is created."""
+"""Build the dramatiq broker from settings (the only place a broker is created), and publish events on it."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import Retries
 
+from schemas.events import ACTORS, ROUTES, DocumentEvent
 from services.embedded_redis import EmbeddedRedis
 from services.settings import Settings
 
@@ -32,3 +33,14 @@ def make_broker(settings: Settings, embedded: EmbeddedRedis | None = None) -> dr
             middleware.min_backoff = RETRY_POLICY["min_backoff"]
             middleware.max_backoff = RETRY_POLICY["max_backoff"]
     return broker
+
+
+class DramatiqPublisher:
+    """Sends an event to the queue of the stage that consumes it (``schemas.events.ROUTES``)."""
+
+    def __init__(self, broker: dramatiq.Broker) -> None:
+        self.broker = broker
+
+    def __call__(self, event: DocumentEvent) -> None:
+        self.broker.enqueue(dramatiq.Message(queue_name=ROUTES[type(event)], actor_name=ACTORS[type(event)],
+                                             args=(event.model_dump(),), kwargs={}, options={}))

@@ -7,6 +7,7 @@ change of every stage lands here.
 
 from __future__ import annotations
 
+import fcntl
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -94,7 +95,20 @@ def doc_id_for(sha256: str) -> str:
     return sha256[:16]
 
 
+#: the newest migration in ``migrations/versions`` (a test keeps the two equal): a catalog already
+#: there is recognised without loading alembic, which every CLI call and process start would pay
+HEAD_REVISION = "0002"
+
+
+def _at_head(conn) -> bool:  # noqa: ANN001 - a SQLAlchemy Connection
+    if not inspect(conn).has_table("alembic_version"):
+        return False
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD_REVISION
+
+
 def _migrate(conn) -> None:  # noqa: ANN001 - a SQLAlchemy Connection
+    if _at_head(conn):
+        return
     from alembic import command
     from alembic.config import Config
     from alembic.runtime.migration import MigrationContext
@@ -127,11 +141,11 @@ class Catalog:
 
     def create_schema(self) -> None:
         """Bring the catalog to the latest migration (``services/ingest/migrations``). Safe when several
-        processes start together: PostgreSQL serialises them with an advisory lock; on SQLite the loser
-        of the race finds the work done."""
+        processes start together: PostgreSQL serialises them with an advisory lock, SQLite with a lock
+        file next to the database (its DDL does not lock across processes)."""
         for attempt in range(3):
             try:
-                with self._engine.begin() as conn:
+                with self._sqlite_file_lock(), self._engine.begin() as conn:
                     if conn.dialect.name == "postgresql":
                         conn.execute(text("SELECT pg_advisory_xact_lock(7102025)"))
                     _migrate(conn)
@@ -140,6 +154,16 @@ class Catalog:
                 if attempt == 2:
                     raise
                 time.sleep(0.5)
+
+    @contextmanager
+    def _sqlite_file_lock(self) -> Iterator[None]:
+        database = self._engine.url.database
+        if self._engine.dialect.name != "sqlite" or not database or database == ":memory:":
+            yield
+            return
+        with open(f"{database}.migrate.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
 
     def drop_schema(self) -> None:
         Base.metadata.drop_all(self._engine)
