@@ -191,3 +191,32 @@ def test_participants_employers_and_institution_names_are_not_subjects(tagger: T
              Page(page=2, text="Eau de Paris répond. Eau de Paris investit."),
              Page(page=3, text="Eau de Paris modernise. Eau de Paris publie.")]
     assert {f"{t.level}:{t.code}" for t in tagger.run(water) if t.about} == set()
+
+
+def test_small_communes_are_found_where_the_text_calls_them_communes(tagger: TerritoryTagger) -> None:
+    named = tagger.run([Page(page=1, text="Les communes d'Agnac, Peyrière, Puysserampion et Roumagne (Lot-et-Garonne).")])
+    assert {"Agnac", "Peyrière", "Puysserampion", "Roumagne"} <= {t.name for t in named}
+    bare = tagger.run([Page(page=1, text="Agnac est un prénom. Peyrière aussi, dit-on.")])
+    assert not {"Agnac", "Peyrière"} & {t.name for t in bare}
+
+
+def test_a_long_single_page_document_has_its_opening_as_a_cover(tagger: TerritoryTagger) -> None:
+    """A DOCX groupement of communes: each named again and again at the top, a landmark town cited
+    more often further down, and many other places, none standing out."""
+    opening = ("Groupement de commandes entre les communes d'Agnac, Peyrière et Puysserampion. Élaboration des "
+               "plans locaux d'urbanisme des communes d'Agnac, Peyrière et Puysserampion.\n")
+    filler = "Le diagnostic agricole et paysager sera conduit avec les habitants. " * 700
+    others = " ".join(f"La route mène vers {c}." for c in ("Bergerac", "Eymet", "Duras", "Lauzun", "Seyches",
+                                                          "Cambes", "Lavergne", "Roumagne", "Allemans-du-Dropt"))
+    body = " ".join(f"{c} : la commune d'{c} a voté." for c in ("Agnac", "Peyrière", "Puysserampion") * 4)
+    text = opening + filler + others + " " + body + " Marmande est à 20 km. " * 2
+    about = {t.name for t in tagger.run([Page(page=1, text=text)]) if t.about}
+    assert about == {"Agnac", "Peyrière", "Puysserampion"}
+
+
+def test_places_in_a_bibliography_are_not_subjects(tagger: TerritoryTagger) -> None:
+    pages = [Page(page=1, text="Méthode de calcul des indicateurs de rafraîchissement urbain."),
+             Page(page=2, text="Le coefficient est calculé par îlot à partir de l'orthophoto."),
+             Page(page=3, text="Références :\nCoefficient par îlot sur Chambéry. Biodiversité par îlot sur Chambéry. "
+                               "Ruissellement par îlot sur Chambéry. Rapport sur Chambéry.")]
+    assert not any(t.about for t in tagger.run(pages))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-ANALYZER_VERSION = 3
+ANALYZER_VERSION = 4
 
 
 def packaged_taxonomy_dir() -> Path:

@@ -55,6 +55,12 @@ _PREFECT = re.compile(r"\bpr[ée]f(?:et|[èe]te|ecture)\s+(?:de\s+la\s+|de\s+l['
 #: a place as a landmark: "à l'est de Marmande", "à 20 km d'Agen", "entre Marmande et", "relier X à"
 _RELATIVE = re.compile(r"(?:(?:nord|sud|est|ouest)(?:-(?:est|ouest))?\s+d[eu]?|km\s+d[eu]?|proximité\s+d[eu]?"
                        r"|\bentre|\brelier|\bdepuis|\bvers)\s*(?:la\s+|l['’]\s*)?$", re.I)
+#: "la commune d'Agnac", "les communes de Peyrière, Puysserampion et": a small place named as a commune
+_COMMUNE_CUE = re.compile(r"\bcommunes?\s+(?:de\s+|d['’]\s*|du\s+)(?:[\w'’-]+(?:\s+[\w'’-]+){0,3}\s*(?:,|\bet\b)\s*){0,12}$",
+                          re.I)
+#: a bibliography: places in the titles of cited works are not the document's subject
+_REFERENCES = re.compile(r"^\s*(?:r[ée]f[ée]rences(?:\s+bibliographiques)?|bibliographie|sources)\s*:?\s*$", re.I | re.M)
+_COVER_CHARS = 1500  # a long document without page breaks (DOCX, ODT): its opening stands for its cover
 _MIN_ABOUT_SCORE = 3
 _WORDS_PER_ABOUT_POINT = 2000  # a long report must cite a place more often to be "about" it
 _ABOUT_SHARE_OF_TOP = 0.3
@@ -160,24 +166,25 @@ class TerritoryTagger:
                 context[dep] += weight
         hits: dict[str, list[Evidence]] = defaultdict(list)
         weights: Counter[str] = Counter()
-        cover = pages[0].page if len(pages) > 1 else None  # a one-page note has no cover page
-        on_cover: set[str] = set()  # named on the cover as a subject, not in a signature or an address
+        words = sum(len(p.text.split()) for p in pages)
+        # A one-page note has no cover page; a long document in one page has its opening as a cover.
+        cover_chars = len(pages[0].text) if len(pages) > 1 else _COVER_CHARS if words > 2 * _WORDS_PER_ABOUT_POINT else 0
+        on_cover: Counter[str] = Counter()  # named on the cover as a subject, not in a signature or an address
         for page, (candidates, start, end, weight) in found:
             weight *= self._mention_weight(page.text, start, end)
             key = self.gazetteer.resolve(candidates, context).key
             hits[key].append(Evidence(text=passage_around(page.text, start, end), page=page.page))
             weights[key] += weight
-            if page.page == cover and weight > 0:
-                on_cover.add(key)
+            if page is pages[0] and start < cover_chars and weight > 0:
+                on_cover[key] += 1
         in_title = {self.gazetteer.resolve(c, context).key for c, start, end, _ in self._matches(title)
                     if self._mention_weight(title, start, end) > 0}  # not "Université de Tours", "Rouen, le 2 mai"
         scores = {key: weights[key] + _FIRST_PAGE_WEIGHT * (key in on_cover)
                   + _TITLE_WEIGHT * (key in in_title) for key in hits} if pages else {}
         top = max(scores.values(), default=0)
-        words = sum(len(p.text.split()) for p in pages)
         needed = max(_MIN_ABOUT_SCORE, words / _WORDS_PER_ABOUT_POINT)
         # A document citing many places, none standing out, is about none of them (a national report,
-        # a list of laureates): only its title can then say where it is about.
+        # a list of laureates): only its title or cover can then say where it is about.
         mentions = sum(len(ev) for ev in hits.values())
         scattered = len(hits) >= _SCATTERED_PLACES and max(map(len, hits.values()), default=0) < (
             _SCATTERED_TOP_SHARE * mentions)
@@ -187,7 +194,11 @@ class TerritoryTagger:
             # about: named in the title, or among the most cited places (cover page counting double) and
             # cited across the document, not on one page only (an affiliation, a signature place)
             spread = len({e.page for e in evidence}) >= 2 or len(pages) < 3
-            about = key in in_title or (not scattered and scores[key] >= needed
+            # a place the cover names again and again, and the text twice as often as the average place,
+            # is a subject even among many others (a groupement of communes); one named in passing on
+            # the cover ("en déplacement à Amiens") or a laureate among laureates is not
+            standout = on_cover[key] >= 2 and len(evidence) >= 2 * mentions / len(hits)
+            about = key in in_title or ((standout or not scattered) and scores[key] >= needed
                                         and scores[key] >= _ABOUT_SHARE_OF_TOP * top and spread)
             tags.append(TerritoryTag(code=t.code, level=t.level, name=t.name, about=about, count=len(evidence),
                                      ancestors=self.gazetteer.ancestors(key), evidence=evidence[:3]))
@@ -199,6 +210,8 @@ class TerritoryTagger:
         before, after = text[max(0, start - 40):start], text[end:end + 15]
         if _DATE_LINE.match(after) or _AFFILIATION.search(before) or _POSTAL_ADDRESS.search(before):
             return 0.0
+        if _REFERENCES.search(text, max(0, start - 400), start):
+            return 0.25
         if _INSTITUTION.search(before[-40:]):
             return 0.25  # "Eau de Paris", "Université de Tours": an organisation's name, not its subject
         if _PREFECT.search(before[-25:]):
@@ -240,9 +253,10 @@ class TerritoryTagger:
                 if n == 1 and (folded in _AMBIGUOUS or len(folded) < 3):
                     continue
                 named = [w.group() for w in words[i:i + n] if w.group().lower() not in _ARTICLES]
-                if n == 1 or (len(named) == 1 and named[0].isupper()):
+                if (n == 1 or (len(named) == 1 and named[0].isupper())) and not _COMMUNE_CUE.search(
+                        text, max(0, words[i].start() - 120), words[i].start()):
                     # one capitalised word naming a small commune is usually something else, and so is
-                    # one shouted word after an article ("A L'ECHELLE EPCI")
+                    # one shouted word after an article ("A L'ECHELLE EPCI"), unless the text calls it a commune
                     candidates = [c for c in candidates if c.level != "commune" or c.population >= _MIN_SINGLE_WORD_POP]
                 if candidates:
                     found = (candidates, words[i].start(), words[i + n - 1].end(), n)
