@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 HEARTBEAT_PREFIX = "phare:heartbeat:worker:"
 HEARTBEAT_TTL_S = 10
 _HEARTBEAT_EVERY_S = 3.0
+WARMING, READY = b"warming", b"ready"
 
 
 def workers_alive(container: Container) -> int:
@@ -25,15 +26,29 @@ def workers_alive(container: Container) -> int:
     return sum(1 for _ in client.scan_iter(match=f"{HEARTBEAT_PREFIX}*"))
 
 
+def workers_ready(container: Container) -> int:
+    """How many live worker processes have loaded their models."""
+    client = container.broker.client
+    return sum(1 for key in client.scan_iter(match=f"{HEARTBEAT_PREFIX}*") if client.get(key) == READY)
+
+
 def run_worker(container: Container, stop: threading.Event, queues: set[str] | None = None,
                threads: int | None = None) -> None:
-    """Consume until ``stop`` is set. Loads the NLP models before taking the first message."""
+    """Consume until ``stop`` is set.
+
+    Consumption starts at once: extraction runs in the fork server while this process loads the
+    NLP models (seconds, mostly compiling spaCy's French tokenizer patterns), and analysis waits
+    for them. The heartbeat says ``warming`` until then, ``ready`` after."""
+    import numpy  # noqa: F401 - loads the BLAS library threadpool_limits must find
+
     broker = container.broker
     declare_actors(broker, container.pipeline)
-    container.pipeline.warm_up()
+    container.pipeline.sandbox.warm_up()
     # Parallelism comes from worker processes: a multi-threaded BLAS in each of them only adds
     # spinning threads fighting for the same cores (measured: 30 % slower ingestion on 2 cores).
     threadpool_limits(limits=1, user_api="blas")
+    warming = threading.Thread(target=container.pipeline.warm_up, name="phare-warm-up", daemon=True)
+    warming.start()
     threads = threads or container.settings.worker_threads
     worker = dramatiq.Worker(broker, queues=queues, worker_threads=threads)
     # dramatiq holds twice its threads' worth of messages per queue by default: at the end of a batch
@@ -45,10 +60,10 @@ def run_worker(container: Container, stop: threading.Event, queues: set[str] | N
     try:
         while not stop.is_set():
             try:
-                broker.client.set(key, "1", ex=HEARTBEAT_TTL_S)
+                broker.client.set(key, WARMING if warming.is_alive() else READY, ex=HEARTBEAT_TTL_S)
             except Exception:  # noqa: BLE001 - Redis may be restarting; dramatiq reconnects on its own
                 log.warning("heartbeat failed", exc_info=True)
-            stop.wait(_HEARTBEAT_EVERY_S)
+            stop.wait(0.2 if warming.is_alive() else _HEARTBEAT_EVERY_S)
     finally:
         worker.stop(timeout=30_000)
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections import Counter
 
@@ -120,9 +121,15 @@ class EntityRecognizer:
         self.model = model
         self.batch_size = batch_size
         self._nlp = None
+        self._loading = threading.Lock()
 
     def warm_up(self) -> None:
-        if self._nlp is None:
+        """Load the model once; callers arriving meanwhile (other worker threads) wait for it."""
+        if self._nlp is not None:
+            return
+        with self._loading:
+            if self._nlp is not None:
+                return
             import spacy
             from thinc.api import use_ops
 
@@ -131,8 +138,9 @@ class EntityRecognizer:
             with use_ops("numpy", use_blis=False):
                 # One load (the French tokenizer's patterns take seconds to compile) for two uses:
                 # NER with the tagger side disabled, the tagger with NER disabled.
-                self._nlp = spacy.load(self.model, exclude=["parser", "senter", "lemmatizer"])
-            self._nlp.max_length = _MAX_CHARS_PER_DOC + 10_000
+                nlp = spacy.load(self.model, exclude=["parser", "senter", "lemmatizer"])
+            nlp.max_length = _MAX_CHARS_PER_DOC + 10_000
+            self._nlp = nlp
 
     def run(self, pages: list[Page]) -> list[Entity]:
         self.warm_up()
