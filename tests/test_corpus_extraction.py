@@ -102,3 +102,22 @@ def test_scanned_pdfs_yield_ocr_text(extractor: TextExtractor, name: str) -> Non
         pytest.skip("tesseract not installed")
     text = " ".join(p.text for p in extractor.run(CORPUS / name).pages).lower()
     assert len(words(text)) >= 30 and ("préfet" in text or "métadonnées" in text)
+
+
+def test_pages_are_structured_exactly_as_partition_text_would() -> None:
+    """structure_page runs partition_text's own steps without its metadata decorators (speed): on
+    every page of the corpus PDFs it must give the very elements partition_text gives."""
+    from unstructured.partition.text import partition_text
+
+    from workers.extract.partition import LANGUAGES, _to_elements, structure_page
+
+    extractor, pages = TextExtractor(), 0
+    with (CORPUS / "manifest.csv").open(encoding="utf-8") as fh:
+        pdfs = [r["file"] for r in csv.DictReader(fh) if r["format"] == "pdf" and r["text_layer"] == "yes"]
+    for name in pdfs:
+        for page in extractor.run(CORPUS / name).pages:
+            reference = _to_elements(partition_text(text=page.text, languages=LANGUAGES), default_page=page.page) \
+                if page.text.strip() else []
+            assert structure_page(page.text, page.page) == reference, (name, page.page)
+            pages += 1
+    assert pages > 250

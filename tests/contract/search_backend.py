@@ -146,6 +146,19 @@ class SearchBackendContract:
         assert [h.id for h in library.similar("erc")] == ["xss"]  # the other text on floods
         assert library.similar("absent") == []
 
+    def test_more_like_this_after_updates(self, library: SearchBackend) -> None:
+        """A re-indexed library holds deleted versions of its documents: tantivy's own more_like_this
+        panicked there ("37 >= 38"), so every document page of a re-indexed library answered 500."""
+        filler = [record(f"n{i}", f"Note {i} sur les crues", f"Les inondations et les crues du torrent {i}.")
+                  for i in range(30)]
+        for _ in range(3):
+            library.upsert(LIBRARY + filler)
+        for doc in LIBRARY + filler:
+            similar = [h.id for h in library.similar(doc.id, limit=10)]
+            assert doc.id not in similar and len(similar) == len(set(similar))
+        assert {"n1", "n2"} & {h.id for h in library.similar("n0")}
+        assert library.count() == len(LIBRARY) + len(filler)
+
     @pytest.mark.parametrize("typed", ["DO_NOT_TRACK", "a AND", "NOT", "OR OR", "(((", "title:", "\x00", "*"])
     def test_suggest_never_raises(self, library: SearchBackend, typed: str) -> None:
         assert isinstance(library.suggest(typed), list)
