@@ -1,9 +1,10 @@
 """nDCG@10 and MRR@10 of phare's search on the development query set, next to plain BM25.
 
 Run: .venv/bin/python bench/relevance.py [../shared/data/corpus]
-Indexes every corpus document (phare's extraction; titles, headings, pages) into an in-memory tantivy
-index twice: phare's configuration (field boosts, acronym expansion) and a plain BM25 baseline with
-the same French analysis (title, headings and body weighted alike, no expansion). The last line is JSON.
+Indexes every corpus document as phare's index stage builds it (extraction; title, file name and
+section titles, pages) into an in-memory tantivy index twice: phare's configuration (field boosts,
+phrase proximity, acronym expansion) and a plain BM25 baseline given the same fields and the same
+French analysis (title, headings and body weighted alike, no expansion). The last line is JSON.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from services.search.query import expand_acronyms  # noqa: E402
 from workers.analyze.reference import load_glossary  # noqa: E402
 from workers.extract.errors import ExtractionError  # noqa: E402
 from workers.extract.extractor import TextExtractor  # noqa: E402
+from workers.pipeline import record_headings  # noqa: E402
 
 K = 10
 
@@ -41,7 +43,7 @@ def records(corpus: Path) -> list[IndexRecord]:
             continue
         out.append(IndexRecord(id=f"d{len(out)}", title=e.title or Path(name).stem, path=name, format=e.format,
                                language=e.language, year=e.year, pages=e.pages,
-                               headings=[el.text for el in e.elements if el.category == "Title"][:60]))
+                               headings=record_headings(e, name)))
     return out
 
 
