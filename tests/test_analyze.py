@@ -220,3 +220,12 @@ def test_places_in_a_bibliography_are_not_subjects(tagger: TerritoryTagger) -> N
              Page(page=3, text="Références :\nCoefficient par îlot sur Chambéry. Biodiversité par îlot sur Chambéry. "
                                "Ruissellement par îlot sur Chambéry. Rapport sur Chambéry.")]
     assert not any(t.about for t in tagger.run(pages))
+
+
+def test_common_words_shouted_in_headings_are_not_names() -> None:
+    pages = [Page(page=1, text="Article 2. LES ACTEURS DU DISPOSITIF\nLe programme est animé par l'ADEME avec le "
+                               "BRGM.\nPartenaires : BRGM CEREMA INERIS\n2.| ÉVOLUTION DE L'EMPLOI\nLe taux d'emploi "
+                               "progresse à Lyon. Le CEREMA et l'INERIS publient des données.")]
+    names = {e.text for e in EntityRecognizer().run(pages)}
+    assert not {"ACTEURS", "EMPLOI"} & names
+    assert {"ADEME", "BRGM", "CEREMA", "INERIS"} <= names

@@ -104,6 +104,17 @@ def name_bearing(text: str) -> str:
     return "\n".join(kept)
 
 
+def _in_shouted_line(text: str, start: int, end: int, common: set[str]) -> bool:
+    """A word right before or after this span, on its line, is a common word written in capitals
+    ("LES ACTEURS DU DISPOSITIF", "MARCHÉS IMMOBILIERS"), not another acronym ("BRGM CEREMA")."""
+    before = [w for w in text[text.rfind("\n", 0, start) + 1:start].replace("’", " ").replace("'", " ").split()
+              if len(w) > 1]  # past an elided "L'"
+    line_end = text.find("\n", end)
+    after = text[end:line_end if line_end >= 0 else len(text)].split()
+    return any(w.isupper() and (w.lower() in _FUNCTION_WORDS or w.lower() in common)
+               for w in before[-1:] + after[:1])
+
+
 def _strip_trailing_common(text: str, common: set[str]) -> str:
     """"GEORISQUES Un" → "GEORISQUES", "Animation COMPTE-RENDU" → "Animation": a function word or a
     shouted heading glued after a name."""
@@ -152,8 +163,11 @@ class EntityRecognizer:
             text = name_bearing(page.text[:budget])
             texts.append(text)
             budget -= len(text)
+        # Words the document also writes in lower case are common words, whatever their capitals here.
+        common = {part for page in pages for w in _LOWER_WORD.findall(page.text) for part in w.split("'")}
         counts: Counter[tuple[str, str]] = Counter()
         inside: Counter[tuple[str, str]] = Counter()  # occurrences where a capital letter means something
+        shouted: Counter[tuple[str, str]] = Counter()  # ...of which inside a heading written in capitals
         forms: dict[tuple[str, str], Counter[str]] = {}
         contexts: dict[tuple[str, str], tuple[str, int]] = {}
         docs = self._nlp.pipe(texts, batch_size=self.batch_size, disable=_TAGGER_SIDE)
@@ -166,12 +180,12 @@ class EntityRecognizer:
                 counts[key] += 1
                 if not _SENTENCE_START.search(page_text[max(0, ent.start_char - 3):ent.start_char]):
                     inside[key] += 1
+                    if _in_shouted_line(page_text, ent.start_char, ent.end_char, common):
+                        shouted[key] += 1
                 if key not in contexts:
                     left = max(0, ent.start_char - _CONTEXT_CHARS)
                     contexts[key] = (page_text[left:ent.end_char + _CONTEXT_CHARS], ent.start_char - left)
                 forms.setdefault(key, Counter())[text] += 1
-        # Words the document also writes in lower case are common words, whatever their capitals here.
-        common = {w for page in pages for w in _LOWER_WORD.findall(page.text)}
         common_nouns = self._common_nouns(counts, forms, contexts)
         # "DROPT" next to "Sauvetat du Dropt": a shouted word of a longer name is that name, not another
         name_words = {w.casefold() for k in counts for w in forms[k].most_common(1)[0][0].split()
@@ -182,8 +196,8 @@ class EntityRecognizer:
                 continue
             text = _strip_trailing_common(forms[key].most_common(1)[0][0], common)
             if text.isupper() and " " not in text and len(text) > 3 and (
-                    text.casefold() in common or text.casefold() in name_words):
-                continue  # "EMPLOI", "ACTEURS": a heading shouting a common word
+                    text.casefold() in common or text.casefold() in name_words or shouted[key] == inside[key]):
+                continue  # "EMPLOI", "ACTEURS": a heading shouting a common word (only ever in such headings)
             words = [w for w in text.lower().split() if w not in _FUNCTION_WORDS]
             if not words or text.upper() in _GENERIC_ACRONYMS:
                 continue
