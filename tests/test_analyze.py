@@ -229,3 +229,14 @@ def test_common_words_shouted_in_headings_are_not_names() -> None:
     names = {e.text for e in EntityRecognizer().run(pages)}
     assert not {"ACTEURS", "EMPLOI"} & names
     assert {"ADEME", "BRGM", "CEREMA", "INERIS"} <= names
+
+
+def test_words_glued_after_a_name_and_actions_are_not_names() -> None:
+    from workers.analyze.entities import _action_phrase, _strip_trailing_common
+
+    common = {"validation", "création", "urbanisme"}
+    assert _strip_trailing_common("Gilles Cébélieu Validation", common, person=True) == "Gilles Cébélieu"
+    assert _strip_trailing_common("Plan Local d'Urbanisme", common) == "Plan Local d'Urbanisme"
+    assert _strip_trailing_common("Jean Validation", common, person=True) == "Jean Validation"  # two words stay
+    assert _action_phrase("Définir la vision") and _action_phrase("Développer les mobilités douces")
+    assert not _action_phrase("Construire Ensemble") and not _action_phrase("Définir")

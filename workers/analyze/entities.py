@@ -115,14 +115,25 @@ def _in_shouted_line(text: str, start: int, end: int, common: set[str]) -> bool:
                for w in before[-1:] + after[:1])
 
 
-def _strip_trailing_common(text: str, common: set[str]) -> str:
+def _strip_trailing_common(text: str, common: set[str], person: bool = False) -> str:
     """"GEORISQUES Un" → "GEORISQUES", "Animation COMPTE-RENDU" → "Animation": a function word or a
-    shouted heading glued after a name."""
+    shouted heading glued after a name; after a person's name, also a capitalised common word (the
+    next cell of a table: "Gilles Cébélieu Validation")."""
     words = text.split()
-    while len(words) > 1 and (words[-1].lower() in _FUNCTION_WORDS
-                              or (words[-1].isupper() and len(words[-1]) > 3 and words[-1].lower() in common)):
+    while len(words) > (2 if person else 1) and (
+            words[-1].lower() in _FUNCTION_WORDS
+            or (words[-1].isupper() and len(words[-1]) > 3 and words[-1].lower() in common)
+            or (person and words[-1][0].isupper() and not words[-1].isupper() and words[-1].lower() in common)):
         words.pop()
     return " ".join(words)
+
+
+def _action_phrase(text: str) -> bool:
+    """"Définir la vision", "Développer les mobilités douces": a verb and lower-case words, an item of a list
+    of actions; not "Construire Ensemble" (a programme's name)."""
+    first, *rest = text.split()
+    return bool(rest) and bool(_INFINITIVE.match(first)) and any(
+        w[0].islower() and w not in _FUNCTION_WORDS for w in rest)
 
 
 class EntityRecognizer:
@@ -194,7 +205,7 @@ class EntityRecognizer:
         for key, n in counts.most_common():
             if key in common_nouns:
                 continue
-            text = _strip_trailing_common(forms[key].most_common(1)[0][0], common)
+            text = _strip_trailing_common(forms[key].most_common(1)[0][0], common, person=key[1] == "PER")
             if text.isupper() and " " not in text and len(text) > 3 and (
                     text.casefold() in common or text.casefold() in name_words or shouted[key] == inside[key]):
                 continue  # "EMPLOI", "ACTEURS": a heading shouting a common word (only ever in such headings)
@@ -210,6 +221,8 @@ class EntityRecognizer:
             if " " not in text and not inside[key] and not (text.isupper() and len(text) <= 6):
                 continue
             if key[1] != "ORG" and _INFINITIVE.match(text):  # "Suivre", "Optimiser": list items start with verbs
+                continue
+            if _action_phrase(text):
                 continue
             out.append(Entity(text=text, label=key[1], count=n))
             if len(out) == 200:
