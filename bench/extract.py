@@ -90,7 +90,7 @@ def start_warm_workers(env: dict[str, str]) -> list[subprocess.Popen]:
     """Workers already running, as under `phare up`: `phare ingest` then only queues and waits."""
     from services.embedded_redis import EmbeddedRedis
     from services.settings import Settings
-    from workers.runtime import HEARTBEAT_PREFIX, READY
+    from workers.runtime import workers_ready
 
     settings = Settings(data_dir=Path(env["PHARE_DATA_DIR"]))
     redis = EmbeddedRedis(settings.redis_dir)
@@ -98,8 +98,7 @@ def start_warm_workers(env: dict[str, str]) -> list[subprocess.Popen]:
     procs = [subprocess.Popen([sys.executable, "-m", "services.cli", "worker", *extra], cwd=ROOT, env=env,
                               stderr=subprocess.DEVNULL)
              for extra in ([], *[["--queues", "extract,analyze"]] * (settings.worker_processes - 1))]
-    client = redis.client()
-    while sum(client.get(k) == READY for k in client.scan_iter(match=f"{HEARTBEAT_PREFIX}*")) < len(procs):
+    while workers_ready(redis.client()) < len(procs):
         time.sleep(0.1)  # models loaded
     time.sleep(2)  # fork servers warm
     return procs

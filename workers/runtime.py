@@ -8,6 +8,7 @@ import threading
 import uuid
 
 import dramatiq
+import redis
 from threadpoolctl import threadpool_limits
 
 from services.bootstrap import Container
@@ -26,9 +27,8 @@ def workers_alive(container: Container) -> int:
     return sum(1 for _ in client.scan_iter(match=f"{HEARTBEAT_PREFIX}*"))
 
 
-def workers_ready(container: Container) -> int:
-    """How many live worker processes have loaded their models."""
-    client = container.broker.client
+def workers_ready(client: redis.Redis) -> int:
+    """How many live worker processes have loaded their models (``client``: the broker's Redis)."""
     return sum(1 for key in client.scan_iter(match=f"{HEARTBEAT_PREFIX}*") if client.get(key) == READY)
 
 
@@ -43,7 +43,6 @@ def run_worker(container: Container, stop: threading.Event, queues: set[str] | N
 
     broker = container.broker
     declare_actors(broker, container.pipeline)
-    container.pipeline.sandbox.warm_up()
     # Parallelism comes from worker processes: a multi-threaded BLAS in each of them only adds
     # spinning threads fighting for the same cores (measured: 30 % slower ingestion on 2 cores).
     threadpool_limits(limits=1, user_api="blas")

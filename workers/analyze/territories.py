@@ -167,8 +167,11 @@ class TerritoryTagger:
         hits: dict[str, list[Evidence]] = defaultdict(list)
         weights: Counter[str] = Counter()
         words = sum(len(p.text.split()) for p in pages)
-        # A one-page note has no cover page; a long document in one page has its opening as a cover.
-        cover_chars = len(pages[0].text) if len(pages) > 1 else _COVER_CHARS if words > 2 * _WORDS_PER_ABOUT_POINT else 0
+        # The cover: the first page; none for a one-page note; the opening of a long document in one page.
+        if len(pages) > 1:
+            cover_chars = len(pages[0].text)
+        else:
+            cover_chars = _COVER_CHARS if words > 2 * _WORDS_PER_ABOUT_POINT else 0
         on_cover: Counter[str] = Counter()  # named on the cover as a subject, not in a signature or an address
         for page, (candidates, start, end, weight) in found:
             weight *= self._mention_weight(page.text, start, end)

@@ -89,4 +89,3 @@ def structure_page(text: str, page: int) -> list[Element]:
     paragraphs = (p.strip() for p in _split_by_paragraph(auto_paragraph_grouper(text)))
     return _to_elements([element_from_text(p) for p in paragraphs if p and not _is_empty_bullet(p)],
                         default_page=page)
-
