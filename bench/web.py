@@ -12,8 +12,8 @@ snippets); the same queries through ``GET /api/v1/search`` are the baseline. Goa
 from __future__ import annotations
 
 import argparse
-import os
 import json
+import os
 import random
 import sys
 import tempfile

@@ -6,7 +6,6 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-
 #: SearchQuery list filters on keyword fields → the index field (both engines); any value matches
 KEYWORD_FILTERS = {"themes": "themes", "formats": "format", "languages": "language", "producers": "producer",
                    "postures": "postures", "collections": "collection"}
@@ -31,6 +30,9 @@ class SearchQuery(BaseModel):
     sort: Literal["relevance", "date", "added"] = "relevance"
     limit: int = Field(default=10, ge=0, le=100)
     offset: int = Field(default=0, ge=0, le=10_000)
+    #: documents to leave out whatever the query (deleted, not yet out of the index); set by the read
+    #: side from the catalog, never from a URL
+    exclude_ids: list[str] = Field(default_factory=list, exclude=True)
 
 
 class Snippet(BaseModel):

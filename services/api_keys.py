@@ -2,8 +2,9 @@
 
 A key is 256 random bits, so a plain SHA-256 digest cannot be brute-forced and needs no slow KDF.
 Keys are compared digest to digest with ``hmac.compare_digest`` (constant time), every stored key
-tried. The file holds one ``name:hexdigest`` per line; it is re-read when it changes, so a key
-added or revoked with ``phare keys`` takes effect in a running API.
+tried. The file holds one ``name:hexdigest`` per line (``name:hexdigest:admin`` for an administration
+key, which may delete any upload); it is re-read when it changes, so a key added or revoked with
+``phare keys`` takes effect in a running API.
 """
 
 from __future__ import annotations
@@ -12,9 +13,21 @@ import base64
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 _PREFIX = "phare_"
+_ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class _Entry:
+    name: str
+    digest: str
+    admin: bool = False
+
+    def line(self) -> str:
+        return f"{self.name}:{self.digest}{':' + _ADMIN if self.admin else ''}\n"
 
 
 def _digest(key: str) -> str:
@@ -25,9 +38,9 @@ class ApiKeys:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._stamp: tuple[int, int] | None = None
-        self._entries: list[tuple[str, str]] = []
+        self._entries: list[_Entry] = []
 
-    def _load(self) -> list[tuple[str, str]]:
+    def _load(self) -> list[_Entry]:
         try:
             st = self.path.stat()
         except FileNotFoundError:
@@ -36,14 +49,18 @@ class ApiKeys:
         if (st.st_mtime_ns, st.st_size) != self._stamp:
             entries = []
             for line in self.path.read_text(encoding="utf-8").splitlines():
-                name, _, digest = line.strip().rpartition(":")
+                name, _, digest = line.strip().partition(":")
+                digest, _, role = digest.partition(":")
                 if name and len(digest) == 64:
-                    entries.append((name, digest))
+                    entries.append(_Entry(name, digest, role == _ADMIN))
             self._stamp, self._entries = (st.st_mtime_ns, st.st_size), entries
         return self._entries
 
     def names(self) -> list[str]:
-        return [name for name, _ in self._load()]
+        return [e.name for e in self._load()]
+
+    def is_admin(self, name: str) -> bool:
+        return any(e.name == name and e.admin for e in self._load())
 
     def verify(self, key: str | None) -> str | None:
         """The name of the key, or None. Every stored digest is compared, match or not."""
@@ -51,13 +68,14 @@ class ApiKeys:
             return None
         given = _digest(key)
         found = None
-        for name, digest in self._load():
-            if hmac.compare_digest(given, digest):
-                found = name
+        for entry in self._load():
+            if hmac.compare_digest(given, entry.digest):
+                found = entry.name
         return found
 
-    def create(self, name: str) -> str:
-        """A new key for ``name`` (letters, digits, - and _), returned once and stored as a digest."""
+    def create(self, name: str, admin: bool = False) -> str:
+        """A new key for ``name`` (letters, digits, - and _), returned once and stored as a digest.
+        ``admin``: the key may delete any uploaded document, not only its own."""
         if not name or not all(c.isalnum() or c in "-_" for c in name):
             raise ValueError("nom de clé : lettres, chiffres, - et _ seulement")
         if name in self.names():
@@ -65,15 +83,15 @@ class ApiKeys:
         key = _PREFIX + secrets.token_urlsafe(32)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("a", encoding="utf-8") as fh:
-            fh.write(f"{name}:{_digest(key)}\n")
+            fh.write(_Entry(name, _digest(key), admin).line())
         self.path.chmod(0o600)
         return key
 
     def revoke(self, name: str) -> bool:
-        kept = [(n, d) for n, d in self._load() if n != name]
+        kept = [e for e in self._load() if e.name != name]
         if len(kept) == len(self._entries):
             return False
-        self.path.write_text("".join(f"{n}:{d}\n" for n, d in kept), encoding="utf-8")
+        self.path.write_text("".join(e.line() for e in kept), encoding="utf-8")
         return True
 
 

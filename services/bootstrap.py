@@ -87,13 +87,33 @@ class Container:
 
     @cached_property
     def intake(self) -> Intake:
-        return Intake(self.catalog, self.blobs, self.publish, self.max_file_bytes)
+        return Intake(self.catalog, self.blobs, self.publish, self.max_file_bytes, self.artifacts)
 
     @cached_property
     def api_keys(self):  # noqa: ANN201 - services.api_keys.ApiKeys
         from services.api_keys import ApiKeys
 
         return ApiKeys(self.settings.api_keys_file)
+
+    @cached_property
+    def csrf(self):  # noqa: ANN201 - services.csrf.CsrfTokens
+        from services.csrf import CsrfTokens, load_secret
+
+        return CsrfTokens(load_secret(self.settings.secret_file, self.settings.secret_key))
+
+    @cached_property
+    def write_limiter(self):  # noqa: ANN201 - services.http_auth.WriteLimiter
+        from services.http_auth import WriteLimiter
+
+        return WriteLimiter(self.settings.write_rate)
+
+    @cached_property
+    def uploads(self):  # noqa: ANN201 - services.ingest.uploads.Uploads
+        from services.ingest.uploads import Uploads
+
+        s = self.settings
+        return Uploads(self.catalog, self.intake, self.api_keys, s.uploads_dir, s.inbox, self.max_file_bytes,
+                       s.upload_max_mb * 2**20)
 
     @property
     def max_file_bytes(self) -> int:
@@ -111,8 +131,8 @@ class Container:
 
     @cached_property
     def pipeline(self):  # noqa: ANN201 - workers.pipeline.Pipeline
-        from workers.extract.sandbox import ExtractionSandbox
         from services.stage_stats import StageStats
+        from workers.extract.sandbox import ExtractionSandbox
         from workers.pipeline import Pipeline
 
         e = self.settings.extract
@@ -132,7 +152,8 @@ class Container:
         labels = Labels(Taxonomy.load("themes", taxonomy_dir).labels, Gazetteer.load(),
                         Taxonomy.load("producers", taxonomy_dir).labels, Taxonomy.load("postures", taxonomy_dir).labels)
         glossary = load_glossary(self.settings.taxonomy_dir)
-        return SearchService(self.backend, self.catalog, self.artifacts, labels, glossary, self.blobs)
+        return SearchService(self.backend, self.catalog, self.artifacts, labels, glossary, self.blobs,
+                             self.settings.inbox)
 
     def close(self) -> None:
         for closer in reversed(self._closers):

@@ -90,13 +90,12 @@ def api(host: Annotated[str | None, typer.Option()] = None,
         port: Annotated[int | None, typer.Option()] = None) -> None:
     """Sert l'API de recherche et l'interface web."""
     _setup_logging()
-    import uvicorn
-
+    from services.http_server import serve
     from services.search.app import create_app
 
     container = build()
     settings = container.settings
-    uvicorn.run(create_app(container), host=host or settings.host, port=port or settings.port, log_level="warning")
+    serve(create_app(container), host or settings.host, port or settings.port, settings.server)
 
 
 @app.command()
@@ -269,7 +268,8 @@ def search(query: Annotated[str, typer.Argument(help="texte recherché")] = "",
     container = build()
     try:
         result = container.search_service.search(
-            SearchQuery(text=query, themes=theme or [], territories=territory or [], limit=limit, sort=sort))
+            SearchQuery(text=query, themes=theme or [], territories=territory or [], limit=limit, sort=sort),
+            server_paths=True)
     finally:
         container.close()
     if as_json:
@@ -287,7 +287,7 @@ def show(doc_id: str, as_json: Annotated[bool, typer.Option("--json")] = False,
     _setup_logging()
     container = build()
     try:
-        found = container.search_service.show(doc_id, with_text=text)
+        found = container.search_service.show(doc_id, with_text=text, server_paths=True)
     finally:
         container.close()
     if found is None:

@@ -19,11 +19,13 @@ console = Console(stderr=True)
 
 
 @keys_app.command("add")
-def keys_add(name: Annotated[str, typer.Argument(help="à qui est la clé, ex. documentaliste-aurg")]) -> None:
+def keys_add(name: Annotated[str, typer.Argument(help="à qui est la clé, ex. documentaliste-aurg")],
+             admin: Annotated[bool, typer.Option("--admin", help="peut retirer tout document déposé, pas "
+                                                                 "seulement les siens")] = False) -> None:
     """Crée une clé ; elle n'est affichée qu'une fois (seule son empreinte est gardée)."""
     container = build()
     try:
-        key = container.api_keys.create(name)
+        key = container.api_keys.create(name, admin=admin)
     except ValueError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
@@ -39,7 +41,7 @@ def keys_list() -> None:
     container = build()
     try:
         for name in container.api_keys.names():
-            sys.stdout.write(name + "\n")
+            sys.stdout.write(name + (" (administration)" if container.api_keys.is_admin(name) else "") + "\n")
     finally:
         container.close()
 

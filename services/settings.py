@@ -23,6 +23,17 @@ class ExtractSettings(BaseModel):
     ocr_language: str = "fra"
 
 
+class ServerSettings(BaseModel):
+    """Timeouts and caps of ``phare api`` (a slow or idle client must not hold a connection)."""
+
+    header_timeout_s: float = 20.0  # request line and headers, extended by min_rate, at most header_max_s
+    header_max_s: float = 40.0
+    body_timeout_s: float = 20.0  # request body: extended by one second per min_rate bytes received
+    min_rate_bytes_s: int = 500
+    keep_alive_s: float = 5.0  # idle between two requests of a connection
+    max_connections: int = 200  # beyond: new connections closed, requests answered 503
+
+
 class AnalyzeSettings(BaseModel):
     spacy_model: str = "fr_core_news_sm"
     batch_size: int = 32
@@ -59,6 +70,13 @@ class Settings(BaseSettings):
     write_rate: str = Field(default="60/minute", description="uploads and deletions per key (limits syntax)")
     cors_origins: list[str] = Field(default_factory=list, description="origins allowed to call the API from "
                                     "a browser; none by default")
+    public_url: str | None = Field(default=None, description="the address people use (https://phare.example.org): "
+                                   "absolute links (feeds, citations) and the same-site check of writes; unset = "
+                                   "http://HOST:PORT")
+    secret_key: str | None = Field(default=None, description="signs form tokens; every API process of a deployment "
+                                   "must share it; unset = a random key kept in DATA_DIR/secret.key")
+    upload_max_mb: int = Field(default=1000, description="one upload request in all (each file: extract.max_file_mb)")
+    server: ServerSettings = ServerSettings()
     extract: ExtractSettings = ExtractSettings()
     analyze: AnalyzeSettings = AnalyzeSettings()
 
@@ -77,6 +95,18 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def base_url(self) -> str:
+        """Where readers reach phare: ``public_url``, else the address it listens on."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def secret_file(self) -> Path:
+        return self.data_dir / "secret.key"
 
     @property
     def api_keys_file(self) -> Path:

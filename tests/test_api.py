@@ -84,7 +84,7 @@ def test_download_page_text_and_citations(client: TestClient) -> None:
     assert original.headers["content-disposition"] == 'attachment; filename="220310_mandat_GT_CNIG_Friches.pdf"'
     shown = client.get(f"/api/v1/documents/{doc_id}/file", params={"inline": True})
     assert shown.headers["content-disposition"].startswith("inline;") and shown.content == original.content
-    assert shown.headers["content-security-policy"] == "sandbox"
+    assert shown.headers["content-security-policy"] == "sandbox; frame-ancestors 'none'"
     page = client.get(f"/api/v1/documents/{doc_id}/pages/2").json()
     assert page["page"] == 2 and page["page_count"] == 2 and page["text"]
     assert client.get(f"/api/v1/documents/{doc_id}/pages/3").status_code == 404

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from schemas.documents import DocState
-from services.ingest.catalog import Catalog
+from services.ingest.catalog import HEAD_REVISION, Catalog
 
 SHA_A = "a" * 64
 SHA_B = "b" * 64
@@ -72,7 +72,7 @@ def test_migrations_build_exactly_the_models(catalog: Catalog) -> None:
 
     with catalog._engine.connect() as conn:
         context = MigrationContext.configure(conn)
-        assert context.get_current_revision() == "0002"
+        assert context.get_current_revision() == HEAD_REVISION
         assert compare_metadata(context, Base.metadata) == []
 
 

@@ -9,7 +9,7 @@ import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from workers.extract.errors import ExtractionError
+from workers.extract.errors import ExtractionCrashed, ExtractionError
 from workers.extract.extractor import TextExtractor
 from workers.extract.ocr import tesseract_available
 from workers.extract.sandbox import ExtractionSandbox
@@ -128,8 +128,14 @@ def test_sandbox_kills_a_hanging_parser() -> None:
 
 
 def test_sandbox_survives_a_crashing_parser() -> None:
-    with pytest.raises(ExtractionError, match="arrêté brutalement"):
+    with pytest.raises(ExtractionCrashed, match="arrêté brutalement \\(code 139\\)"):
         ExtractionSandbox(timeout_s=10, target=sandbox_targets.crash).run(PDF)
+
+
+def test_a_child_killed_from_outside_is_a_crash_not_a_verdict() -> None:
+    """SIGKILL from the OOM killer or an operator says nothing about the file: retryable."""
+    with pytest.raises(ExtractionCrashed, match="tué par le système \\(SIGKILL"):
+        ExtractionSandbox(timeout_s=30, target=sandbox_targets.killed).run(PDF)
 
 
 def test_sandbox_kills_a_ballooning_parser() -> None:

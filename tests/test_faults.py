@@ -22,8 +22,6 @@ from services.ingest.intake import walk
 from services.ingest.reconcile import Reconciler
 from services.settings import Settings
 
-from .conftest import REDIS_URL
-
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 TOPICS = ["tramway", "covoiturage", "funiculaire", "téléphérique", "trolleybus", "autopartage", "vélopartage",
@@ -97,7 +95,8 @@ def test_a_worker_killed_mid_run_loses_nothing(workers, tmp_path: Path) -> None:
     # what `phare up` does periodically: documents stuck in a stage are sent again
     until(lambda: terminal(container) == len(files), "every document terminal", 240,
           every=lambda: reconciler.resume_stuck(older_than_s=10))
-    assert container.catalog.counts() == {"indexed": len(files)}
+    failed = [(d.id, d.reason) for d in container.catalog.by_state(DocState.FAILED)]
+    assert container.catalog.counts() == {"indexed": len(files)}, failed
     until(lambda: container.backend.count() == len(files), "index caught up", 30)
     assert container.backend.count() == len(files)  # once each
 

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data", inbox=tmp_path / "inbox", write_rate="6/minute",
-                    extract=ExtractSettings(max_file_mb=1))
+                    extract=ExtractSettings(max_file_mb=1), upload_max_mb=2)
 
 
 @pytest.fixture
@@ -101,7 +101,7 @@ def test_oversized_uploads_are_refused_without_reading_them(client: TestClient, 
     big = b"x" * (3 * 2**20)
     declared = client.post("/api/v1/documents", files={"files": ("gros.txt", big, "text/plain")},
                            headers={"X-API-Key": key})
-    assert declared.status_code == 413 and "au plus 2 Mo" in declared.json()["detail"]
+    assert declared.status_code == 413 and declared.json()["detail"] == "envoi trop volumineux (au plus 2 Mo par envoi)"
 
     def chunks():  # noqa: ANN202 - no Content-Length: the limit is counted as the body streams in
         yield b"--b\r\nContent-Disposition: form-data; name=\"files\"; filename=\"g.txt\"\r\n\r\n"
@@ -112,6 +112,23 @@ def test_oversized_uploads_are_refused_without_reading_them(client: TestClient, 
     streamed = client.post("/api/v1/documents", content=chunks(),
                            headers={"X-API-Key": key, "Content-Type": "multipart/form-data; boundary=b"})
     assert streamed.status_code == 413
+
+
+def test_the_size_limit_is_per_file_and_stated_honestly(client: TestClient, key: str) -> None:
+    """A probe found the limit applied to the whole request, and a 5.8 MB file reported as "5 Mo > 5 Mo"."""
+    one = int(0.6 * 2**20)
+    both = client.post("/api/v1/documents", headers={"X-API-Key": key}, files=[
+        ("files", ("a.txt", b"a" * one, "text/plain")), ("files", ("b.txt", b"b" * one, "text/plain"))])
+    assert both.status_code == 202 and len(both.json()) == 2  # 1.2 MB in all, each file under 1 MB
+    over = client.post("/api/v1/documents", headers={"X-API-Key": key},
+                       files={"files": ("rapport.txt", b"r" * (2**20 + 1), "text/plain")})
+    assert over.status_code == 413
+    assert over.json()["detail"] == "« rapport.txt » dépasse la limite de 1 Mo par fichier"
+    from services.ingest.intake import too_large_reason
+
+    reason = too_large_reason(int(5.8 * 2**20), 5 * 2**20)
+    assert reason == "fichier trop volumineux (5,8 Mo ; au plus 5 Mo par fichier)"
+    assert too_large_reason(5 * 2**20 + 1, 5 * 2**20).startswith("fichier trop volumineux (5,1 Mo")
 
 
 def test_writes_are_rate_limited(client: TestClient, key: str) -> None:

@@ -83,7 +83,7 @@ def _until(predicate, what: str, timeout: float = 60) -> None:  # noqa: ANN001
 
 
 def _found(container: Container, word: str) -> list:
-    return container.search_service.search(SearchQuery(text=word)).hits
+    return container.search_service.search(SearchQuery(text=word), server_paths=True).hits
 
 
 class _Watching:

@@ -16,6 +16,7 @@ from schemas.events import (
     DocumentQueued,
     DocumentRemoved,
 )
+from workers.extract.errors import ExtractionCrashed
 from workers.pipeline import Pipeline
 
 
@@ -25,6 +26,9 @@ def declare_actors(broker: dramatiq.Broker, pipeline: Pipeline) -> list[dramatiq
     def run(stage: Callable[[Any], None], event: DocumentEvent) -> None:
         try:
             stage(event)
+        except ExtractionCrashed:
+            pipeline.release(event.doc_id, crashed=True)  # retried with backoff, and counted: repeated
+            raise  # crashes end in quarantine
         except Exception:
             pipeline.release(event.doc_id)  # retried by dramatiq with backoff; not a crash
             raise

@@ -14,12 +14,13 @@ from pathlib import Path
 
 from schemas.documents import Analysis, DocState, Extraction, IndexRecord
 from schemas.events import DocumentAnalyzed, DocumentEvent, DocumentExtracted, DocumentQueued, DocumentRemoved
-from services.ingest.blobs import ArtifactStore, BlobStore
+from schemas.library_paths import is_upload
+from services.ingest.blobs import ArtifactStore, BlobStore, sha256_file
 from services.ingest.catalog import Catalog, DocumentRow
-from services.ingest.intake import UPLOAD_PREFIX, too_large_reason
+from services.ingest.intake import too_large_reason
 from services.search.backends.base import SearchBackend
 from workers.analyze.analyzer import Analyzer
-from workers.extract.errors import ExtractionError
+from workers.extract.errors import ExtractionCrashed, ExtractionError
 from workers.extract.extractor import EXTRACTOR_VERSION
 from workers.extract.sandbox import ExtractionSandbox
 
@@ -43,17 +44,16 @@ def record_headings(extraction: Extraction, path: str) -> list[str]:
     return [fallback_title(path), *titles] if path else titles
 
 
-def quarantine_reason(stage: DocState, attempts: int) -> str:
+def quarantine_reason(stage: DocState, attempts: int, cause: str = "plantage du traitement ou arrêt brutal") -> str:
     stage_name = {DocState.EXTRACTING: "extraction", DocState.ANALYZING: "analyse",
                   DocState.INDEXING: "indexation"}.get(stage, str(stage))
-    return (f"mis en quarantaine : l'{stage_name} a été interrompue {attempts} fois (plantage du traitement "
-            f"ou arrêt brutal) ; `phare retry` la relance")
+    return f"mis en quarantaine : l'{stage_name} a été interrompue {attempts} fois ({cause}) ; `phare retry` la relance"
 
 
 def collection_of(path: str, inbox: Path | None) -> str:
     """The folder a document is filed in: its sub-folder of the watched folder ("" at the top), or,
     for a file ingested from elsewhere, the name of its folder."""
-    if path.startswith(UPLOAD_PREFIX):
+    if is_upload(path):
         return UPLOADS_COLLECTION
     p = Path(path)
     if inbox is not None and p.is_relative_to(inbox):
@@ -65,8 +65,11 @@ class Pipeline:
     def __init__(self, catalog: Catalog, blobs: BlobStore, artifacts: ArtifactStore, sandbox: ExtractionSandbox,
                  analyzer: Analyzer, backend: Callable[[], SearchBackend], publish: Publish,
                  max_file_bytes: int, inbox: Path | None = None, max_attempts: int = 3,
-                 observe: Callable[[str, float], None] | None = None) -> None:
+                 observe: Callable[[str, float], None] | None = None, claim_lease_s: float = 60.0) -> None:
+        """``claim_lease_s``: a stage started less than this ago is under way; a duplicate message for
+        it is dropped (after a crash, the broker's or the reconciler's resend comes later than that)."""
         self.max_attempts = max_attempts
+        self.claim_lease_s = claim_lease_s
         self.observe = observe or (lambda stage, seconds: None)
         self.inbox = inbox.resolve() if inbox is not None else None
         self.catalog = catalog
@@ -84,31 +87,38 @@ class Pipeline:
         self.analyzer.warm_up()
 
     def _claim(self, event: DocumentEvent, accepted: set[DocState], new_state: DocState) -> DocumentRow | None:
-        """The document if ``event`` is still due, its attempt counted; None when it is not due, or when
-        this stage already started too often without finishing (a crash each time): quarantine."""
-        doc = self.catalog.get(event.doc_id)
-        if doc is None or DocState(doc.state) not in accepted:
-            log.info("ignored %s for %s (state %s)", type(event).__name__, event.doc_id, doc.state if doc else None)
+        """The document if ``event`` is still due, its attempt counted; None when it is not due, when
+        another worker started this stage moments ago (a duplicate message), or when this stage
+        already started too often without finishing (a crash each time): quarantine."""
+        doc = self.catalog.claim(event.doc_id, accepted, new_state, self.claim_lease_s)
+        if doc is None:
+            log.info("ignored %s for %s (not due, or under way elsewhere)", type(event).__name__, event.doc_id)
             return None
-        attempts = self.catalog.bump_attempts(doc.id)
-        if attempts > self.max_attempts:
-            self.catalog.set_state(doc.id, DocState.FAILED, quarantine_reason(new_state, attempts - 1))
-            log.error("quarantined %s after %d interrupted attempts", doc.id, attempts - 1)
+        if doc.attempts > self.max_attempts:
+            self.catalog.transition(doc.id, new_state, DocState.FAILED, quarantine_reason(new_state, doc.attempts - 1))
+            log.error("quarantined %s after %d interrupted attempts", doc.id, doc.attempts - 1)
             return None
-        if doc.state != new_state:
-            self.catalog.set_state(doc.id, new_state)
         return doc
+
+    def _finish(self, doc: DocumentRow, state: DocState, reason: str | None = None, **fields: object) -> bool:
+        """Move ``doc`` out of the stage it claimed, unless it moved meanwhile (deleted while this
+        stage ran: the deletion wins); whether it did."""
+        moved = self.catalog.transition(doc.id, DocState(doc.state), state, reason, **fields)
+        if not moved:
+            log.info("%s left %s while it was processed: outcome %s dropped", doc.id, doc.state, state)
+        return moved
 
     def _cached_extraction(self, sha256: str) -> Extraction | None:
         """The cached extraction of this content, unless missing or made by an older extractor."""
         cached = self.artifacts.get("extract", sha256, Extraction)
         return cached if cached is not None and cached.extractor_version >= EXTRACTOR_VERSION else None
 
-    def release(self, doc_id: str) -> None:
-        """An attempt ended in an error that will be retried (index or database unavailable): it does
-        not count towards quarantine. Best effort: the catalog may be what is unavailable."""
+    def release(self, doc_id: str, crashed: bool = False) -> None:
+        """An attempt ended in an error that will be retried: its retry may start at once; a transient
+        error (index or database unavailable) does not count towards quarantine, a crash does. Best
+        effort: the catalog may be what is unavailable."""
         try:
-            self.catalog.bump_attempts(doc_id, -1)
+            self.catalog.release(doc_id, uncount=not crashed)
         except Exception:  # noqa: BLE001 - the original error is the one to report
             log.warning("could not release the attempt of %s", doc_id)
 
@@ -117,22 +127,45 @@ class Pipeline:
         if doc is None:
             return
         if doc.size > self.max_file_bytes:
-            self.catalog.set_state(doc.id, DocState.SKIPPED, too_large_reason(doc.size, self.max_file_bytes))
+            self._finish(doc, DocState.SKIPPED, too_large_reason(doc.size, self.max_file_bytes))
             return
         extraction = self._cached_extraction(doc.sha256)
+        if extraction is None and not self._original_at_hand(doc):
+            self._finish(doc, DocState.FAILED, "fichier original introuvable (retiré pendant son traitement ?)")
+            return
         if extraction is None:
             started = time.monotonic()
             try:
                 extraction = self.sandbox.run(self.blobs.path_for(doc.sha256))
             except ExtractionError as exc:
-                self.catalog.set_state(doc.id, DocState.FAILED, exc.reason)
+                self._finish(doc, DocState.FAILED, exc.reason)
                 return
+            except ExtractionCrashed as exc:
+                if doc.attempts >= self.max_attempts:
+                    self._finish(doc, DocState.FAILED, quarantine_reason(DocState.EXTRACTING, doc.attempts, exc.reason))
+                    log.error("quarantined %s: extraction crashed %d times (%s)", doc.id, doc.attempts, exc.reason)
+                    return
+                log.warning("extraction of %s crashed (attempt %d of %d), retried: %s", doc.id, doc.attempts,
+                            self.max_attempts, exc.reason)
+                raise  # retried by the broker with backoff; the attempt stays counted
             self.observe("extract", time.monotonic() - started)
             log.info("extracted %s in %.2fs", doc.id, time.monotonic() - started)
             self.artifacts.put("extract", doc.sha256, extraction)
         title = extraction.title or fallback_title((self.catalog.paths_of(doc.id) or [doc.id])[0])
-        self.catalog.set_state(doc.id, DocState.ANALYZING, format=extraction.format, title=title, attempts=0)
-        self.publish(DocumentExtracted(doc_id=doc.id))
+        if self._finish(doc, DocState.ANALYZING, format=extraction.format, title=title, attempts=0):
+            self.publish(DocumentExtracted(doc_id=doc.id))
+
+    def _original_at_hand(self, doc: DocumentRow) -> bool:
+        """Whether the stored original exists; if a deletion purged it while the same content was
+        being added again, it is stored anew from a folder file that still holds it."""
+        if self.blobs.exists(doc.sha256):
+            return True
+        for path in self.catalog.paths_of(doc.id):
+            candidate = Path(path)
+            if not is_upload(path) and candidate.is_file() and sha256_file(candidate) == doc.sha256:
+                self.blobs.put_file(candidate, doc.sha256)
+                return True
+        return False
 
     def analyze(self, event: DocumentExtracted) -> None:
         doc = self._claim(event, {DocState.ANALYZING}, DocState.ANALYZING)
@@ -140,8 +173,8 @@ class Pipeline:
             return
         extraction = self._cached_extraction(doc.sha256)
         if extraction is None:  # lost, or made by an older extractor (an upgrade): start over from the original
-            self.catalog.set_state(doc.id, DocState.QUEUED)
-            self.publish(DocumentQueued(doc_id=doc.id))
+            if self._finish(doc, DocState.QUEUED):
+                self.publish(DocumentQueued(doc_id=doc.id))
             return
         key = self.analyzer.key(doc.sha256)
         if not self.artifacts.exists("analysis", key):
@@ -149,8 +182,8 @@ class Pipeline:
             self.artifacts.put("analysis", key, self.analyzer.run(extraction))
             self.observe("analyze", time.monotonic() - started)
             log.info("analyzed %s in %.2fs", doc.id, time.monotonic() - started)
-        self.catalog.set_state(doc.id, DocState.INDEXING, analysis_key=key, attempts=0)
-        self.publish(DocumentAnalyzed(doc_id=doc.id))
+        if self._finish(doc, DocState.INDEXING, analysis_key=key, attempts=0):
+            self.publish(DocumentAnalyzed(doc_id=doc.id))
 
     def index(self, event: DocumentAnalyzed) -> None:
         """Index the document, and with it the others already waiting in ``indexing``: one commit for
@@ -167,18 +200,18 @@ class Pipeline:
             analysis = self.artifacts.get("analysis", row.analysis_key, Analysis) if row.analysis_key else None
             if extraction is not None and analysis is not None:
                 records.append(self.record(row, extraction, analysis))
-            elif row is doc:  # an artifact is lost: analyze again (the others keep their own message)
-                self.catalog.set_state(doc.id, DocState.ANALYZING)
-                self.publish(DocumentExtracted(doc_id=doc.id))
+            elif row is doc and self._finish(doc, DocState.ANALYZING):  # an artifact is lost: analyze again
+                self.publish(DocumentExtracted(doc_id=doc.id))  # (the others keep their own message)
         if not records:
             return
         backend = self._backend()
         backend.upsert(records)
         moved = [r.id for r in records
-                 if not self.catalog.transition(r.id, DocState.INDEXING, DocState.INDEXED, attempts=0)]
+                 if not self.catalog.transition(r.id, DocState.INDEXING, DocState.INDEXED, attempts=0, in_index=True)]
         gone = [doc_id for doc_id in moved if (row := self.catalog.get(doc_id)) and row.state == DocState.DELETED]
         if gone:  # deleted while being indexed: its removal may have run before this upsert
             backend.delete(gone)
+            self.catalog.mark_unindexed(gone)
         self.observe("index", time.monotonic() - started)
         log.info("indexed %d documents in %.2fs", len(records), time.monotonic() - started)
 
@@ -187,6 +220,7 @@ class Pipeline:
         doc = self.catalog.get(event.doc_id)
         if doc is not None and doc.state == DocState.DELETED:
             self._backend().delete([doc.id])
+            self.catalog.mark_unindexed([doc.id])
             log.info("unindexed %s", doc.id)
 
     def record(self, doc: DocumentRow, extraction: Extraction, analysis: Analysis) -> IndexRecord:

@@ -62,6 +62,9 @@ class BlobStore:
     def exists(self, sha256: str) -> bool:
         return self.path_for(sha256).exists()
 
+    def delete(self, sha256: str) -> None:
+        self.path_for(sha256).unlink(missing_ok=True)
+
 
 class ArtifactStore:
     """JSON artifacts of the stages, keyed by ``kind`` and a content key (e.g. ``extract/<sha>.json``)."""
@@ -86,3 +89,14 @@ class ArtifactStore:
 
     def exists(self, kind: str, key: str) -> bool:
         return self._path(kind, key).exists()
+
+    def delete_content(self, sha256: str) -> int:
+        """Remove every artifact made from content ``sha256`` (its extraction, its analyses under any
+        reference fingerprint); how many files were removed."""
+        self._path("extract", sha256)  # validates the key
+        removed = 0
+        for kind_dir in (self.root.iterdir() if self.root.is_dir() else []):
+            for path in (kind_dir / sha256[:2]).glob(f"{sha256}*.json"):
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed

@@ -14,12 +14,26 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, create_engine, event, func, inspect, select, text
+from sqlalchemy import (
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    event,
+    false,
+    func,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from schemas.documents import TERMINAL_STATES, DocState
-
 
 _REMOVED = "fichier retiré de la bibliothèque"
 
@@ -41,6 +55,10 @@ class DocumentRow(Base):
     title: Mapped[str | None] = mapped_column(Text, default=None)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     analysis_key: Mapped[str | None] = mapped_column(String(96), default=None)
+    #: the search index holds this document (set when indexed, cleared once it is taken out)
+    in_index: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: when a worker started the stage of ``state`` (None: waiting for it); any state change clears it
+    claimed_at: Mapped[float | None] = mapped_column(Float, default=None)
     created_at: Mapped[float] = mapped_column(Float, default=time.time)
     updated_at: Mapped[float] = mapped_column(Float, default=time.time)
 
@@ -53,6 +71,8 @@ class PathRow(Base):
     duplicate: Mapped[bool] = mapped_column(default=False)
     size: Mapped[int] = mapped_column(Integer, default=0)
     mtime: Mapped[float] = mapped_column(Float, default=0.0)
+    #: the API key name that uploaded this path (None for folder files)
+    owner: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 @dataclass(frozen=True)
@@ -97,7 +117,7 @@ def doc_id_for(sha256: str) -> str:
 
 #: the newest migration in ``migrations/versions`` (a test keeps the two equal): a catalog already
 #: there is recognised without loading alembic, which every CLI call and process start would pay
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 
 
 def _at_head(conn) -> bool:  # noqa: ANN001 - a SQLAlchemy Connection
@@ -178,22 +198,24 @@ class Catalog:
         with self._sessions.begin() as session:
             yield session
 
-    def register(self, sha256: str, size: int, path: str, mtime: float, fmt: str | None = None) -> Registration:
+    def register(self, sha256: str, size: int, path: str, mtime: float, fmt: str | None = None,
+                 owner: str | None = None) -> Registration:
         """Record that ``path`` holds content ``sha256``; create the document if the content is new.
 
         A second path with already known content is a duplicate of that document. Registering the
-        same path again with the same content changes nothing (idempotent).
+        same path again with the same content changes nothing (idempotent). ``owner``: the API key
+        that uploaded the path.
         """
         doc_id = doc_id_for(sha256)
         for _ in range(3):
             try:
-                return self._register_once(doc_id, sha256, size, path, mtime, fmt)
+                return self._register_once(doc_id, sha256, size, path, mtime, fmt, owner)
             except IntegrityError:  # another process registered the same content concurrently
                 continue
-        return self._register_once(doc_id, sha256, size, path, mtime, fmt)
+        return self._register_once(doc_id, sha256, size, path, mtime, fmt, owner)
 
     def _register_once(
-        self, doc_id: str, sha256: str, size: int, path: str, mtime: float, fmt: str | None
+        self, doc_id: str, sha256: str, size: int, path: str, mtime: float, fmt: str | None, owner: str | None
     ) -> Registration:
         with self._session() as s:
             doc = s.get(DocumentRow, doc_id)
@@ -208,7 +230,7 @@ class Catalog:
             row = s.get(PathRow, path)
             if row is None:
                 row = PathRow(path=path, doc_id=doc_id, duplicate=self._has_primary(s, doc_id, path), size=size,
-                              mtime=mtime)
+                              mtime=mtime, owner=owner)
                 s.add(row)
             elif row.doc_id != doc_id:  # the file at this path changed content
                 previous = row.doc_id
@@ -266,30 +288,66 @@ class Catalog:
             row = s.get(DocumentRow, doc_id)
             if row is None:
                 raise KeyError(doc_id)
-            row.state, row.reason, row.updated_at = state, reason, time.time()
+            row.state, row.reason, row.updated_at, row.claimed_at = state, reason, time.time(), None
             for key, value in fields.items():
                 setattr(row, key, value)
 
-    def transition(self, doc_id: str, expected: DocState, state: DocState, **fields: object) -> bool:
+    def transition(self, doc_id: str, expected: DocState, state: DocState, reason: str | None = None,
+                   **fields: object) -> bool:
         """Set ``state`` only if the document is still in ``expected`` (another process may have moved
         it meanwhile, e.g. deleted it); whether it did."""
         with self._session() as s:
             row = s.get(DocumentRow, doc_id, with_for_update=True)
             if row is None or row.state != expected:
                 return False
-            row.state, row.reason, row.updated_at = state, None, time.time()
+            row.state, row.reason, row.updated_at, row.claimed_at = state, reason, time.time(), None
             for key, value in fields.items():
                 setattr(row, key, value)
             return True
 
-    def bump_attempts(self, doc_id: str, by: int = 1) -> int:
-        """Add ``by`` to the attempt counter of the current stage (never below 0); the new value."""
+    def claim(self, doc_id: str, accepted: Iterable[DocState], state: DocState, lease_s: float) -> DocumentRow | None:
+        """Start stage ``state`` on the document: only if it is in one of ``accepted`` and no other
+        worker started this stage less than ``lease_s`` ago (a duplicate message). The attempt is
+        counted and the claim stamped. One conditional UPDATE, so two workers never both claim it
+        (SQLite included). The row as claimed, or None."""
+        now = time.time()
+        D = DocumentRow
+        free = (D.state != state) | D.claimed_at.is_(None) | (D.claimed_at < now - lease_s)
         with self._session() as s:
-            row = s.get(DocumentRow, doc_id)
-            if row is None:
-                raise KeyError(doc_id)
-            row.attempts = max(0, row.attempts + by)
-            return row.attempts
+            claimed = s.execute(
+                update(D).where(D.id == doc_id, D.state.in_([st.value for st in accepted]), free)
+                .values(state=state, attempts=D.attempts + 1, updated_at=now, claimed_at=now)
+                .execution_options(synchronize_session=False))
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                return None
+            return s.get(DocumentRow, doc_id)
+
+    def release(self, doc_id: str, uncount: bool) -> None:
+        """End a claim early, so that the retry of this stage may claim it at once; ``uncount``: the
+        attempt does not count (a transient error, not a crash)."""
+        with self._session() as s:
+            row = s.get(DocumentRow, doc_id, with_for_update=True)
+            if row is not None:
+                row.claimed_at = None
+                if uncount:
+                    row.attempts = max(0, row.attempts - 1)
+
+    def mark_unindexed(self, doc_ids: Iterable[str]) -> None:
+        """The index no longer holds these documents, if they are still deleted (one may have come back)."""
+        with self._session() as s:
+            s.execute(update(DocumentRow).where(DocumentRow.id.in_(list(doc_ids)),
+                                                DocumentRow.state == DocState.DELETED).values(in_index=False))
+
+    def hidden_from_reads(self) -> list[str]:
+        """Deleted documents the index may still hold (its removal is queued): reads must skip them."""
+        with self._session() as s:
+            return list(s.scalars(select(DocumentRow.id).where(DocumentRow.state == DocState.DELETED,
+                                                               DocumentRow.in_index.is_(True))))
+
+    def owners_of(self, doc_id: str) -> dict[str, str | None]:
+        """Each path of the document and the key that uploaded it (None: a folder file or an old upload)."""
+        with self._session() as s:
+            return {r.path: r.owner for r in s.scalars(select(PathRow).where(PathRow.doc_id == doc_id))}
 
     def get(self, doc_id: str) -> DocumentRow | None:
         with self._session() as s:

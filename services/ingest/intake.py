@@ -15,19 +15,25 @@ from pathlib import Path
 
 from schemas.documents import DocState
 from schemas.events import DocumentAnalyzed, DocumentEvent, DocumentQueued, DocumentRemoved
-from services.ingest.blobs import BlobStore, sha256_file
+from services.ingest.blobs import ArtifactStore, BlobStore, sha256_file
 from services.ingest.catalog import Catalog
 
 log = logging.getLogger(__name__)
 
-#: catalog keys of uploaded files: ``upload:/<token>/<file name>`` (never a path on disk)
-UPLOAD_PREFIX = "upload:/"
 #: names that are never documents: office lock files, partial downloads, OS litter
 IGNORED = ("~$*", ".~lock.*", "*.part", "*.crdownload", "*.tmp", "*.swp", ".DS_Store", "Thumbs.db", "desktop.ini")
 
 
+def megabytes(size: int, up: bool = False) -> str:
+    """``size`` in Mo (MiB) the French way, to one decimal place when it is not whole ("5,8 Mo");
+    ``up`` rounds up, so a size just past a limit never reads as the limit itself."""
+    tenths = -(-size * 10 // 2**20) if up else round(size * 10 / 2**20)
+    whole, tenth = divmod(tenths, 10)
+    return f"{whole:,}".replace(",", "\u202f") + (f",{tenth}" if tenth else "") + " Mo"
+
+
 def too_large_reason(size: int, limit: int) -> str:
-    return f"fichier trop volumineux ({size // 2**20} Mo > {limit // 2**20} Mo)"
+    return f"fichier trop volumineux ({megabytes(size, up=True)} ; au plus {megabytes(limit)} par fichier)"
 
 
 def is_ignored(path: Path) -> bool:
@@ -62,15 +68,17 @@ class Submitted:
 
 class Intake:
     def __init__(self, catalog: Catalog, blobs: BlobStore, publish: Callable[[DocumentEvent], None],
-                 max_file_bytes: int) -> None:
+                 max_file_bytes: int, artifacts: ArtifactStore | None = None) -> None:
         self.catalog = catalog
         self.blobs = blobs
+        self.artifacts = artifacts
         self.publish = publish
         self.max_file_bytes = max_file_bytes
 
-    def submit(self, path: Path, key: str | None = None) -> Submitted:
+    def submit(self, path: Path, key: str | None = None, owner: str | None = None) -> Submitted:
         """Register one file under ``key`` (default: its normalised path); queue it when its content is
-        new. Safe to call again: a known path with unchanged size and mtime is not even read."""
+        new. Safe to call again: a known path with unchanged size and mtime is not even read.
+        ``owner``: the API key that uploaded it."""
         stat = path.stat()
         key = key or normalize_path(path)
         known = self.catalog.known_path(key)
@@ -79,7 +87,7 @@ class Intake:
         sha = sha256_file(path)
         if stat.st_size <= self.max_file_bytes:
             self.blobs.put_file(path, sha)
-        reg = self.catalog.register(sha, stat.st_size, key, stat.st_mtime)
+        reg = self.catalog.register(sha, stat.st_size, key, stat.st_mtime, owner=owner)
         if reg.orphaned:  # the file was edited: its old content is no longer in the library
             self.publish(DocumentRemoved(doc_id=reg.orphaned))
         if reg.created:
@@ -91,13 +99,19 @@ class Intake:
         log.info("submitted %s as %s (new=%s)", key, reg.doc_id, reg.created)
         return Submitted(path=key, doc_id=reg.doc_id, queued=reg.created)
 
-    def remove(self, key: str) -> bool:
+    def remove(self, key: str, purge: bool = False) -> bool:
         """Forget one path (deleted, or moved away): a document no path holds leaves the index; one
-        that another path still holds is re-indexed under that path. False if the path was unknown."""
+        that another path still holds is re-indexed under that path. False if the path was unknown.
+
+        ``purge`` (a deletion asked for, not a file moved away): a document no path holds loses its
+        stored original and artifacts at once. Without it they stay as a cache, should the file
+        come back (a folder moved out and in again is not extracted twice)."""
         removal = self.catalog.remove_path(key)
         if removal is None:
             return False
         if removal.orphaned:
+            if purge:
+                self._purge(removal.doc_id)
             self.publish(DocumentRemoved(doc_id=removal.doc_id))
         elif removal.primary_changed:
             doc = self.catalog.get(removal.doc_id)
@@ -106,6 +120,15 @@ class Intake:
                 self.publish(DocumentAnalyzed(doc_id=doc.id))
         log.info("removed %s (document %s, orphaned=%s)", key, removal.doc_id, removal.orphaned)
         return True
+
+    def _purge(self, doc_id: str) -> None:
+        doc = self.catalog.get(doc_id)
+        if doc is None or doc.state != DocState.DELETED:
+            return
+        self.blobs.delete(doc.sha256)
+        if self.artifacts is not None:
+            self.artifacts.delete_content(doc.sha256)
+        log.info("purged the original and artifacts of %s", doc_id)
 
     def remove_missing(self, folder: Path) -> int:
         """Forget every known path inside ``folder`` whose file is gone (a deleted file or sub-folder,

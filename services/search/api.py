@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel
 
@@ -30,7 +30,9 @@ def _missing() -> HTTPException:
     return HTTPException(status_code=404, detail="document introuvable")
 
 
-def api_router(service: SearchService) -> APIRouter:
+def api_router(service: SearchService, base_url: str) -> APIRouter:
+    """``base_url``: where readers reach phare (``Settings.base_url``), for absolute links; never the
+    request's ``Host`` header, which the sender chooses."""
     router = APIRouter(prefix="/api/v1")
 
     @router.get("/search", response_model=SearchResult, tags=["recherche"], summary="Rechercher")
@@ -47,12 +49,11 @@ def api_router(service: SearchService) -> APIRouter:
 
     @router.get("/search.atom", tags=["recherche"], summary="Flux Atom d'une recherche (alerte)",
                 response_class=Response, responses={200: {"content": {ATOM_MEDIA_TYPE: {}}}})
-    def feed(request: Request, query: Annotated[SearchQuery, Depends(search_query)]) -> Response:
+    def feed(query: Annotated[SearchQuery, Depends(search_query)]) -> Response:
         result = service.search(query.model_copy(update={"sort": "added", "limit": 50, "offset": 0}))
-        base = str(request.base_url).rstrip("/")
         title = f"phare — {query.text}" if query.text else "phare — derniers documents"
-        body = atom_feed(result, title, str(request.url), base + href("/recherche", query),
-                         base + "/documents/{id}")
+        body = atom_feed(result, title, base_url + href("/api/v1/search.atom", query),
+                         base_url + href("/recherche", query), base_url + "/documents/{id}")
         return Response(body, media_type=ATOM_MEDIA_TYPE)
 
     @router.get("/suggest", response_model=list[Suggestion], tags=["recherche"], summary="Suggestions de saisie")
@@ -89,7 +90,7 @@ def api_router(service: SearchService) -> APIRouter:
         return FileResponse(stored.path, media_type=stored.media_type, filename=stored.filename,
                             content_disposition_type="inline" if shown_inline else "attachment",
                             headers={"X-Content-Type-Options": "nosniff",
-                                     "Content-Security-Policy": "sandbox"})
+                                     "Content-Security-Policy": "sandbox; frame-ancestors 'none'"})
 
     @router.get("/documents/{doc_id}/pages/{number}", response_model=PageText, tags=["documents"],
                 summary="Texte d'une page", responses={404: {"description": "document ou page introuvable"}})
@@ -102,18 +103,18 @@ def api_router(service: SearchService) -> APIRouter:
     @router.get("/documents/{doc_id}/similar", response_model=list[SearchHit], tags=["documents"],
                 summary="Documents similaires", responses=_NOT_FOUND)
     def similar(doc_id: DocId, limit: Annotated[int, Query(ge=1, le=20)] = 5) -> list[SearchHit]:
-        if service.catalog.get(doc_id) is None:
+        if service.visible(doc_id) is None:
             raise _missing()
         return service.similar(doc_id, limit)
 
     @router.get("/documents/{doc_id}/citation", tags=["documents"], summary="Citation (RIS ou CSL-JSON)",
                 response_class=Response, responses={**_NOT_FOUND, 200: {"content": {RIS_MEDIA_TYPE: {},
                                                                                   CSL_MEDIA_TYPE: {}}}})
-    def citation(request: Request, doc_id: DocId, format: CitationFormat = "ris") -> Response:  # noqa: A002
+    def citation(doc_id: DocId, format: CitationFormat = "ris") -> Response:  # noqa: A002
         found = service.show(doc_id)
         if found is None:
             raise _missing()
-        url = str(request.base_url).rstrip("/") + f"/documents/{doc_id}"
+        url = f"{base_url}/documents/{doc_id}"
         if format == "ris":
             return Response(to_ris(found, url), media_type=RIS_MEDIA_TYPE, headers={
                 "Content-Disposition": f'attachment; filename="{doc_id}.ris"'})

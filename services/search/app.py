@@ -1,4 +1,9 @@
-"""The HTTP application: JSON API, web pages, static assets and operations endpoints, on one container."""
+"""The HTTP application: JSON API, web pages, static assets and operations endpoints, on one container.
+
+Outermost first: security headers on every response, then the refusal of writes sent from another
+site, then CORS (closed unless ``PHARE_CORS_ORIGINS``). With ``PHARE_PROTECT_READS`` every route but
+``/healthz`` and ``/readyz`` needs a key, the API documentation and ``/metrics`` included. The API
+documentation is Swagger UI 5 from the ``fastapi-offline`` package (its static files only): no CDN."""
 
 from __future__ import annotations
 
@@ -9,29 +14,39 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
-from pydantic import BaseModel
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.bootstrap import Container
 from services.http_auth import key_required
+from services.http_security import CrossSiteWriteGuard, SecurityHeaders
 from services.ingest.api import ingest_router
 from services.search.api import api_router
 from services.search.errors import french_validation_message
 from services.search.health import metrics_registry, readiness
-from services.search.web.pages import pages_router, render_error
+from services.search.web.pages import pages_router, render_error, templates
 
 _STATIC = Path(__file__).parent / "web" / "static"
 
 
+def _swagger_ui_dir() -> Path:
+    import fastapi_offline
+
+    return Path(fastapi_offline.__file__).parent / "static"
+
+
 def create_app(container: Container) -> FastAPI:
-    app = FastAPI(title="phare", version="0.1.0",
+    app = FastAPI(title="phare", version="0.1.0", docs_url=None, redoc_url=None, openapi_url=None,
                   description="Centre de ressources de l'Atelier des futurs : recherche documentaire en français "
                               "dans les études prospectives du territoire grenoblois.")
     service = container.search_service
     registry = metrics_registry(container)
+    settings = container.settings
+    # reads are open unless the collective says otherwise; writes always need a key
+    read_guard = [Depends(key_required(container.api_keys))] if settings.protect_reads else []
 
     @app.get("/healthz", tags=["exploitation"])
     def healthz() -> dict[str, str]:
@@ -44,19 +59,28 @@ def create_app(container: Container) -> FastAPI:
         return JSONResponse({"status": "ok" if ready else "indisponible", "checks": checks},
                             status_code=200 if ready else 503)
 
-    @app.get("/metrics", tags=["exploitation"], response_class=PlainTextResponse)
+    @app.get("/metrics", tags=["exploitation"], response_class=PlainTextResponse, dependencies=read_guard)
     def metrics() -> PlainTextResponse:
         return PlainTextResponse(generate_latest(registry).decode(), media_type=CONTENT_TYPE_LATEST)
 
-    # reads are open unless the collective says otherwise; writes always need a key
-    read_guard = [Depends(key_required(container.api_keys))] if container.settings.protect_reads else []
+    @app.get("/openapi.json", include_in_schema=False, dependencies=read_guard)
+    def openapi_document() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False, response_class=HTMLResponse, dependencies=read_guard)
+    def api_documentation(request: Request) -> Response:
+        return templates().TemplateResponse(request, "apidocs.html", {})
+
     app.include_router(ingest_router(container, read_guard))
-    app.include_router(api_router(service), dependencies=read_guard)
-    app.include_router(pages_router(service), dependencies=read_guard)
+    app.include_router(api_router(service, settings.base_url), dependencies=read_guard)
+    app.include_router(pages_router(container), dependencies=read_guard)
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
-    if container.settings.cors_origins:  # closed by default: no CORS header at all
-        app.add_middleware(CORSMiddleware, allow_origins=container.settings.cors_origins, allow_methods=["GET"],
+    app.mount("/docs/assets", StaticFiles(directory=_swagger_ui_dir()), name="swagger-ui")
+    if settings.cors_origins:  # closed by default: no CORS header at all
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET"],
                            allow_headers=["X-API-Key", "Authorization"])
+    app.add_middleware(CrossSiteWriteGuard, public_url=settings.public_url, allowed_origins=settings.cors_origins)
+    app.add_middleware(SecurityHeaders)
 
     def wants_html(request: Request) -> bool:
         return not request.url.path.startswith(("/api/", "/healthz", "/readyz", "/metrics"))

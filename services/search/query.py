@@ -11,10 +11,27 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _LEVELS = ("commune", "epci", "departement", "region", "pays")
 
 
+#: fields a user may name in a query (``title:climat``); any other ``name:`` is read as words
+QUERY_FIELDS = ("title", "headings", "body")
+_FIELD_PREFIX = re.compile(r"(?<![\w\\])([^\W\d][\w.]*):(\*(?=\s|\)|$))?")
+
+
 def clean_user_query(text: str) -> str:
-    """Strip control characters and bound the length; the engines' lenient parsers do the rest."""
-    text = _CONTROL.sub(" ", text or "")[:MAX_QUERY_CHARS]
-    return text.replace("’", "'").strip()
+    """Strip control characters, bound the length, and keep field syntax to the text fields.
+
+    ``title:*`` (an "exists" query) becomes nothing; ``id:x``, ``year:[…]`` or ``nosuchfield:x``
+    lose their colon and are searched as words: no field name typed by a user reaches the engine's
+    schema, so none can make it raise. The engines' lenient parsers do the rest.
+    """
+    text = _CONTROL.sub(" ", text or "")[:MAX_QUERY_CHARS].replace("’", "'")
+
+    def field(match: re.Match[str]) -> str:
+        name, exists = match.group(1), match.group(2)
+        if exists:
+            return " "
+        return match.group(0) if name in QUERY_FIELDS else f"{name} "
+
+    return _FIELD_PREFIX.sub(field, text).strip()
 
 
 def territory_terms(value: str) -> list[str]:

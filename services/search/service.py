@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from schemas.documents import Analysis, Extraction, Page
+from schemas.documents import Analysis, DocState, Extraction, Page
+from schemas.library_paths import safe_filename, shown_path
 from schemas.search import Facets, FacetTrees, FacetValue, SearchHit, SearchQuery, SearchResult, Suggestion
 from services.ingest.blobs import ArtifactStore, BlobStore
-from services.ingest.catalog import Catalog
+from services.ingest.catalog import Catalog, DocumentRow
 from services.search.backends.base import SearchBackend
 from services.search.facet_tree import build_tree
 from services.search.query import expand_acronyms
@@ -21,7 +20,6 @@ from workers.analyze.text import fold
 _LEVEL_LABEL = {"commune": "commune", "epci": "intercommunalité", "departement": "département",
                 "region": "région", "pays": "pays"}
 _LANGUAGES = {"fr": "français", "en": "anglais", "other": "autre"}
-_UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 
 @dataclass(frozen=True)
@@ -31,12 +29,6 @@ class StoredFile:
     path: Path
     filename: str
     media_type: str
-
-
-def safe_filename(name: str, fallback: str) -> str:
-    """A download name with no directory part, control or reserved character, at most 150 characters."""
-    cleaned = _UNSAFE_NAME.sub("_", unicodedata.normalize("NFC", name.rsplit("/", 1)[-1])).strip(" .")
-    return cleaned[-150:] or fallback
 
 
 class Labels:
@@ -62,8 +54,14 @@ class Labels:
 
 
 class SearchService:
+    """Searches and documents as readers see them: deleted documents are gone at once (even before
+    the index has dropped them), and paths are shown relative to the watched folder unless a local
+    administrator asks for server paths (``server_paths=True``, the CLI)."""
+
     def __init__(self, backend: SearchBackend, catalog: Catalog, artifacts: ArtifactStore, labels: Labels,
-                 glossary: dict[str, str] | None = None, blobs: BlobStore | None = None) -> None:
+                 glossary: dict[str, str] | None = None, blobs: BlobStore | None = None,
+                 inbox: Path | None = None) -> None:
+        self.inbox = str(inbox.resolve()) if inbox is not None else None
         self.glossary = glossary or {}
         self.blobs = blobs
         self.backend = backend
@@ -71,10 +69,23 @@ class SearchService:
         self.artifacts = artifacts
         self.labels = labels
 
-    def search(self, query: SearchQuery) -> SearchResult:
+    def visible(self, doc_id: str) -> DocumentRow | None:
+        doc = self.catalog.get(doc_id)
+        return doc if doc is not None and doc.state != DocState.DELETED else None
+
+    def _shown_hits(self, hits: list[SearchHit], server_paths: bool) -> list[SearchHit]:
+        if server_paths:
+            return hits
+        return [h.model_copy(update={"path": shown_path(h.path, self.inbox)}) for h in hits]
+
+    def search(self, query: SearchQuery, server_paths: bool = False) -> SearchResult:
         if query.text and self.glossary:
             query = query.model_copy(update={"text": expand_acronyms(query.text, self.glossary)})
+        hidden = self.catalog.hidden_from_reads()
+        if hidden:
+            query = query.model_copy(update={"exclude_ids": [*query.exclude_ids, *hidden]})
         result = self.backend.search(query)
+        result.hits = self._shown_hits(result.hits, server_paths)
         f = result.facets
 
         def relabel(values: list[FacetValue], label) -> list[FacetValue]:  # noqa: ANN001
@@ -102,11 +113,11 @@ class SearchService:
         )
 
     def latest(self, limit: int = 10) -> list[SearchHit]:
-        return self.backend.search(SearchQuery(sort="added", limit=limit)).hits
+        return self.search(SearchQuery(sort="added", limit=limit)).hits
 
     def original(self, doc_id: str) -> StoredFile | None:
-        """The stored original, or None when the document or its blob is unknown."""
-        doc = self.catalog.get(doc_id)
+        """The stored original, or None when the document is unknown, deleted, or its blob missing."""
+        doc = self.visible(doc_id)
         if doc is None or self.blobs is None or not self.blobs.exists(doc.sha256):
             return None
         extraction = self.artifacts.get("extract", doc.sha256, Extraction)
@@ -117,7 +128,7 @@ class SearchService:
 
     def page(self, doc_id: str, number: int) -> tuple[Page, int] | None:
         """Page ``number`` of the extracted text and the page count, or None."""
-        doc = self.catalog.get(doc_id)
+        doc = self.visible(doc_id)
         extraction = self.artifacts.get("extract", doc.sha256, Extraction) if doc else None
         if extraction is None:
             return None
@@ -125,7 +136,11 @@ class SearchService:
         return (found, extraction.page_count) if found else None
 
     def similar(self, doc_id: str, limit: int = 5) -> list[SearchHit]:
-        return self.backend.similar(doc_id, limit)
+        if self.visible(doc_id) is None:
+            return []
+        hidden = set(self.catalog.hidden_from_reads())
+        found = [h for h in self.backend.similar(doc_id, limit + len(hidden)) if h.id not in hidden]
+        return self._shown_hits(found[:limit], server_paths=False)
 
     def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
         """Themes and territories whose name starts like the typed text, then matching titles."""
@@ -139,18 +154,21 @@ class SearchService:
         out += [Suggestion(text=title, kind="title") for title in self.backend.suggest(prefix, limit)]
         return out[:limit]
 
-    def show(self, doc_id: str, with_text: bool = False) -> dict[str, Any] | None:
-        """The stored document as ``phare show --json`` prints it, or None when the id is unknown."""
-        doc = self.catalog.get(doc_id)
+    def show(self, doc_id: str, with_text: bool = False, server_paths: bool = False) -> dict[str, Any] | None:
+        """The stored document as ``phare show --json`` prints it, or None when the id is unknown or
+        the document deleted."""
+        doc = self.visible(doc_id)
         if doc is None:
             return None
+        paths = self.catalog.paths_of(doc.id)
         extraction = self.artifacts.get("extract", doc.sha256, Extraction)
         stored = self.artifacts.get("analysis", doc.analysis_key, Analysis) if doc.analysis_key else None
         analysis = stored or Analysis(analyzer_version=0)
         out: dict[str, Any] = {
             "id": doc.id, "state": doc.state, "reason": doc.reason, "title": doc.title,
             "added_at": doc.created_at,
-            "paths": self.catalog.paths_of(doc.id), "sha256": doc.sha256, "size": doc.size,
+            "paths": paths if server_paths else [shown_path(p, self.inbox) for p in paths],
+            "sha256": doc.sha256, "size": doc.size,
             "format": extraction.format if extraction else doc.format,
             "language": extraction.language if extraction else None,
             "pages": extraction.page_count if extraction else 0,

@@ -83,6 +83,23 @@ class SearchBackendContract:
     def test_malformed_queries_never_raise(self, library: SearchBackend, query: str) -> None:
         library.search(SearchQuery(text=query))
 
+    #: every field either engine stores, and one that exists nowhere
+    FIELDS = ["id", "title", "headings", "body", "format", "language", "themes", "territories", "postures",
+              "collection", "producer", "year", "horizons", "added_at", "page_starts", "record", "pages", "path",
+              "nosuchfield"]
+
+    @pytest.mark.parametrize("field", FIELDS)
+    @pytest.mark.parametrize("shape", ["{f}:*", "{f}:x*", "{f}:[2000 TO 2020]", "{f}:{{a TO z}}", "{f}:>5",
+                                       "{f}:/.*/", "{f}:/[/", "{f}:(a OR", "inondations {f}:* sols", "-{f}:*"])
+    def test_field_syntax_never_raises(self, library: SearchBackend, field: str, shape: str) -> None:
+        """An outside probe answered 500 on ``q=id:*`` (tantivy: 'Field id is not a fast field')."""
+        result = library.search(SearchQuery(text=shape.format(f=field)))
+        assert result.total >= 0
+
+    def test_field_syntax_on_text_fields_still_works(self, library: SearchBackend) -> None:
+        assert "friches" in self.ids(library, "title:friches recyclage")
+        assert set(self.ids(library, "id:*")) <= {r.id for r in LIBRARY}
+
     def test_filters(self, library: SearchBackend) -> None:
         assert set(self.ids(library, themes=["sols-foncier"])) == {"erc", "friches"}
         assert self.ids(library, formats=["docx"]) == ["friches"]
@@ -96,6 +113,13 @@ class SearchBackendContract:
         assert self.ids(library, horizons=[2040]) == []
         assert self.ids(library, collections=["standards/cnig"]) == ["friches"]
         assert set(self.ids(library, collections=["guides", "standards/cnig"])) == {"erc", "friches"}
+
+    def test_excluded_documents_are_left_out_of_hits_counts_and_facets(self, library: SearchBackend) -> None:
+        result = library.search(SearchQuery(text="inondations", exclude_ids=["erc"]))
+        assert [h.id for h in result.hits] == ["xss"] and result.total == 1
+        everything = library.search(SearchQuery(exclude_ids=["erc", "friches"]))
+        assert everything.total == len(LIBRARY) - 2
+        assert "sols-foncier" not in {f.value for f in everything.facets.themes}
 
     def test_territory_filter_at_every_level(self, library: SearchBackend) -> None:
         assert self.ids(library, territories=["38151"]) == ["erc"]

@@ -15,3 +15,12 @@ class ExtractionSkipped(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class ExtractionCrashed(Exception):
+    """The extraction process died without an answer (killed by a signal, the kernel's OOM killer, a
+    parser that aborts). Possibly transient: retried with backoff, quarantined after a few attempts."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

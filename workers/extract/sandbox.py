@@ -2,7 +2,9 @@
 
 Children fork from a fork server that has already imported the parsers, so each document gets a
 fresh, disposable process in milliseconds: a parser that crashes, hangs or balloons takes only its
-own child down, never the worker. The memory budget is the kernel's ``RLIMIT_DATA`` in the child
+own child down, never the worker. A child that dies without answering raises ExtractionCrashed
+(retried: the kernel's OOM killer or an operator may have killed it); the sandbox's own limits
+(time, memory) raise ExtractionError at once. The memory budget is the kernel's ``RLIMIT_DATA`` in the child
 (allocations beyond it fail), so the parent only blocks on the result pipe: no polling, which
 would fight the worker's NER threads for the GIL.
 """
@@ -19,7 +21,7 @@ from pathlib import Path
 import psutil
 
 from schemas.documents import Extraction
-from workers.extract.errors import ExtractionError
+from workers.extract.errors import ExtractionCrashed, ExtractionError
 
 _context: mp.context.ForkServerContext | None = None
 
@@ -104,16 +106,29 @@ class ExtractionSandbox:
                 proc.join()
         if status == "ok":
             return Extraction.model_validate_json(payload)
+        if status == "crashed":
+            raise ExtractionCrashed(payload)
         raise ExtractionError(payload)
 
     def _wait(self, proc: mp.process.BaseProcess, receiver: Connection) -> tuple[str, str]:
         if receiver.poll(self.timeout_s):
             try:
                 return receiver.recv()
-            except EOFError:  # the child died before sending
+            except EOFError:  # the child died before sending: a crash, not a verdict on the file
                 proc.join(timeout=5)
-                if proc.exitcode is not None and proc.exitcode < 0 and -proc.exitcode == signal.SIGKILL:
-                    return "error", "extracteur tué par le système (mémoire épuisée ?)"
-                return "error", f"l'extracteur s'est arrêté brutalement (code {proc.exitcode})"
+                return "crashed", crash_reason(proc.exitcode)
         _kill_tree(proc.pid)
         return "error", f"délai d'extraction dépassé ({self.timeout_s:g} s)"
+
+
+def crash_reason(exitcode: int | None) -> str:
+    """A French account of how the extraction process ended without answering."""
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        if -exitcode == signal.SIGKILL:
+            return f"extracteur tué par le système ({name} : mémoire de la machine épuisée ou arrêt forcé)"
+        return f"l'extracteur s'est arrêté brutalement ({name})"
+    return f"l'extracteur s'est arrêté brutalement (code {exitcode})"

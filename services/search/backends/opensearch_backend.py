@@ -18,7 +18,16 @@ from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import NotFoundError
 
 from schemas.documents import IndexRecord, Page
-from schemas.search import FACET_FIELDS, KEYWORD_FILTERS, Facets, FacetValue, SearchHit, SearchQuery, SearchResult, Snippet
+from schemas.search import (
+    FACET_FIELDS,
+    KEYWORD_FILTERS,
+    Facets,
+    FacetValue,
+    SearchHit,
+    SearchQuery,
+    SearchResult,
+    Snippet,
+)
 from services.search.query import clean_user_query, territory_terms
 
 INDEX_VERSION = 1
@@ -164,6 +173,8 @@ class OpenSearchBackend:
         self.ensure_index()
         text_query = self._text_query(q.text)
         query: dict[str, Any] = {"bool": {"must": [text_query or {"match_all": {}}], "filter": self._filters(q)}}
+        if q.exclude_ids:
+            query["bool"]["must_not"] = [{"ids": {"values": q.exclude_ids}}]
         if text_query is not None:
             pages_query = {"simple_query_string": {**text_query["simple_query_string"], "fields": ["pages.text"]}}
             query["bool"]["should"] = [{"nested": {

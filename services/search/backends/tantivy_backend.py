@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import logging
 import re
 import threading
 from collections.abc import Sequence
@@ -17,9 +18,20 @@ import tantivy
 from tantivy import Filter, TextAnalyzerBuilder, Tokenizer
 
 from schemas.documents import IndexRecord, Page
-from schemas.search import FACET_FIELDS, KEYWORD_FILTERS, Facets, FacetValue, SearchHit, SearchQuery, SearchResult, Snippet
+from schemas.search import (
+    FACET_FIELDS,
+    KEYWORD_FILTERS,
+    Facets,
+    FacetValue,
+    SearchHit,
+    SearchQuery,
+    SearchResult,
+    Snippet,
+)
 from services.search.query import clean_user_query, territory_terms
 from workers.analyze.text import fold
+
+log = logging.getLogger(__name__)
 
 #: bump on any schema change: a new version starts an empty index next to the old one, and the
 #: reconciler re-indexes every catalogued document into it (services/ingest/reconcile.py)
@@ -199,9 +211,18 @@ class TantivyBackend:
     def search(self, q: SearchQuery) -> SearchResult:
         self.index.reload()
         searcher = self.index.searcher()
-        text_query = self._text_query(q.text)
+        try:
+            return self._search(searcher, q, self._text_query(q.text))
+        except ValueError:  # the engine refused the query's syntax: search its plain words instead
+            log.warning("query syntax refused by tantivy, searched as plain words: %r", q.text[:200])
+            words = " ".join(f'"{w}"' for w in _PLAIN_WORDS.findall(clean_user_query(q.text)))
+            return self._search(searcher, q, self._text_query(words) if words else tantivy.Query.empty_query())
+
+    def _search(self, searcher: tantivy.Searcher, q: SearchQuery, text_query: tantivy.Query | None) -> SearchResult:
         clauses = [(tantivy.Occur.Must, text_query or tantivy.Query.all_query())]
         clauses += [(tantivy.Occur.Must, f) for f in self._filters(q)]
+        if q.exclude_ids:
+            clauses.append((tantivy.Occur.MustNot, tantivy.Query.term_set_query(self.schema, "id", q.exclude_ids)))
         query = tantivy.Query.boolean_query(clauses)
         limit = max(1, q.limit)  # tantivy panics on 0; a count-and-facets query asks for 0 hits
         if q.sort != "relevance":

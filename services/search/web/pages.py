@@ -1,6 +1,7 @@
-"""The French web interface, rendered on the server: home, results, document, page text."""
+"""The French web interface, rendered on the server: home, results, document, page text; and, for
+key holders (HTTP Basic, the key as password), the upload and removal forms, each with its CSRF token.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: FastAPI must resolve the routes' local ``Depends``."""
 
 from functools import cache
 from pathlib import Path
@@ -12,9 +13,12 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from schemas.documents import DocState
+from schemas.library_paths import is_upload
 from schemas.search import SearchQuery
+from services.bootstrap import Container
+from services.csrf import FIELD as CSRF_FIELD
+from services.http_auth import key_required
 from services.search.params import search_query
-from services.search.service import SearchService
 from services.search.web.view import MAX_PAGE, PER_PAGE, ResultsView, acronyms_in, highlight
 
 _TEMPLATES = Path(__file__).parent / "templates"
@@ -44,9 +48,12 @@ def render_error(request: Request, status: int, message: str, headers: dict[str,
         headers=headers)
 
 
-def pages_router(service: SearchService) -> APIRouter:
+def pages_router(container: Container) -> APIRouter:
     router = APIRouter(include_in_schema=False)
+    service, uploads, tokens = container.search_service, container.uploads, container.csrf
     labels = service.labels
+    signed_in = key_required(container.api_keys)  # the browser asks for the key (HTTP Basic)
+    writer = key_required(container.api_keys, tokens)  # and a write carries the form's token
 
     @router.get("/", response_class=HTMLResponse)
     def home(request: Request) -> HTMLResponse:
@@ -79,6 +86,7 @@ def pages_router(service: SearchService) -> APIRouter:
             "doc": doc, "q": q, "entities": entities, "similar": service.similar(doc_id, 5),
             "acronyms": acronyms_in(f"{doc['title'] or ''} {names}", service.glossary),
             "view": ResultsView(SearchQuery(), labels),
+            "removable": any(is_upload(p) for p in service.catalog.paths_of(doc_id)),
             "about": [t for t in doc["territories"] if t["about"]],
             "mentioned": [t for t in doc["territories"] if not t["about"]][:30]})
 
@@ -100,5 +108,33 @@ def pages_router(service: SearchService) -> APIRouter:
         text, page_count = found
         return templates().TemplateResponse(request, "page.html", {
             "doc": doc, "page": text, "page_count": page_count, "q": q})
+
+    @router.get("/deposer", response_class=HTMLResponse)
+    def upload_form(request: Request, who: Annotated[str, Depends(signed_in)]) -> HTMLResponse:
+        return templates().TemplateResponse(request, "deposit.html", {
+            "who": who, "token": tokens.issue(who), "field": CSRF_FIELD, "limits": uploads.limits})
+
+    @router.post("/deposer", response_class=HTMLResponse)
+    async def upload(request: Request, who: Annotated[str, Depends(writer)]) -> HTMLResponse:
+        container.write_limiter.hit(who)
+        accepted = await uploads.receive(request, who)
+        return templates().TemplateResponse(request, "deposited.html", {"accepted": accepted}, status_code=202)
+
+    @router.get("/documents/{doc_id}/retirer", response_class=HTMLResponse)
+    def removal_form(request: Request, doc_id: Annotated[str, PathParam(pattern=r"^[0-9a-f]{16}$")],
+                     who: Annotated[str, Depends(signed_in)]) -> HTMLResponse:
+        doc = service.show(doc_id)
+        if doc is None:
+            return render_error(request, 404, "Ce document n'existe pas ou a été retiré du centre de ressources.")
+        return templates().TemplateResponse(request, "remove.html", {
+            "doc": doc, "who": who, "allowed": uploads.may_remove(doc_id, who), "token": tokens.issue(who),
+            "field": CSRF_FIELD})
+
+    @router.post("/documents/{doc_id}/retirer", response_class=HTMLResponse)
+    def remove(request: Request, doc_id: Annotated[str, PathParam(pattern=r"^[0-9a-f]{16}$")],
+               who: Annotated[str, Depends(writer)]) -> HTMLResponse:
+        container.write_limiter.hit(who)
+        status = uploads.remove(doc_id, who)
+        return templates().TemplateResponse(request, "removed.html", {"status": status})
 
     return router
