@@ -82,6 +82,31 @@ class CrossSiteWriteGuard:
         await send({"type": "http.response.body", "body": body})
 
 
+class RelativeRedirects:
+    """Redirects phare makes itself (a trailing slash, a mounted folder) name only the path: the
+    framework would build them from the request's ``Host`` header, which the sender chooses."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        host = Headers(scope=scope).get("host", "")
+
+        async def relative(message: Message) -> None:
+            if message["type"] == "http.response.start" and 300 <= message["status"] < 400:
+                headers = MutableHeaders(scope=message)
+                location = headers.get("location", "")
+                for scheme in ("http://", "https://"):
+                    if host and location.startswith(f"{scheme}{host}/"):
+                        headers["location"] = location[len(scheme) + len(host):]
+            await send(message)
+
+        await self.app(scope, receive, relative)
+
+
 class SecurityHeaders:
     """Adds ``HEADERS`` and a Content-Security-Policy to every response that does not set its own."""
 

@@ -333,6 +333,9 @@ def test_absolute_links_never_come_from_the_host_header(container: Container) ->
         other.close()
     plain = TestClient(create_app(container))
     assert "evil" not in plain.get("/api/v1/search.atom", headers={"Host": "evil.example"}).text
+    for url in ("/recherche/", "/static", "/api/v1/search/"):  # the framework's own redirects
+        moved = plain.get(url, headers={"Host": "evil.example"}, follow_redirects=False)
+        assert moved.status_code in (307, 308) and moved.headers["location"].startswith("/"), url
 
 
 def test_names_lose_bidi_controls_and_paths_stay_on_the_server(app_client: TestClient, container: Container,

@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.bootstrap import Container
 from services.http_auth import key_required
-from services.http_security import CrossSiteWriteGuard, SecurityHeaders
+from services.http_security import CrossSiteWriteGuard, RelativeRedirects, SecurityHeaders
 from services.ingest.api import ingest_router
 from services.search.api import api_router
 from services.search.errors import french_validation_message
@@ -80,6 +80,7 @@ def create_app(container: Container) -> FastAPI:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET"],
                            allow_headers=["X-API-Key", "Authorization"])
     app.add_middleware(CrossSiteWriteGuard, public_url=settings.public_url, allowed_origins=settings.cors_origins)
+    app.add_middleware(RelativeRedirects)
     app.add_middleware(SecurityHeaders)
 
     def wants_html(request: Request) -> bool:
