@@ -25,6 +25,7 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "corpus"
 REDIS_URL = os.environ.get("PHARE_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
 PG_URL = os.environ.get("PHARE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+CHROMIUM = os.environ.get("PHARE_TEST_CHROMIUM", "/usr/bin/chromium")
 
 
 def unavailable(what: str, exc: Exception) -> None:
@@ -108,3 +109,18 @@ def ingest_and_wait(container: Container, paths: list[Path], timeout: float = 12
             return {Path(s.path).name: (s.state, s.reason) for s in statuses}
         assert time.monotonic() < deadline, statuses
         time.sleep(0.2)
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        unavailable("playwright", exc)
+    if not Path(CHROMIUM).exists():
+        unavailable("Chromium", FileNotFoundError(CHROMIUM))
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-background-networking"])
+        yield b
+        b.close()

@@ -25,9 +25,8 @@ from services.search.app import create_app
 from services.settings import ServerSettings
 
 from . import sandbox_targets
-from .conftest import FIXTURES, unavailable
+from .conftest import FIXTURES
 
-CHROMIUM = os.environ.get("PHARE_TEST_CHROMIUM", "/usr/bin/chromium")
 NOTE = "# Plan de mobilité\n\nLe téléphérique urbain de Fontaine et le covoiturage dans le Grésivaudan.\n"
 
 
@@ -386,20 +385,6 @@ data.items.add(new File(["# Faux\\n\\nDocument forgé par un autre site."], "for
 document.getElementById("i").files = data.files;
 document.getElementById("f").submit();
 </script></body></html>"""
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        unavailable("playwright", exc)
-    if not Path(CHROMIUM).exists():
-        unavailable("Chromium", FileNotFoundError(CHROMIUM))
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-background-networking"])
-        yield b
-        b.close()
 
 
 @pytest.mark.slow

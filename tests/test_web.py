@@ -16,10 +16,9 @@ import pytest
 from services.bootstrap import Container
 from services.search.app import create_app
 
-from .conftest import FIXTURES, unavailable
+from .conftest import FIXTURES
 
 pytestmark = pytest.mark.slow
-CHROMIUM = os.environ.get("PHARE_TEST_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = os.environ.get("PHARE_SCREENSHOTS")  # a folder: the flow test saves its screens there
 
 
@@ -53,20 +52,6 @@ def site(running: Container, tmp_path: Path) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        unavailable("playwright", exc)
-    if not Path(CHROMIUM).exists():
-        unavailable("Chromium", FileNotFoundError(CHROMIUM))
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 def shot(page, name: str) -> None:  # noqa: ANN001
