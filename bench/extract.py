@@ -11,6 +11,8 @@ Prints, for the corpus PDFs with a text layer:
   - the naive pipeline: partition_pdf fast + the full spaCy French pipeline, sequential, one process;
   - phare's whole ingestion: ``phare ingest --wait`` (extract + analyze + index), starting its own
     workers, and with workers already running as under ``phare up`` (median of three runs each);
+    the warm runs also with semantic search off: the embed stage comes after indexing at the lowest
+    priority, so the time to "indexed" (the words path) should not depend on it;
 and for the scanned PDFs: tesseract's CLI alone on the same page images vs phare's OCR extraction;
 and the peak memory of phare's worker processes while ingesting the largest corpus file.
 The last line is JSON.
@@ -104,17 +106,20 @@ def start_warm_workers(env: dict[str, str]) -> list[subprocess.Popen]:
     return procs
 
 
-def phare_ingest(files: list[Path], watch_memory: bool = False, warm: bool = False) -> tuple[float, int]:
+def phare_ingest(files: list[Path], watch_memory: bool = False, warm: bool = False,
+                 semantic: bool = True) -> tuple[float, int]:
     """Seconds for `phare ingest --wait` on a fresh data dir, and the peak RSS of its worker processes.
 
     ``warm``: workers are started (and wait for work) before the clock starts, as under `phare up`.
+    ``semantic``: False turns the embed stage off (PHARE_SEMANTIC__ENABLED=false).
     """
     with tempfile.TemporaryDirectory(prefix="phare-bench-") as tmp:
         inbox = Path(tmp) / "in"
         inbox.mkdir()
         for i, path in enumerate(files):
             os.symlink(path, inbox / f"{i:02d}-{path.name}")
-        env = {**os.environ, "PHARE_DATA_DIR": str(Path(tmp) / "data")}
+        env = {**os.environ, "PHARE_DATA_DIR": str(Path(tmp) / "data"),
+               "PHARE_SEMANTIC__ENABLED": "true" if semantic else "false"}
         warm_workers = start_warm_workers(env) if warm else []
         peak, done = 0, threading.Event()
         started = time.perf_counter()
@@ -196,6 +201,8 @@ def main() -> None:  # noqa: PLR0915 - a benchmark reads best as one sequence
     figures["phare_ingest_pages_per_s"] = pages / ingest_s
     warm_s = statistics.median(phare_ingest(text_pdfs, warm=True)[0] for _ in range(INGEST_RUNS))
     figures["phare_ingest_warm_workers_pages_per_s"] = pages / warm_s
+    words_s = statistics.median(phare_ingest(text_pdfs, warm=True, semantic=False)[0] for _ in range(INGEST_RUNS))
+    figures["phare_ingest_warm_words_only_pages_per_s"] = pages / words_s
     if shutil.which("tesseract") and scans:
         with tempfile.TemporaryDirectory() as tmp:
             pngs = render_pages(scans, Path(tmp))
@@ -210,6 +217,8 @@ def main() -> None:  # noqa: PLR0915 - a benchmark reads best as one sequence
 
     figures["ingest_over_naive"] = ratio("phare_ingest_pages_per_s", "naive_pipeline_pages_per_s")
     figures["ingest_warm_over_naive"] = ratio("phare_ingest_warm_workers_pages_per_s", "naive_pipeline_pages_per_s")
+    figures["ingest_warm_semantic_over_words_only"] = ratio("phare_ingest_warm_workers_pages_per_s",
+                                                            "phare_ingest_warm_words_only_pages_per_s")
     figures["extraction_over_unstructured_fast"] = ratio("phare_extraction_pages_per_s",
                                                          "unstructured_fast_pages_per_s")
     figures["extraction_over_pdfium"] = ratio("phare_extraction_pages_per_s", "pdfium_pages_per_s")

@@ -1,95 +1,341 @@
-"""nDCG@10 and MRR@10 of phare's search on the development query set, next to plain BM25.
+"""Relevance on every set phare knows, against plain BM25, with weights chosen by cross-validation.
 
-Run: .venv/bin/python bench/relevance.py [../shared/data/corpus]
-Indexes every corpus document as phare's index stage builds it (extraction; title, file name and
-section titles, pages) into an in-memory tantivy index twice: phare's configuration (field boosts,
-phrase proximity, acronym expansion) and two BM25 baselines with the same French analysis and no
-expansion: one given the same fields (title, file name and section titles, body, weighted alike),
-one on the text alone (title and body, as a plain engine indexes a document). The last line is JSON.
+Run: .venv/bin/python bench/relevance.py [--sets corpus,cnil,extra] [--folds 5] [--no-dense]
+
+Sets (each a collection and its queries, graded 2 = what is sought, 1 = useful too):
+- ``corpus``: ../shared/data/corpus, the 40 queries of ``bench/relevance/queries.yaml``;
+- ``cnil``: ../shared/data/ir-dev/cnil, 512 public questions over 496 short fiches (plain text);
+- ``extra``: corpus + ../shared/data/corpus-extra, ``bench/relevance/questions-extra.yaml``.
+
+Every document goes through phare's own extraction and index record (title and its source, file
+name and section titles, pages); semantic vectors through phare's own units and encoder. Systems:
+- ``bm25``: plain BM25 on the text alone (French stemming, accents folded, stop words), each word
+  of the query one optional clause: the anchor every phare change must not lose to;
+- ``words``: phare's word search (field weights, proximity, acronyms);
+- ``dense``: semantic search alone (e5 vectors, best unit per document);
+- ``hybrid``: words and dense fused (weighted reciprocal ranks, weight by kind of query).
+
+Weights are chosen by K-fold cross-validation over queries: for each fold, the grid point with the
+best mean nDCG@10 over the sets' other folds is scored on this fold; the table shows these held-out
+scores only. The choice on all queries (what ``services/search/ranking.py`` should hold) is printed
+last. Extractions and vectors are cached in ``bench/.cache`` (keyed by content and version).
+The last line is JSON.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
+import hashlib
+import itertools
 import json
 import math
+import random
 import sys
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data"
+CACHE = ROOT / "bench" / ".cache"
 sys.path.insert(0, str(ROOT))
 
-from schemas.documents import IndexRecord  # noqa: E402
+from schemas.documents import Extraction, IndexRecord  # noqa: E402
 from schemas.search import SearchQuery  # noqa: E402
 from services.search.backends.tantivy_backend import TantivyBackend  # noqa: E402
 from services.search.query import expand_acronyms  # noqa: E402
+from services.search.ranking import DEFAULT, Ranking  # noqa: E402
 from workers.analyze.reference import load_glossary  # noqa: E402
+from workers.embed.units import embedding_headings, embedding_title, units  # noqa: E402
 from workers.extract.errors import ExtractionError  # noqa: E402
-from workers.extract.extractor import TextExtractor  # noqa: E402
-from workers.pipeline import record_headings  # noqa: E402
+from workers.extract.extractor import EXTRACTOR_VERSION, TextExtractor  # noqa: E402
+from workers.pipeline import fallback_title, record_headings  # noqa: E402
 
 K = 10
+DEPTH = 100  # candidates each side brings to the fusion
+GRID_WORDS = {"title": [0.5, 1.0, 2.0, 3.0], "headings": [0.1, 0.3, 0.7, 1.0], "proximity": [0.0, 0.25, 0.5, 1.0]}
+GRID_FUSION = [*(("zscore", kw, q, 0) for kw in (0.0, 0.25, 0.5, 1.0, 1.5, 2.0)
+                 for q in (0.5, 1.0, 1.5, 2.0, 3.0, 4.0)),
+               *(("rrf", kw, q, k) for kw in (0.0, 0.5, 1.0, 2.0) for q in (1.0, 2.0, 3.0) for k in (10, 30, 60))]
+Scored = list[tuple[str, float]]
 
 
-def records(corpus: Path) -> list[IndexRecord]:
-    with (corpus / "manifest.csv").open(encoding="utf-8") as fh:
-        names = [r["file"] for r in csv.DictReader(fh)]
-    extractor, out = TextExtractor(), []
-    for name in names:
-        try:
-            e = extractor.run(corpus / name)
-        except ExtractionError:
-            continue
-        out.append(IndexRecord(id=f"d{len(out)}", title=e.title or Path(name).stem, path=name, format=e.format,
-                               language=e.language, year=e.year, pages=e.pages,
-                               headings=record_headings(e, name)))
+@dataclass
+class Query:
+    text: str
+    grades: dict[str, int]
+
+
+@dataclass
+class EvalSet:
+    name: str
+    files: dict[str, Path]  # key -> file
+    queries: list[Query]
+    records: list[IndexRecord] = field(default_factory=list)
+    extractions: dict[str, Extraction] = field(default_factory=dict)
+
+
+# -- sets ----------------------------------------------------------------------------------------
+def _manifest(root: Path, prefix: str = "") -> dict[str, Path]:
+    with (root / "manifest.csv").open(encoding="utf-8") as fh:
+        return {prefix + r["file"]: root / r["file"] for r in csv.DictReader(fh)}
+
+
+def load_sets(names: list[str]) -> list[EvalSet]:
+    out = []
+    if "corpus" in names:
+        raw = yaml.safe_load((ROOT / "bench" / "relevance" / "queries.yaml").read_text(encoding="utf-8"))
+        out.append(EvalSet("corpus", _manifest(DATA / "corpus"), [Query(q["query"], q["relevant"]) for q in raw]))
+    if "cnil" in names:
+        folder = DATA / "ir-dev" / "cnil"
+        files = {p.name: p for p in sorted((folder / "fiches").glob("*.txt"))}
+        with (folder / "questions.jsonl").open(encoding="utf-8") as fh:
+            queries = [Query(q["question"], {q["file"]: 1}) for q in map(json.loads, fh)]
+        out.append(EvalSet("cnil", files, queries))
+    if "extra" in names:
+        raw = yaml.safe_load((ROOT / "bench" / "relevance" / "questions-extra.yaml").read_text(encoding="utf-8"))
+        files = {**_manifest(DATA / "corpus", "corpus/"), **_manifest(DATA / "corpus-extra", "extra/")}
+        out.append(EvalSet("extra", files, [Query(q["query"], q["relevant"]) for q in raw]))
     return out
 
 
+# -- documents as phare indexes them --------------------------------------------------------------
+def extract(path: Path, extractor: TextExtractor) -> Extraction | None:
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    cached = CACHE / "extract" / f"{digest}-v{EXTRACTOR_VERSION}.json"
+    if cached.exists():
+        return Extraction.model_validate_json(cached.read_bytes())
+    try:
+        extraction = extractor.run(path, path.name)
+    except ExtractionError:
+        return None
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    cached.write_text(extraction.model_dump_json(), encoding="utf-8")
+    return extraction
+
+
+def prepare(s: EvalSet, extractor: TextExtractor) -> None:
+    for key, path in s.files.items():
+        e = extract(path, extractor)
+        if e is None:
+            continue
+        s.extractions[key] = e
+        s.records.append(IndexRecord(
+            id=hashlib.sha1(key.encode()).hexdigest()[:16], title=e.title or fallback_title(path.name),
+            title_source=e.title_source if e.title else "filename", path=key, format=e.format,
+            language=e.language, year=e.year, pages=e.pages, headings=record_headings(e, path.name)))
+
+
+class Vectors:
+    """Unit vectors per document and query vectors, through phare's encoder, cached on disk."""
+
+    def __init__(self) -> None:
+        from services.semantic.encoder import E5Encoder
+
+        self.encoder = E5Encoder(threads=2)
+        self.folder = CACHE / "vectors" / self.encoder.fingerprint
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def _cached(self, kind: str, texts: list[str]) -> np.ndarray:
+        key = hashlib.sha256((kind + "\x00" + "\x01".join(texts)).encode()).hexdigest()
+        path = self.folder / f"{key}.npy"
+        if path.exists():
+            return np.load(path)
+        vectors = (self.encoder.passages(texts) if kind == "passage"
+                   else np.stack([self.encoder.query(t) for t in texts]))
+        np.save(path, vectors)
+        return vectors
+
+    def documents(self, s: EvalSet) -> tuple[np.ndarray, list[str]]:
+        matrix, owners = [], []
+        for r in s.records:
+            found = units(embedding_title(r.title, r.title_source), embedding_headings(r.headings),
+                          s.extractions[r.path])
+            matrix.append(self._cached("passage", [u.text for u in found]))
+            owners += [r.path] * len(found)
+        return np.concatenate(matrix), owners
+
+    def queries(self, s: EvalSet) -> np.ndarray:
+        return self._cached("query", [q.text for q in s.queries])
+
+
+# -- metrics -------------------------------------------------------------------------------------
 def ndcg(ranked: list[str], grades: dict[str, int]) -> float:
     dcg = sum((2 ** grades.get(p, 0) - 1) / math.log2(i + 2) for i, p in enumerate(ranked[:K]))
     ideal = sorted(grades.values(), reverse=True)[:K]
-    idcg = sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
-    return dcg / idcg if idcg else 0.0
+    return dcg / sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
 
 
 def mrr(ranked: list[str], grades: dict[str, int]) -> float:
     return next((1 / (i + 1) for i, p in enumerate(ranked[:K]) if grades.get(p, 0) > 0), 0.0)
 
 
-def evaluate(backend: TantivyBackend, queries: list[dict], expand: bool, verbose: bool = False) -> dict[str, float]:
+def recall(ranked: list[str], grades: dict[str, int]) -> float:
+    relevant = {p for p, g in grades.items() if g > 0}
+    return len(relevant & set(ranked[:K])) / len(relevant)
+
+
+def scores(rankings: list[list[str]], queries: list[Query]) -> dict[str, float]:
+    n = len(queries)
+    return {"ndcg@10": round(sum(ndcg(r, q.grades) for r, q in zip(rankings, queries, strict=True)) / n, 4),
+            "mrr@10": round(sum(mrr(r, q.grades) for r, q in zip(rankings, queries, strict=True)) / n, 4),
+            "recall@10": round(sum(recall(r, q.grades) for r, q in zip(rankings, queries, strict=True)) / n, 4)}
+
+
+# -- systems -------------------------------------------------------------------------------------
+def word_rankings(backend: TantivyBackend, queries: list[Query], expand: bool) -> list[Scored]:
     glossary = load_glossary() if expand else {}
-    n_sum = m_sum = 0.0
+    out = []
     for q in queries:
-        text = expand_acronyms(q["query"], glossary) if expand else q["query"]
-        ranked = [h.path for h in backend.search(SearchQuery(text=text, limit=K)).hits]
-        n, m = ndcg(ranked, q["relevant"]), mrr(ranked, q["relevant"])
-        n_sum, m_sum = n_sum + n, m_sum + m
-        if verbose and n < 0.8:
-            print(f"  nDCG {n:.2f} MRR {m:.2f}  {q['query']!r}: {[r.rsplit('/', 1)[-1][:30] for r in ranked[:3]]}")
-    return {"ndcg@10": round(n_sum / len(queries), 4), "mrr@10": round(m_sum / len(queries), 4)}
+        text = expand_acronyms(q.text, glossary) if expand else q.text
+        hits = backend.search(SearchQuery(text=text, limit=DEPTH, snippets=False)).hits
+        out.append([(h.path, h.score) for h in hits])
+    return out
+
+
+def dense_rankings(doc_vectors: np.ndarray, owners: list[str], query_vectors: np.ndarray) -> list[Scored]:
+    out = []
+    for similarities in query_vectors @ doc_vectors.T:
+        ranked: dict[str, float] = {}
+        for i in np.argsort(-similarities):
+            if owners[i] not in ranked:
+                ranked[owners[i]] = float(similarities[i])
+                if len(ranked) == DEPTH:
+                    break
+        out.append(list(ranked.items()))
+    return out
+
+
+def ids(ranked: Scored) -> list[str]:
+    return [d for d, _ in ranked]
+
+
+def folds(n: int, k: int, seed: int) -> list[int]:
+    order = list(range(n))
+    random.Random(seed).shuffle(order)
+    fold_of = [0] * n
+    for rank, i in enumerate(order):
+        fold_of[i] = rank % k
+    return fold_of
 
 
 def main() -> None:
-    corpus = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "data" / "corpus"
-    queries = yaml.safe_load((ROOT / "bench" / "relevance" / "queries.yaml").read_text(encoding="utf-8"))
-    docs = records(corpus)
-    phare = TantivyBackend(None)
-    phare.upsert(docs)
-    same_fields = TantivyBackend(None, boosts={"title": 1.0, "headings": 1.0, "body": 1.0}, proximity_boost=0)
-    same_fields.upsert(docs)
-    text_only = TantivyBackend(None, boosts={"title": 1.0, "body": 1.0}, proximity_boost=0)
-    text_only.upsert([d.model_copy(update={"headings": []}) for d in docs])
-    ours = evaluate(phare, queries, expand=True, verbose=True)
-    plain = evaluate(same_fields, queries, expand=False)
-    text = evaluate(text_only, queries, expand=False)
-    print(f"{len(queries)} requêtes, {len(docs)} documents")
-    print(f"  phare                                    nDCG@10 {ours['ndcg@10']:.3f}  MRR@10 {ours['mrr@10']:.3f}")
-    print(f"  BM25 français, mêmes champs              nDCG@10 {plain['ndcg@10']:.3f}  MRR@10 {plain['mrr@10']:.3f}")
-    print(f"  BM25 français sur le texte (titre+corps) nDCG@10 {text['ndcg@10']:.3f}  MRR@10 {text['mrr@10']:.3f}")
-    print(json.dumps({"queries": len(queries), "phare": ours, "bm25_french": plain, "bm25_french_text": text}))
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sets", default="corpus,cnil,extra")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--no-dense", action="store_true")
+    args = parser.parse_args()
+    started = time.monotonic()
+    sets = load_sets(args.sets.split(","))
+    extractor = TextExtractor()
+    for s in sets:
+        prepare(s, extractor)
+        print(f"{s.name}: {len(s.records)} documents, {len(s.queries)} requêtes", file=sys.stderr)
+
+    # every system's ranking of every query, computed once per grid point
+    words: dict[tuple, dict[str, list[Scored]]] = {}
+    baseline: dict[str, list[Scored]] = {}
+    dense: dict[str, list[Scored]] = {}
+    vectors = None if args.no_dense else Vectors()
+    for s in sets:
+        plain = TantivyBackend(None, boosts={"body": 1.0}, proximity_boost=0)
+        plain.upsert(s.records)
+        baseline[s.name] = word_rankings(plain, s.queries, expand=False)
+        backend = TantivyBackend(None)
+        backend.upsert(s.records)
+        for point in itertools.product(*GRID_WORDS.values()):
+            title, headings, proximity = point
+            backend.boosts = {"title": title, "headings": headings, "body": 1.0}
+            backend.proximity_boost = proximity
+            words.setdefault(point, {})[s.name] = word_rankings(backend, s.queries, expand=True)
+        if vectors is not None:
+            t0 = time.monotonic()
+            doc_vectors, owners = vectors.documents(s)
+            dense[s.name] = dense_rankings(doc_vectors, owners, vectors.queries(s))
+            print(f"{s.name}: {len(owners)} vecteurs ({time.monotonic() - t0:.0f} s)", file=sys.stderr)
+
+    words_only = ("zscore", 0.0, 0.0, 0)
+    fusion_points = GRID_FUSION if dense else [words_only]
+    queries_of = {s.name: s.queries for s in sets}
+
+    def ranking(point: tuple, fusion: tuple) -> Ranking:
+        return Ranking(title=point[0], headings=point[1], proximity=point[2], fusion=fusion[0],
+                       dense_keywords=fusion[1], dense_questions=fusion[2], rrf_k=fusion[3] or 60)
+
+    def system(point: tuple, fusion: tuple, name: str) -> list[list[str]]:
+        ranked = words[point][name]
+        if not dense or (fusion[1] == 0 and fusion[2] == 0):
+            return [ids(r) for r in ranked]
+        mix = ranking(point, fusion)
+        return [mix.fuse(w, d, q.text) for w, d, q in zip(ranked, dense[name], queries_of[name], strict=True)]
+
+    def objective(point: tuple, fusion: tuple, keep: dict[str, list[bool]]) -> float:
+        total = 0.0
+        for s in sets:
+            ranked = system(point, fusion, s.name)
+            chosen = [(r, q) for r, q, k in zip(ranked, s.queries, keep[s.name], strict=True) if k]
+            total += sum(ndcg(r, q.grades) for r, q in chosen) / max(1, len(chosen))
+        return total / len(sets)
+
+    def best(keep: dict[str, list[bool]], with_dense: bool) -> tuple[tuple, tuple]:
+        point = max(words, key=lambda p: objective(p, words_only, keep))
+        if not with_dense:
+            return point, words_only
+        fusion = max(fusion_points, key=lambda f: objective(point, f, keep))
+        return point, fusion
+
+    fold_of = {s.name: folds(len(s.queries), args.folds, seed=7) for s in sets}
+    held_out: dict[str, dict[str, list[list[str]]]] = {
+        "words": {s.name: [[] for _ in s.queries] for s in sets},
+        "hybrid": {s.name: [[] for _ in s.queries] for s in sets}}
+    for f in range(args.folds):
+        train = {s.name: [fold_of[s.name][i] != f for i in range(len(s.queries))] for s in sets}
+        for label, with_dense in (("words", False), ("hybrid", bool(dense))):
+            point, fusion = best(train, with_dense)
+            for s in sets:
+                ranked = system(point, fusion, s.name)
+                for i in range(len(s.queries)):
+                    if fold_of[s.name][i] == f:
+                        held_out[label][s.name][i] = ranked[i]
+
+    everything = {s.name: [True] * len(s.queries) for s in sets}
+    final_point, final_fusion = best(everything, bool(dense))
+    chosen = ranking(final_point, final_fusion)
+    shipped = (DEFAULT.title, DEFAULT.headings, DEFAULT.proximity)
+    shipped_fusion = (DEFAULT.fusion, DEFAULT.dense_keywords, DEFAULT.dense_questions, DEFAULT.rrf_k)
+
+    report: dict[str, dict[str, dict[str, float]]] = {}
+    print(f"\n{'ensemble':8} {'système':28} {'nDCG@10':>8} {'MRR@10':>8} {'R@10':>8}")
+    for s in sets:
+        rows = {"bm25 (texte seul)": [ids(r) for r in baseline[s.name]],
+                "phare mots (validation croisée)": held_out["words"][s.name]}
+        if dense:
+            rows["sémantique seule"] = [ids(r) for r in dense[s.name]]
+            rows["phare hybride (validation croisée)"] = held_out["hybrid"][s.name]
+            rows["phare hybride (réglages livrés)"] = system(shipped, shipped_fusion, s.name)
+        rows["phare mots (réglages livrés)"] = system(shipped, words_only, s.name) if shipped in words else []
+        report[s.name] = {}
+        for label, ranked in rows.items():
+            if not ranked:
+                continue
+            m = scores(ranked, s.queries)
+            report[s.name][label] = m
+            print(f"{s.name:8} {label:34} {m['ndcg@10']:8.3f} {m['mrr@10']:8.3f} {m['recall@10']:8.3f}")
+    print(f"\nchoix sur toutes les requêtes : {chosen}")
+    if chosen != DEFAULT:
+        print(f"  (services/search/ranking.py livre {DEFAULT})")
+    losses = [f"{s.name}: {label}" for s in sets for label, m in report[s.name].items()
+              if label.startswith("phare") and "croisée" in label
+              and m["ndcg@10"] < report[s.name]["bm25 (texte seul)"]["ndcg@10"]]
+    print("phare perd contre BM25 : " + ("; ".join(losses) if losses else "jamais"))
+    print(f"({time.monotonic() - started:.0f} s)")
+    print(json.dumps({"sets": report, "chosen": chosen.__dict__, "shipped": DEFAULT.__dict__,
+                      "loses_to_bm25": losses}, ensure_ascii=False))
+
 
 if __name__ == "__main__":
     main()

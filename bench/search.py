@@ -5,7 +5,11 @@ Documents are generated from the corpus vocabulary (word frequencies and titles 
 documents), with themes, territories, formats and years. For each size: indexing throughput into
 tantivy, then a query mix (2-3 French words, some phrases and acronyms, a third with a filter) run
 through `GET /api/v1/search` (uvicorn on 127.0.0.1, 3 facets and highlights on every query) and
-through the engine alone, same queries, same process. The last line is JSON.
+through the engine alone, same queries, same process; then the same mix through the hybrid search
+(semantic search on: the query embedded by the real encoder, one thread, the nearest documents
+found in the embedded vector store, fused with the words). Document vectors are random unit vectors,
+one card per document: the store's speed does not depend on what they say, and embedding 100,000
+real cards would take hours. The last line is JSON.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
+import numpy as np
 import uvicorn
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,9 +36,9 @@ sys.path.insert(0, str(ROOT))
 
 from schemas.documents import IndexRecord, Page  # noqa: E402
 from schemas.search import SearchQuery  # noqa: E402
-from services.bootstrap import build  # noqa: E402
+from services.bootstrap import Container, build  # noqa: E402
 from services.search.app import create_app  # noqa: E402
-from services.settings import Settings  # noqa: E402
+from services.settings import SemanticSettings, Settings  # noqa: E402
 
 THEMES = ["climat", "energie", "eau", "risques-naturels", "sols-foncier", "urbanisme-planification", "mobilites",
           "biodiversite", "habitat-logement", "numerique-donnees"]
@@ -106,43 +111,66 @@ def query_mix(rounds: int) -> list[dict[str, str]]:
     return mix
 
 
+def serve(container: Container) -> tuple[uvicorn.Server, threading.Thread, int]:
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(container), host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    return server, thread, port
+
+
+def timed(container: Container, mix: list[dict[str, str]]) -> tuple[list[float], list[float]]:
+    """Milliseconds per query through the service (in process) and through the HTTP API."""
+    server, thread, port = serve(container)
+    service = container.search_service
+    engine_ms, api_ms = [], []
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+        for params in mix[:20]:  # warm both paths
+            client.get("/api/v1/search", params=params)
+        for params in mix:
+            query = SearchQuery(text=params["q"], themes=[params["theme"]] if "theme" in params else [],
+                                territories=[params["territory"]] if "territory" in params else [], limit=10)
+            t0 = time.perf_counter()
+            service.search(query)
+            engine_ms.append((time.perf_counter() - t0) * 1000)
+            t0 = time.perf_counter()
+            response = client.get("/api/v1/search", params=params)
+            api_ms.append((time.perf_counter() - t0) * 1000)
+            assert response.status_code == 200
+    server.should_exit = True
+    thread.join(timeout=10)
+    return engine_ms, api_ms
+
+
 def run_size(n: int, docs: list[IndexRecord], rounds: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="phare-bench-search-") as tmp:
-        container = build(Settings(data_dir=Path(tmp)))
-        backend = container.backend
+        words_only = build(Settings(data_dir=Path(tmp), semantic=SemanticSettings(enabled=False)))
+        backend = words_only.backend
         started = time.perf_counter()
         for start in range(0, n, 2000):
             backend.upsert(docs[start:start + 2000])
         index_docs_per_s = n / (time.perf_counter() - started)
-        port = free_port()
-        server = uvicorn.Server(uvicorn.Config(create_app(container), host="127.0.0.1", port=port, log_level="error"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        while not server.started:
-            time.sleep(0.05)
         mix = query_mix(rounds)
-        service = container.search_service
-        engine_ms, api_ms = [], []
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
-            for params in mix[:20]:  # warm both paths
-                client.get("/api/v1/search", params=params)
-            for params in mix:
-                query = SearchQuery(text=params["q"], themes=[params["theme"]] if "theme" in params else [],
-                                    territories=[params["territory"]] if "territory" in params else [], limit=10)
-                t0 = time.perf_counter()
-                service.search(query)
-                engine_ms.append((time.perf_counter() - t0) * 1000)
-                t0 = time.perf_counter()
-                response = client.get("/api/v1/search", params=params)
-                api_ms.append((time.perf_counter() - t0) * 1000)
-                assert response.status_code == 200
-        server.should_exit = True
-        thread.join(timeout=10)
-        container.close()
+        engine_ms, api_ms = timed(words_only, mix)
+        words_only.close()
+
+        hybrid = build(Settings(data_dir=Path(tmp)))
+        rng = np.random.default_rng(3)
+        for doc in docs[:n]:
+            vector = rng.normal(size=hybrid.encoder.dim).astype(np.float32)
+            hybrid.vectors.put(doc.id, [0], (vector / np.linalg.norm(vector))[None, :])
+        hybrid.vectors.flush()
+        hybrid_engine_ms, hybrid_api_ms = timed(hybrid, mix)
+        hybrid.close()
     return {"docs": n, "p50_ms": round(percentile(api_ms, 0.5), 2), "p99_ms": round(percentile(api_ms, 0.99), 2),
             "engine_p50_ms": round(percentile(engine_ms, 0.5), 2),
             "engine_p99_ms": round(percentile(engine_ms, 0.99), 2),
             "api_over_engine": round(statistics.median(api_ms) / statistics.median(engine_ms), 3),
+            "hybrid_p50_ms": round(percentile(hybrid_api_ms, 0.5), 2),
+            "hybrid_p99_ms": round(percentile(hybrid_api_ms, 0.99), 2),
+            "hybrid_engine_p99_ms": round(percentile(hybrid_engine_ms, 0.99), 2),
             "index_docs_per_s": round(index_docs_per_s)}
 
 
@@ -159,8 +187,10 @@ def main() -> None:
         result = run_size(n, docs, args.rounds)
         print(f"{n:>7} documents : p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms par l'API "
               f"(moteur seul p50 {result['engine_p50_ms']} ms, p99 {result['engine_p99_ms']} ms), "
-              f"API/moteur {result['api_over_engine']}, indexation {result['index_docs_per_s']} docs/s")
-    print(json.dumps({k: result[k] for k in ("docs", "p50_ms", "p99_ms", "api_over_engine", "index_docs_per_s")}))
+              f"API/moteur {result['api_over_engine']}, indexation {result['index_docs_per_s']} docs/s ; "
+              f"hybride (mots + sens) p50 {result['hybrid_p50_ms']} ms, p99 {result['hybrid_p99_ms']} ms par l'API")
+    print(json.dumps({k: result[k] for k in ("docs", "p50_ms", "p99_ms", "api_over_engine", "hybrid_p99_ms",
+                                             "index_docs_per_s")}))
 
 
 if __name__ == "__main__":

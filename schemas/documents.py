@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -42,6 +43,16 @@ class Page(BaseModel):
     text: str
 
 
+#: where a title comes from; the first five are the document's own word for it, the last two a guess
+TitleSource = Literal["properties", "cover", "html", "markdown", "heading", "first_line", "filename"]
+TRUSTED_TITLE_SOURCES = frozenset({"properties", "cover", "html", "markdown", "heading"})
+
+
+def title_trusted(source: str | None) -> bool:
+    """Whether a title of this source may weigh as a title in ranking (a guessed one weighs as a heading)."""
+    return source in TRUSTED_TITLE_SOURCES
+
+
 class Extraction(BaseModel):
     """What the extract stage produces; cached as an artifact keyed by the content hash."""
 
@@ -49,6 +60,7 @@ class Extraction(BaseModel):
     format: str
     mime_type: str
     title: str | None = None
+    title_source: TitleSource | None = None
     authors: list[str] = Field(default_factory=list)
     year: int | None = None
     language: str = "fr"
@@ -124,6 +136,7 @@ class IndexRecord(BaseModel):
 
     id: str
     title: str
+    title_source: TitleSource | None = None
     path: str
     format: str
     language: str

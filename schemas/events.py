@@ -31,12 +31,17 @@ class DocumentRemoved(DocumentEvent):
     """No file holds this content any more: take it out of the index."""
 
 
+class DocumentIndexed(DocumentEvent):
+    """The document is searchable by its words: embed it for semantic search (lowest priority)."""
+
+
 #: event type -> the stage (and queue) that consumes it. The whole route in one place.
 ROUTES: dict[type[DocumentEvent], str] = {
     DocumentQueued: "extract",
     DocumentExtracted: "analyze",
     DocumentAnalyzed: "index",
     DocumentRemoved: "index",  # the index writer's queue: one process writes the index
+    DocumentIndexed: "embed",  # consumed by the index writer's process too (one writer of the vectors)
 }
 #: event type -> the actor that handles it on its stage's queue
 ACTORS: dict[type[DocumentEvent], str] = {
@@ -44,4 +49,5 @@ ACTORS: dict[type[DocumentEvent], str] = {
     DocumentExtracted: "analyze",
     DocumentAnalyzed: "index",
     DocumentRemoved: "unindex",
+    DocumentIndexed: "embed",
 }

@@ -33,6 +33,10 @@ class SearchQuery(BaseModel):
     #: documents to leave out whatever the query (deleted, not yet out of the index); set by the read
     #: side from the catalog, never from a URL
     exclude_ids: list[str] = Field(default_factory=list, exclude=True)
+    #: only these documents (semantic candidates checked against the filters); None: any
+    only_ids: list[str] | None = Field(default=None, exclude=True)
+    #: passages with the hits; a ranking that only needs ids (fusion candidates) leaves them out
+    snippets: bool = Field(default=True, exclude=True)
 
 
 class Snippet(BaseModel):

@@ -137,9 +137,43 @@ class Container:
 
         e = self.settings.extract
         sandbox = ExtractionSandbox(e.timeout_s, e.memory_mb, e.ocr_language)
+        observe = StageStats(self.broker.client).observe
         return Pipeline(self.catalog, self.blobs, self.artifacts, sandbox, self.analyzer,
                         lambda: self.backend, self.publish, self.max_file_bytes, self.settings.inbox,
-                        observe=StageStats(self.broker.client).observe)
+                        observe=observe, embed=self._embed_stage(observe))
+
+    def _embed_stage(self, observe):  # noqa: ANN001, ANN202 - workers.embed.stage.EmbedStage | None
+        semantic = self.settings.semantic
+        if self.encoder is None:
+            return None
+        from workers.embed.stage import EmbedStage
+        from workers.pipeline import record_headings
+
+        return EmbedStage(self.catalog, self.artifacts, self.encoder, lambda: self.vectors, record_headings,
+                          semantic.passage_words, semantic.max_passages, observe)
+
+    @cached_property
+    def encoder(self):  # noqa: ANN201 - services.semantic.encoder.E5Encoder | None
+        """The text encoder of semantic search; None when it is turned off."""
+        if not self.settings.semantic.enabled:
+            return None
+        from services.semantic.encoder import E5Encoder
+
+        return E5Encoder(threads=1)
+
+    @cached_property
+    def vectors(self):  # noqa: ANN201 - services.semantic.vectors.VectorStore
+        """Where document vectors live: OpenSearch's k-NN index with PHARE_OPENSEARCH_URL, else usearch on disk."""
+        if self.settings.opensearch_url:
+            from services.search.backends.opensearch_vectors import OpenSearchVectorStore
+
+            store = OpenSearchVectorStore(self.settings.opensearch_url)
+        else:
+            from services.semantic.vectors import UsearchVectorStore
+
+            store = UsearchVectorStore(self.settings.vectors_dir / self.encoder.fingerprint, dim=self.encoder.dim)
+        self._closers.append(store.close)
+        return store
 
     @cached_property
     def search_service(self):  # noqa: ANN201 - services.search.service.SearchService
@@ -152,8 +186,14 @@ class Container:
         labels = Labels(Taxonomy.load("themes", taxonomy_dir).labels, Gazetteer.load(),
                         Taxonomy.load("producers", taxonomy_dir).labels, Taxonomy.load("postures", taxonomy_dir).labels)
         glossary = load_glossary(self.settings.taxonomy_dir)
+        hybrid = None
+        if self.encoder is not None:
+            from services.search.hybrid import HybridSearch
+            from services.search.ranking import DEFAULT
+
+            hybrid = HybridSearch(self.encoder, lambda: self.vectors, DEFAULT, self.settings.semantic.candidates)
         return SearchService(self.backend, self.catalog, self.artifacts, labels, glossary, self.blobs,
-                             self.settings.inbox)
+                             self.settings.inbox, hybrid)
 
     def close(self) -> None:
         for closer in reversed(self._closers):

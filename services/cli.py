@@ -75,7 +75,8 @@ def watch(folder: Annotated[Path | None, typer.Option(help="dossier surveillé (
 
     container = build()
     settings = container.settings
-    reconciler = Reconciler(container.catalog, container.intake, container.publish, lambda: container.backend)
+    reconciler = Reconciler(container.catalog, container.intake, container.publish, lambda: container.backend,
+                            (lambda: container.vectors) if container.encoder is not None else None)
     watcher = FolderWatcher(folder or settings.inbox, container.intake, reconciler, settings.watch_debounce_ms,
                             settings.watch_stable_s, settings.reconcile_every_s, polling=settings.watch_polling,
                             poll_ms=settings.watch_poll_ms)
@@ -95,6 +96,8 @@ def api(host: Annotated[str | None, typer.Option()] = None,
 
     container = build()
     settings = container.settings
+    if container.encoder is not None:  # the first semantic query should not pay for loading the model
+        threading.Thread(target=container.encoder.warm_up, name="phare-encoder", daemon=True).start()
     serve(create_app(container), host or settings.host, port or settings.port, settings.server)
 
 

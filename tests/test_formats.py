@@ -156,3 +156,74 @@ def test_pdf_title_is_the_cover_s_largest_text(tmp_path: Path, extractor: TextEx
     subprocess.run([exe, f"-env:UserInstallation=file://{tmp_path / 'lo'}", "--headless", "--convert-to", "pdf",
                     "--outdir", str(tmp_path), str(src)], check=True, capture_output=True, timeout=120)
     assert extractor.run(tmp_path / "etude.pdf").title == "Trajectoire de sobriété foncière du Trièves"
+
+
+# -- text is text, Markdown is Markdown (issue 13) ---------------------------------------------------
+_FRONT_MATTER_MD = """---
+ordre: 2
+title: Le SCoT de la grande région de Grenoble
+date: 2021-04-01
+intro : Le SCoT est l'outil de conception d'une planification stratégique intercommunale.
+---
+
+### Le SCoT de la grande région de Grenoble (GREG)
+
+Le SCoT est l'outil de conception et de mise en œuvre d'une planification stratégique intercommunale.
+
+- un rapport de présentation
+- le **projet d'aménagement** (PADD)
+"""
+
+
+def test_markdown_is_known_by_its_marks_even_without_its_name(tmp_path: Path, extractor: TextExtractor) -> None:
+    """A blob has no extension: libmagic says text/plain, the front matter and marks say Markdown."""
+    blob = tmp_path / "4f0a9c"
+    blob.write_text(_FRONT_MATTER_MD, encoding="utf-8")
+    for result in (extractor.run(blob), extractor.run(blob, "Le-SCoT.md")):
+        assert result.format == "md" and result.mime_type == "text/markdown"
+        assert result.title == "Le SCoT de la grande région de Grenoble" and result.title_source == "markdown"
+        assert result.year == 2021
+        text = "\n".join(p.text for p in result.pages)
+        assert "ordre" not in text and "intro :" not in text and "---" not in text  # never body text
+        assert "###" not in text and "**" not in text
+        assert "Le SCoT de la grande région de Grenoble (GREG)" in text
+
+
+def test_a_markdown_heading_title_has_no_marks(tmp_path: Path, extractor: TextExtractor) -> None:
+    blob = tmp_path / "note"
+    blob.write_text("### Plan vélo de Voiron\n\nLe schéma cyclable relie la gare aux lycées.\n", encoding="utf-8")
+    result = extractor.run(blob, "plan.md")
+    assert result.title == "Plan vélo de Voiron" and result.title_source == "markdown"
+
+
+@pytest.mark.parametrize("prose", [  # libmagic calls both "text/csv"
+    "Définition : le registre, la finalité\nLe responsable, le délégué\nLa personne, le tiers\n",
+    "Qui est concerné ? Les communes, les EPCI\nLe préfet, le maire\nLes habitants, les associations\n",
+])
+def test_prose_with_commas_is_never_failed_as_a_broken_table(tmp_path: Path, extractor: TextExtractor,
+                                                            prose: str) -> None:
+    path = tmp_path / "fiche.txt"
+    path.write_text(prose, encoding="utf-8")
+    result = extractor.run(path)
+    import magic
+
+    assert magic.from_file(str(path), mime=True) == "text/csv"  # what made a fiche fail before
+    assert result.format == "txt" and prose.split("\n")[1] in result.pages[0].text
+    assert result.title_source == "first_line"  # a guess: it weighs as a heading, not as a title
+
+
+def test_a_real_table_stays_a_table(tmp_path: Path, extractor: TextExtractor) -> None:
+    blob = tmp_path / "table"
+    blob.write_text("commune,population,epci\nÉchirolles,36000,Grenoble-Alpes\nMeylan,17000,Grenoble-Alpes\n",
+                    encoding="utf-8")
+    assert extractor.run(blob, "communes.csv").format == "csv"
+
+
+def test_title_sources(tmp_path: Path, extractor: TextExtractor) -> None:
+    docx = make_docx(tmp_path / "d.docx", "Introduction", "Texte.", title="Diagnostic foncier de la Métropole")
+    assert extractor.run(docx).title_source == "properties"
+    styled = make_docx(tmp_path / "s.docx", "Stratégie alimentaire du Trièves", "Texte.")
+    assert extractor.run(styled).title_source == "heading"
+    page = tmp_path / "p.html"
+    page.write_text("<html><body><h1>Observatoire du foncier</h1><p>Texte.</p></body></html>", encoding="utf-8")
+    assert extractor.run(page).title_source == "html"

@@ -13,6 +13,7 @@ from schemas.events import (
     DocumentAnalyzed,
     DocumentEvent,
     DocumentExtracted,
+    DocumentIndexed,
     DocumentQueued,
     DocumentRemoved,
 )
@@ -45,11 +46,15 @@ def declare_actors(broker: dramatiq.Broker, pipeline: Pipeline) -> list[dramatiq
     def unindex(payload: dict[str, Any]) -> None:
         pipeline.unindex(DocumentRemoved.model_validate(payload))
 
+    def embed(payload: dict[str, Any]) -> None:
+        pipeline.embed(DocumentIndexed.model_validate(payload))
+
     queues = {ACTORS[event]: ROUTES[event] for event in ROUTES}
     # Lower runs first among the messages a worker holds: finish the documents under way before
     # starting new extractions (depth-first), so results land early and no big document is left
     # alone at the end of a batch.
-    priorities = {"extract": 20, "analyze": 10, "index": 0, "unindex": 0}
+    # Embedding comes last of all: words first, meaning when there is time.
+    priorities = {"extract": 20, "analyze": 10, "index": 0, "unindex": 0, "embed": 30}
     return [dramatiq.actor(fn, actor_name=fn.__name__, queue_name=queues[fn.__name__], broker=broker,
                            priority=priorities[fn.__name__])
-            for fn in (extract, analyze, index, unindex)]
+            for fn in (extract, analyze, index, unindex, embed)]

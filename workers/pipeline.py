@@ -13,13 +13,21 @@ from collections.abc import Callable
 from pathlib import Path
 
 from schemas.documents import Analysis, DocState, Extraction, IndexRecord
-from schemas.events import DocumentAnalyzed, DocumentEvent, DocumentExtracted, DocumentQueued, DocumentRemoved
-from schemas.library_paths import is_upload
+from schemas.events import (
+    DocumentAnalyzed,
+    DocumentEvent,
+    DocumentExtracted,
+    DocumentIndexed,
+    DocumentQueued,
+    DocumentRemoved,
+)
+from schemas.library_paths import is_upload, upload_name
 from services.ingest.blobs import ArtifactStore, BlobStore, sha256_file
 from services.ingest.catalog import Catalog, DocumentRow
 from services.ingest.intake import too_large_reason
 from services.search.backends.base import SearchBackend
 from workers.analyze.analyzer import Analyzer
+from workers.embed.stage import EmbedStage
 from workers.extract.errors import ExtractionCrashed, ExtractionError
 from workers.extract.extractor import EXTRACTOR_VERSION
 from workers.extract.sandbox import ExtractionSandbox
@@ -65,11 +73,14 @@ class Pipeline:
     def __init__(self, catalog: Catalog, blobs: BlobStore, artifacts: ArtifactStore, sandbox: ExtractionSandbox,
                  analyzer: Analyzer, backend: Callable[[], SearchBackend], publish: Publish,
                  max_file_bytes: int, inbox: Path | None = None, max_attempts: int = 3,
-                 observe: Callable[[str, float], None] | None = None, claim_lease_s: float = 60.0) -> None:
+                 observe: Callable[[str, float], None] | None = None, claim_lease_s: float = 60.0,
+                 embed: EmbedStage | None = None) -> None:
         """``claim_lease_s``: a stage started less than this ago is under way; a duplicate message for
         it is dropped (after a crash, the broker's or the reconciler's resend comes later than that)."""
+        """``embed``: the semantic stage (None: semantic search is off)."""
         self.max_attempts = max_attempts
         self.claim_lease_s = claim_lease_s
+        self.embedder = embed
         self.observe = observe or (lambda stage, seconds: None)
         self.inbox = inbox.resolve() if inbox is not None else None
         self.catalog = catalog
@@ -136,7 +147,9 @@ class Pipeline:
         if extraction is None:
             started = time.monotonic()
             try:
-                extraction = self.sandbox.run(self.blobs.path_for(doc.sha256))
+                paths = self.catalog.paths_of(doc.id)
+                name = upload_name(paths[0]) if paths and is_upload(paths[0]) else Path(paths[0]).name if paths else ""
+                extraction = self.sandbox.run(self.blobs.path_for(doc.sha256), name)
             except ExtractionError as exc:
                 self._finish(doc, DocState.FAILED, exc.reason)
                 return
@@ -212,6 +225,9 @@ class Pipeline:
         if gone:  # deleted while being indexed: its removal may have run before this upsert
             backend.delete(gone)
             self.catalog.mark_unindexed(gone)
+        if self.embedder is not None:
+            for doc_id in (r.id for r in records if r.id not in moved):
+                self.publish(DocumentIndexed(doc_id=doc_id))
         self.observe("index", time.monotonic() - started)
         log.info("indexed %d documents in %.2fs", len(records), time.monotonic() - started)
 
@@ -220,8 +236,14 @@ class Pipeline:
         doc = self.catalog.get(event.doc_id)
         if doc is not None and doc.state == DocState.DELETED:
             self._backend().delete([doc.id])
+            if self.embedder is not None:
+                self.embedder.forget([doc.id])
             self.catalog.mark_unindexed([doc.id])
             log.info("unindexed %s", doc.id)
+
+    def embed(self, event: DocumentIndexed) -> None:
+        if self.embedder is not None:
+            self.embedder.run(event)
 
     def record(self, doc: DocumentRow, extraction: Extraction, analysis: Analysis) -> IndexRecord:
         """The search document for a catalog row and its artifacts."""
@@ -232,6 +254,7 @@ class Pipeline:
                 territories.update([f"{t.level}:{t.code}", *t.ancestors])
         return IndexRecord(
             id=doc.id, title=doc.title or fallback_title(paths[0] if paths else doc.id),
+            title_source=extraction.title_source if extraction.title else "filename",
             path=paths[0] if paths else "", format=extraction.format, language=extraction.language,
             year=extraction.year, pages=extraction.pages,
             headings=record_headings(extraction, paths[0] if paths else ""),

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import TypeVar
 
+import numpy as np
 from pydantic import BaseModel
 
 M = TypeVar("M", bound=BaseModel)
@@ -90,13 +91,25 @@ class ArtifactStore:
     def exists(self, kind: str, key: str) -> bool:
         return self._path(kind, key).exists()
 
+    def put_arrays(self, kind: str, key: str, **arrays: np.ndarray) -> None:
+        """Numeric artifacts (vectors), as one ``.npz`` file."""
+        target = self._path(kind, key).with_suffix(".npz")
+        _atomic_write(target, lambda out: np.savez(out, **arrays))
+
+    def get_arrays(self, kind: str, key: str) -> dict[str, np.ndarray] | None:
+        path = self._path(kind, key).with_suffix(".npz")
+        if not path.exists():
+            return None
+        with np.load(path) as data:
+            return {name: data[name] for name in data.files}
+
     def delete_content(self, sha256: str) -> int:
         """Remove every artifact made from content ``sha256`` (its extraction, its analyses under any
         reference fingerprint); how many files were removed."""
         self._path("extract", sha256)  # validates the key
         removed = 0
         for kind_dir in (self.root.iterdir() if self.root.is_dir() else []):
-            for path in (kind_dir / sha256[:2]).glob(f"{sha256}*.json"):
+            for path in (kind_dir / sha256[:2]).glob(f"{sha256}*.*"):
                 path.unlink(missing_ok=True)
                 removed += 1
         return removed

@@ -7,10 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from schemas.documents import DocState
-from schemas.events import DocumentAnalyzed, DocumentEvent, DocumentExtracted, DocumentQueued
+from schemas.events import DocumentAnalyzed, DocumentEvent, DocumentExtracted, DocumentIndexed, DocumentQueued
 from services.ingest.catalog import Catalog
 from services.ingest.intake import Intake, walk
 from services.search.backends.base import SearchBackend
+from services.semantic.vectors import VectorStore
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,10 @@ RESUME: dict[str, type[DocumentEvent]] = {
 
 class Reconciler:
     def __init__(self, catalog: Catalog, intake: Intake, publish: Callable[[DocumentEvent], None],
-                 backend: Callable[[], SearchBackend] | None = None) -> None:
+                 backend: Callable[[], SearchBackend] | None = None,
+                 vectors: Callable[[], VectorStore] | None = None) -> None:
+        """``vectors``: the semantic vector store (None: semantic search is off)."""
+        self._vectors = vectors
         self.catalog = catalog
         self.intake = intake
         self.publish = publish
@@ -59,6 +63,18 @@ class Reconciler:
             except OSError as exc:  # vanished or unreadable meanwhile: the next scan retries
                 log.warning("cannot read %s: %s", path, exc)
         return count
+
+    def resume_embedding(self) -> int:
+        """Send to ``embed`` the indexed documents the vector store lacks (a worker stopped before
+        saving them, semantic search just turned on, a new encoder)."""
+        if self._vectors is None:
+            return 0
+        missing = self._vectors().missing(self.catalog.all_ids([DocState.INDEXED]))
+        for doc_id in missing:
+            self.publish(DocumentIndexed(doc_id=doc_id))
+        if missing:
+            log.info("sent %d indexed documents to be embedded", len(missing))
+        return len(missing)
 
     def resume_stuck(self, older_than_s: float) -> int:
         """Re-send the pending event of every unfinished document untouched for ``older_than_s``."""

@@ -80,6 +80,7 @@ class FolderWatcher:
         self.reconciler.resync_index()
         self.reconciler.scan_folder(self.folder)
         self.reconciler.resume_stuck(stuck_after_s)
+        self.reconciler.resume_embedding()
 
     def _submit_when_stable(self, paths: list[Path]) -> None:
         """Submit each file once its copy is over, waiting as long as some are still growing."""

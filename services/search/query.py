@@ -34,6 +34,27 @@ def clean_user_query(text: str) -> str:
     return _FIELD_PREFIX.sub(field, text).strip()
 
 
+_OPERATORS = re.compile(r'"|\b(?:AND|OR|NOT)\b|(?:^|\s)[-+]\w|\w\*|\b(?:' + "|".join(QUERY_FIELDS) + r"):")
+_INNER_MARK = re.compile(r"(?<=\w)['-](?=\w)")
+_PROSE_PUNCTUATION = re.compile(r"[^\w\s\"()*:+^~-]|(?<!\w):|(?<=\s)-(?=\s)")
+_QUOTED = re.compile(r'("[^"]*")')
+
+
+def has_operators(text: str) -> bool:
+    """Whether the user wrote query syntax (quotes, AND/OR/NOT, -word, +word, prefix*, title:…); a
+    question with its punctuation and apostrophes is not syntax."""
+    return bool(_OPERATORS.search(text))
+
+
+def parser_text(text: str) -> str:
+    """A query with syntax, ready for an engine's parser: outside quotes, apostrophes and hyphens
+    inside words split them (``l'eau`` is ``l eau``, not a phrase that must match as such) and prose
+    punctuation (``?``, ``,``, a lone ``:``) is dropped."""
+    parts = _QUOTED.split(text)
+    return "".join(part if part.startswith('"') else _PROSE_PUNCTUATION.sub(" ", _INNER_MARK.sub(" ", part))
+                   for part in parts)
+
+
 def territory_terms(value: str) -> list[str]:
     """Index terms a territory filter matches: ``departement:38`` as is; a bare ``38`` at any level."""
     if ":" in value:

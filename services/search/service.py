@@ -13,6 +13,7 @@ from services.ingest.blobs import ArtifactStore, BlobStore
 from services.ingest.catalog import Catalog, DocumentRow
 from services.search.backends.base import SearchBackend
 from services.search.facet_tree import build_tree
+from services.search.hybrid import HybridSearch
 from services.search.query import expand_acronyms
 from workers.analyze.territories import Gazetteer
 from workers.analyze.text import fold
@@ -60,7 +61,9 @@ class SearchService:
 
     def __init__(self, backend: SearchBackend, catalog: Catalog, artifacts: ArtifactStore, labels: Labels,
                  glossary: dict[str, str] | None = None, blobs: BlobStore | None = None,
-                 inbox: Path | None = None) -> None:
+                 inbox: Path | None = None, hybrid: HybridSearch | None = None) -> None:
+        """``hybrid``: semantic search fused with the words (None: words only)."""
+        self.hybrid = hybrid
         self.inbox = str(inbox.resolve()) if inbox is not None else None
         self.glossary = glossary or {}
         self.blobs = blobs
@@ -79,12 +82,16 @@ class SearchService:
         return [h.model_copy(update={"path": shown_path(h.path, self.inbox)}) for h in hits]
 
     def search(self, query: SearchQuery, server_paths: bool = False) -> SearchResult:
+        typed = query.text
         if query.text and self.glossary:
             query = query.model_copy(update={"text": expand_acronyms(query.text, self.glossary)})
         hidden = self.catalog.hidden_from_reads()
         if hidden:
             query = query.model_copy(update={"exclude_ids": [*query.exclude_ids, *hidden]})
-        result = self.backend.search(query)
+        if self.hybrid is not None and self.hybrid.applies(query, typed):
+            result = self.hybrid.search(self.backend, query, typed)
+        else:
+            result = self.backend.search(query)
         result.hits = self._shown_hits(result.hits, server_paths)
         f = result.facets
 

@@ -76,6 +76,26 @@ class SearchBackendContract:
     def test_french_analysis(self, library: SearchBackend, query: str, expected: set[str]) -> None:
         assert set(self.ids(library, query)) == expected
 
+    @pytest.mark.parametrize("question", [
+        "Qu'est-ce que l'imperméabilisation des sols ?",
+        "Qu’est-ce que l’imperméabilisation des sols ?",  # typographic apostrophes
+        "comment éviter l'imperméabilisation : quelles règles, quels outils, pour quelle commune ?",
+        "imperméabilisation-des-sols",
+        "Je cherche un guide qui explique comment les communes peuvent limiter l'imperméabilisation des "
+        "sols lorsqu'elles révisent leur document d'urbanisme intercommunal",  # most words absent
+    ])
+    def test_questions_never_lose_their_hit(self, library: SearchBackend, question: str) -> None:
+        assert self.ids(library, question)[0] == "erc"
+
+    def test_a_guessed_title_weighs_less_than_a_given_one(self, backend: SearchBackend) -> None:
+        """A plain-text fiche whose first line ("Définition") was taken for its title must not outrank
+        the document that calls itself so (seen on public question sets)."""
+        body = "Le registre recense les traitements de données et leur finalité."
+        backend.upsert([record("devine", "Définition", body, title_source="first_line"),
+                        record("donne", "Définition du registre", body, title_source="properties")])
+        assert self.ids(backend, "définition") == ["donne", "devine"]
+        assert backend.get("devine").headings == [] and backend.get("devine").title == "Définition"
+
     def test_stop_words_alone_do_not_match_everything(self, library: SearchBackend) -> None:
         assert self.ids(library, "les des") == []
 

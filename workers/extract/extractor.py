@@ -6,16 +6,17 @@ import re
 from datetime import date
 from pathlib import Path
 
-from schemas.documents import Element, Extraction, Page
+from schemas.documents import Element, Extraction, Page, TitleSource
 from workers.extract import legacy, odf, pdf
 from workers.extract.cleaning import clean_text, detect_language, strip_running_lines
 from workers.extract.detect import detect_format
 from workers.extract.errors import ExtractionError
 from workers.extract.limits import check_zip_bomb
-from workers.extract.partition import partition_file, structure_page
+from workers.extract.markdown import read_text, split_front_matter
+from workers.extract.partition import partition_file, partition_markdown, structure_page
 from workers.extract.properties import Properties, read_properties
 
-EXTRACTOR_VERSION = 3
+EXTRACTOR_VERSION = 4  # 4: title sources, Markdown front matter, text never failed as a table
 _MIN_DECLARED_TITLE_WORDS = 3  # a shorter title in the properties is a code or a stale template name
 
 ZIP_FORMATS = frozenset({"docx", "pptx", "xlsx", "odt", "odp", "ods", "epub"})
@@ -39,8 +40,16 @@ def _good_title(candidate: str | None) -> str | None:
     return title[:300]
 
 
-def _title_from_elements(elements: list[Element]) -> str | None:
-    """The first real heading of the first pages, with its continuation lines joined."""
+#: formats whose Title elements come from the document's own structure (styles, tags, marks), not from
+#: a guess on plain text
+_STRUCTURED = {"docx": "heading", "odt": "heading", "pptx": "heading", "odp": "heading", "epub": "heading",
+               "rtf": "heading", "html": "html", "md": "markdown"}
+Titled = tuple[str | None, TitleSource | None]
+
+
+def _title_from_elements(elements: list[Element], fmt: str) -> Titled:
+    """The first real heading of the first pages, with its continuation lines joined; else the first
+    line of text. Its source says whether the document marked it as a heading or phare guessed it."""
     parts: list[str] = []
     for el in elements:
         if el.page > 2:
@@ -51,13 +60,18 @@ def _title_from_elements(elements: list[Element]) -> str | None:
                 break
         elif parts:
             break
-    if parts:
-        return _good_title(" ".join(parts))
+    if parts and (title := _good_title(" ".join(parts))):
+        return title, _STRUCTURED.get(fmt, "first_line")
     first = next((el.text for el in elements if sum(c.isalpha() for c in el.text) >= 3), "")
     first_line = first.split("\n")[0].strip()
     if 4 <= len(first_line) <= 150 and not first_line.endswith((".", ",", ";", ":")):
-        return _good_title(first_line)
-    return None
+        title = _good_title(first_line)
+        return title, "first_line" if title else None
+    return None, None
+
+
+def _first(*candidates: Titled) -> Titled:
+    return next(((t, src) for t, src in candidates if t), (None, None))
 
 
 def publication_year(pages: list[Page], property_year: int | None) -> int | None:
@@ -85,8 +99,9 @@ class TextExtractor:
     def __init__(self, ocr_language: str = "fra") -> None:
         self.ocr_language = ocr_language
 
-    def run(self, path: Path) -> Extraction:
-        fmt, mime = detect_format(path)
+    def run(self, path: Path, name: str = "") -> Extraction:
+        """``name``: the file's own name when ``path`` is a stored copy (a hint for text formats)."""
+        fmt, mime = detect_format(path, name)
         if fmt == "empty":
             raise ExtractionError("fichier vide (0 octet)")
         if fmt in ("unknown", "zip"):
@@ -113,12 +128,13 @@ class TextExtractor:
                      cover_title: str | None = None) -> Extraction:
         pages = [Page(page=i + 1, text=clean_text(t)) for i, t in enumerate(texts)]
         elements = [el for p in pages for el in structure_page(p.text, p.page)]
-        declared = _good_title(pdf_title or props.title)
-        if declared and len(declared.split()) < _MIN_DECLARED_TITLE_WORDS:
-            declared = _good_title(cover_title and clean_text(cover_title)) or declared  # "Zoom10"
+        declared: Titled = (_good_title(pdf_title or props.title), "properties")
+        cover: Titled = (_good_title(cover_title and clean_text(cover_title)), "cover")
+        if declared[0] and len(declared[0].split()) < _MIN_DECLARED_TITLE_WORDS:
+            declared = _first(cover, declared)  # "Zoom10"
+        title, source = _first(declared, cover, _title_from_elements(elements, fmt))
         return Extraction(
-            extractor_version=EXTRACTOR_VERSION, format=fmt, mime_type=mime,
-            title=declared or _good_title(cover_title and clean_text(cover_title)) or _title_from_elements(elements),
+            extractor_version=EXTRACTOR_VERSION, format=fmt, mime_type=mime, title=title, title_source=source,
             authors=props.authors, year=publication_year(pages, pdf_year or props.created_year),
             language=detect_language("\n".join(p.text for p in pages[:3])),
             page_count=len(pages), pages=pages, elements=elements,
@@ -133,13 +149,26 @@ class TextExtractor:
                                  cover_title=raw.cover_title)
 
     def _partitioned(self, path: Path, fmt: str, mime: str) -> Extraction:
-        elements = partition_file(path, fmt)
+        if fmt == "md":
+            front, body = split_front_matter(read_text(path))
+            elements = partition_markdown(body)
+            props = Properties(title=front.title, authors=front.authors, created_year=front.year)
+        elif fmt == "csv":
+            try:
+                elements = partition_file(path, fmt)
+            except ExtractionError:  # not a table after all: prose with commas is read as text
+                fmt, mime = "txt", "text/plain"
+                elements = partition_file(path, fmt)
+            props = Properties()
+        else:
+            elements = partition_file(path, fmt)
+            props = read_properties(path, fmt) if fmt in ZIP_FORMATS else Properties()
         pages = _pages_from_elements(elements)
-        props = read_properties(path, fmt) if fmt in ZIP_FORMATS else Properties()
+        declared: Titled = (_good_title(props.title), "markdown" if fmt == "md" else "properties")
+        title, source = _first(declared, _title_from_elements(elements, fmt))
         return Extraction(
-            extractor_version=EXTRACTOR_VERSION, format=fmt, mime_type=mime,
-            title=_good_title(props.title) or _title_from_elements(elements), authors=props.authors,
-            year=publication_year(pages, props.created_year),
+            extractor_version=EXTRACTOR_VERSION, format=fmt, mime_type=mime, title=title, title_source=source,
+            authors=props.authors, year=publication_year(pages, props.created_year),
             language=detect_language("\n".join(p.text for p in pages[:3])),
             page_count=len(pages), pages=pages, elements=elements,
         )

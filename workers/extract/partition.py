@@ -74,6 +74,18 @@ def partition_file(path: Path, fmt: str) -> list[Element]:
     return _to_elements(raw)
 
 
+def partition_markdown(text: str) -> list[Element]:
+    """Elements of Markdown text (front matter already taken off): heading marks never reach the text."""
+    install_offline_nlp()
+    from unstructured.partition.md import partition_md
+
+    try:
+        raw = partition_md(text=text, languages=LANGUAGES)
+    except Exception as exc:  # noqa: BLE001 - the parser raises anything on odd input
+        raise ExtractionError(f"fichier MD illisible ({type(exc).__name__}: {exc})"[:250]) from exc
+    return _to_elements(raw)
+
+
 def structure_page(text: str, page: int) -> list[Element]:
     """Structure one page of plain text (PDF text layer or OCR) into elements.
 

@@ -36,11 +36,11 @@ def _ctx() -> mp.context.ForkServerContext:
     return _context
 
 
-def _child(path: str, ocr_language: str, conn: Connection) -> None:
+def _child(path: str, ocr_language: str, conn: Connection, name: str = "") -> None:
     from workers.extract.extractor import TextExtractor
 
     try:
-        result = TextExtractor(ocr_language).run(Path(path))
+        result = TextExtractor(ocr_language).run(Path(path), name)
         conn.send(("ok", result.model_dump_json()))
     except ExtractionError as exc:
         conn.send(("error", exc.reason))
@@ -52,12 +52,14 @@ def _child(path: str, ocr_language: str, conn: Connection) -> None:
         conn.close()
 
 
-def _limited(target: Callable[[str, str, Connection], None], memory_bytes: int, path: str, ocr_language: str,
-             conn: Connection) -> None:
+Target = Callable[[str, str, Connection, str], None]
+
+
+def _limited(target: Target, memory_bytes: int, path: str, ocr_language: str, conn: Connection, name: str) -> None:
     """Child entry point: cap the data segment, then run ``target``; a failed allocation is reported."""
     resource.setrlimit(resource.RLIMIT_DATA, (memory_bytes, memory_bytes))
     try:
-        target(path, ocr_language, conn)
+        target(path, ocr_language, conn, name)
     except MemoryError:
         conn.send(("error", f"limite mémoire d'extraction dépassée ({memory_bytes // 2**20} Mio)"))
 
@@ -75,7 +77,7 @@ class ExtractionSandbox:
     """``run(path)`` returns an Extraction or raises ExtractionError with a French reason."""
 
     def __init__(self, timeout_s: float = 120.0, memory_mb: int = 1536, ocr_language: str = "fra",
-                 target: Callable[[str, str, Connection], None] = _child) -> None:
+                 target: Target = _child) -> None:
         """``target`` runs in the child; tests swap in misbehaving ones (hang, crash, balloon)."""
         self.target = target
         self.timeout_s = timeout_s
@@ -89,11 +91,12 @@ class ExtractionSandbox:
 
         forkserver.ensure_running()
 
-    def run(self, path: Path) -> Extraction:
+    def run(self, path: Path, name: str = "") -> Extraction:
+        """``name``: the file's own name (``path`` is a stored copy without it), a hint for text formats."""
         ctx = _ctx()
         receiver, sender = ctx.Pipe(duplex=False)
         proc = ctx.Process(target=_limited, daemon=True,
-                           args=(self.target, self.memory_bytes, str(path), self.ocr_language, sender))
+                           args=(self.target, self.memory_bytes, str(path), self.ocr_language, sender, name))
         proc.start()
         sender.close()
         try:

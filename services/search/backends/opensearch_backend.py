@@ -17,7 +17,7 @@ from typing import Any
 from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import NotFoundError
 
-from schemas.documents import IndexRecord, Page
+from schemas.documents import IndexRecord, Page, title_trusted
 from schemas.search import (
     FACET_FIELDS,
     KEYWORD_FILTERS,
@@ -29,9 +29,12 @@ from schemas.search import (
     Snippet,
 )
 from services.search.query import clean_user_query, territory_terms
+from services.search.ranking import DEFAULT
 
 INDEX_VERSION = 1
-_FIELDS = ["title^3", "headings^1.5", "body"]
+#: searched fields: the title only when the document gives it (``title_text``); a guessed one is a heading
+_SEARCHED = {"title": "title_text", "headings": "headings", "body": "body"}
+_FIELDS = [f"{_SEARCHED[field]}^{boost:g}" for field, boost in DEFAULT.boosts.items()]
 _FACET_SIZE = 50
 _FACET_SIZES = {"territories": 300}  # every level at once: the territory tree is built from them
 _SNIPPET_CHARS = 220
@@ -77,6 +80,9 @@ class OpenSearchBackend:
             if not self.client.indices.exists(index=self.index_name):
                 self.client.indices.create(index=self.index_name, body=index_definition())
             self.client.indices.put_alias(index=self.index_name, name=self.alias)
+        else:  # fields added since the index was made (an upgrade) are added to it, never changed
+            self.client.indices.put_mapping(index=self.alias, body={
+                "properties": index_definition()["mappings"]["properties"]})
         self._ready = True
 
     # -- writes ---------------------------------------------------------------------------------
@@ -127,6 +133,10 @@ class OpenSearchBackend:
     @staticmethod
     def _source(r: IndexRecord) -> dict[str, Any]:
         source = r.model_dump(exclude={"pages"})
+        if r.title_source is None or title_trusted(r.title_source):
+            source["title_text"] = r.title
+        else:  # a guessed title is searched as a heading
+            source["headings"] = [r.title, *r.headings]
         source["pages"] = [p.model_dump() for p in r.pages]
         source["body"] = "\n\n".join(p.text for p in r.pages)
         return source
@@ -146,6 +156,9 @@ class OpenSearchBackend:
         except NotFoundError:
             return None
         source.pop("body", None)
+        source.pop("title_text", None)
+        if source.get("title_source") and not title_trusted(source["title_source"]):
+            source["headings"] = source["headings"][1:]  # the guessed title searched as a heading
         source["pages"] = [Page(**p) for p in source["pages"]]
         return IndexRecord(**source)
 
@@ -175,7 +188,9 @@ class OpenSearchBackend:
         query: dict[str, Any] = {"bool": {"must": [text_query or {"match_all": {}}], "filter": self._filters(q)}}
         if q.exclude_ids:
             query["bool"]["must_not"] = [{"ids": {"values": q.exclude_ids}}]
-        if text_query is not None:
+        if q.only_ids is not None:
+            query["bool"]["filter"].append({"ids": {"values": q.only_ids}})
+        if text_query is not None and q.snippets:
             pages_query = {"simple_query_string": {**text_query["simple_query_string"], "fields": ["pages.text"]}}
             query["bool"]["should"] = [{"nested": {
                 "path": "pages", "score_mode": "max", "query": pages_query, "boost": 0.0,

@@ -17,7 +17,7 @@ from pathlib import Path
 import tantivy
 from tantivy import Filter, TextAnalyzerBuilder, Tokenizer
 
-from schemas.documents import IndexRecord, Page
+from schemas.documents import IndexRecord, Page, title_trusted
 from schemas.search import (
     FACET_FIELDS,
     KEYWORD_FILTERS,
@@ -28,23 +28,25 @@ from schemas.search import (
     SearchResult,
     Snippet,
 )
-from services.search.query import clean_user_query, territory_terms
+from services.search.query import clean_user_query, has_operators, parser_text, territory_terms
+from services.search.ranking import DEFAULT
 from workers.analyze.text import fold
 
 log = logging.getLogger(__name__)
 
 #: bump on any schema change: a new version starts an empty index next to the old one, and the
 #: reconciler re-indexes every catalogued document into it (services/ingest/reconcile.py)
-SCHEMA_VERSION = 2
-_TEXT_FIELDS = ("title", "headings", "body")
-_BOOSTS = {"title": 3.0, "headings": 1.5, "body": 1.0}
+SCHEMA_VERSION = 3  # 3: title_rank, the title only where the document gives it
+_TEXT_FIELDS = ("title", "title_rank", "headings", "body")
+#: ranking weight name (services/search/ranking.py) -> the field it weighs; ``title`` itself holds every
+#: shown title (suggestions, similar documents, ``title:`` typed by a user)
+_RANKED = {"title": "title_rank", "headings": "headings", "body": "body"}
 _KEYWORDS = ("format", "language", "themes", "territories", "postures", "collection", "producer")
 _PAGE_SEP = "\n\n"
 _WRITER_HEAP = 64 * 1024 * 1024
 _SNIPPET_CHARS = 220
 _PHRASE_SLOP = 3
 _PLAIN_WORDS = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
-_SYNTAX = re.compile(r'["()*:]|\b(?:AND|OR|NOT)\b|(?:^|\s)[-+]')
 _FACET_SIZE = 50
 _SIMILAR_CHARS = 2000
 _SIMILAR_TERMS = 60
@@ -68,7 +70,7 @@ def _schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("id", stored=True, tokenizer_name="raw")
     for name in _TEXT_FIELDS:
-        sb.add_text_field(name, stored=name != "headings", tokenizer_name="fr")
+        sb.add_text_field(name, stored=name in ("title", "body"), tokenizer_name="fr")
     for name in _KEYWORDS:
         sb.add_text_field(name, stored=False, tokenizer_name="raw", fast=True)
     sb.add_integer_field("year", stored=False, indexed=True, fast=True)
@@ -83,11 +85,11 @@ class TantivyBackend:
     """SearchBackend on a tantivy index in ``path`` (or in memory when ``path`` is None)."""
 
     def __init__(self, path: Path | None, boosts: dict[str, float] | None = None,
-                 proximity_boost: float = 0.5) -> None:
-        """``boosts``: text field → weight in the query (default: title and headings above body);
-        ``proximity_boost``: weight of the query's words found together (0 turns it off)."""
-        self.boosts = boosts or _BOOSTS
-        self.proximity_boost = proximity_boost
+                 proximity_boost: float | None = None) -> None:
+        """``boosts``: text field → weight in the query; ``proximity_boost``: weight of the query's
+        words found together (0 turns it off). Defaults: ``services/search/ranking.py``."""
+        self.boosts = boosts or DEFAULT.boosts  # keyed by ranking weight names (title, headings, body)
+        self.proximity_boost = DEFAULT.proximity if proximity_boost is None else proximity_boost
         self.schema = _schema()
         if path is not None:
             path = path / f"v{SCHEMA_VERSION}"
@@ -135,8 +137,12 @@ class TantivyBackend:
             offset += len(page.text) + len(_PAGE_SEP)
         meta = r.model_dump(exclude={"pages"})
         meta["page_numbers"] = [p.page for p in r.pages]
+        # a guessed title (a first line, a file name) is searched as a heading, not weighed as a title
+        trusted = r.title_source is None or title_trusted(r.title_source)
+        headings = r.headings if trusted else [r.title, *r.headings]
         doc = tantivy.Document(
-            id=r.id, title=r.title, headings=r.headings or [""], body=_PAGE_SEP.join(texts),
+            id=r.id, title=r.title, title_rank=r.title if trusted else "", headings=headings or [""],
+            body=_PAGE_SEP.join(texts),
             format=r.format, language=r.language, themes=r.themes, territories=r.territories,
             postures=r.postures, collection=r.collection, producer=r.producer, added_at=r.added_at,
             page_starts=starts,
@@ -170,23 +176,39 @@ class TantivyBackend:
         return IndexRecord(pages=pages, **meta)
 
     def _text_query(self, text: str) -> tantivy.Query | None:
-        """None for an empty query (match all); an empty query when only stop words were typed."""
+        """None for an empty query (match all); an empty query when only stop words were typed.
+
+        Plain words (a question, with its punctuation and apostrophes) become one clause per analysed
+        word, any of which may match: BM25 ranks the documents that hold most of them, rarest first, so
+        a long question never loses a hit for a word it lacks. Query syntax goes to tantivy's parser."""
         cleaned = clean_user_query(text)
         if not cleaned:
             return None
-        if "*" not in cleaned and not self._analyzer.analyze(cleaned):
+        if has_operators(cleaned):
+            query, _errors = self.index.parse_query_lenient(parser_text(cleaned), list(self._field_boosts),
+                                                            field_boosts=self._field_boosts)
+            return query
+        terms = list(dict.fromkeys(self._analyzer.analyze(cleaned)))
+        if not terms:
             return tantivy.Query.empty_query()
-        query, _errors = self.index.parse_query_lenient(cleaned, list(self.boosts), field_boosts=self.boosts)
-        words = _PLAIN_WORDS.findall(cleaned)
-        if self.proximity_boost and len(words) > 1 and not _SYNTAX.search(cleaned):
+        words = [(tantivy.Occur.Should, self._any_field(term)) for term in terms]
+        plain = _PLAIN_WORDS.findall(cleaned)
+        if self.proximity_boost and len(terms) > 1:
             # the words close together, in order: a plain query's best matches are phrases
-            phrase, _ = self.index.parse_query_lenient(f'"{" ".join(words)}"~{_PHRASE_SLOP}', list(self.boosts),
-                                                       field_boosts=self.boosts)
-            query = tantivy.Query.boolean_query([
-                (tantivy.Occur.Must, query),
-                (tantivy.Occur.Should, tantivy.Query.boost_query(phrase, self.proximity_boost)),
-            ])
-        return query
+            phrase, _ = self.index.parse_query_lenient(f'"{" ".join(plain)}"~{_PHRASE_SLOP}',
+                                                       list(self._field_boosts), field_boosts=self._field_boosts)
+            words.append((tantivy.Occur.Should, tantivy.Query.boost_query(phrase, self.proximity_boost)))
+        return tantivy.Query.boolean_query(words)
+
+    def _any_field(self, term: str) -> tantivy.Query:
+        """One analysed word in every text field, each field's score weighted by its boost."""
+        return tantivy.Query.boolean_query([
+            (tantivy.Occur.Should, tantivy.Query.boost_query(tantivy.Query.term_query(self.schema, field, term), boost))
+            for field, boost in self._field_boosts.items() if boost > 0])
+
+    @property
+    def _field_boosts(self) -> dict[str, float]:
+        return {_RANKED.get(name, name): boost for name, boost in self.boosts.items()}
 
     def _filters(self, q: SearchQuery) -> list[tantivy.Query]:
         s, out = self.schema, []
@@ -223,6 +245,8 @@ class TantivyBackend:
         clauses += [(tantivy.Occur.Must, f) for f in self._filters(q)]
         if q.exclude_ids:
             clauses.append((tantivy.Occur.MustNot, tantivy.Query.term_set_query(self.schema, "id", q.exclude_ids)))
+        if q.only_ids is not None:
+            clauses.append((tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, "id", q.only_ids)))
         query = tantivy.Query.boolean_query(clauses)
         limit = max(1, q.limit)  # tantivy panics on 0; a count-and-facets query asks for 0 hits
         if q.sort != "relevance":
@@ -231,7 +255,8 @@ class TantivyBackend:
                                      order=tantivy.Order.Desc)
         else:
             result = searcher.search(query, limit, count=True, offset=q.offset)
-        snippets = tantivy.SnippetGenerator.create(searcher, text_query, self.schema, "body") if text_query else None
+        snippets = (tantivy.SnippetGenerator.create(searcher, text_query, self.schema, "body")
+                    if text_query and q.snippets else None)
         if snippets is not None:
             snippets.set_max_num_chars(_SNIPPET_CHARS)
         # sorted by date, the order key is the year, not a relevance score

@@ -1,0 +1,82 @@
+"""How phare ranks: field weights of the word search and its fusion with semantic search.
+
+Every number here was chosen by cross-validation in ``bench/relevance.py`` (folds of queries from
+several sets: the corpus queries, public CNIL questions over short fiches, questions over
+``corpus-extra``), never scored on the queries that chose it; the bench prints the choice, and says
+when it differs from these defaults.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+_QUESTION = re.compile(r"\?|^\s*(?:comment|pourquoi|quel(?:le)?s?|qu['’]|que|qui|où|ou\s+trouver|quand|combien|"
+                       r"est-ce|faut-il|peut-on|doit-on|a-t-on|how|what|why|which|when|where|who)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    title: float = 1.0  # a title the document gives itself (properties, cover, HTML, Markdown, styles)
+    headings: float = 0.3  # section titles, the file name as words, a guessed title
+    body: float = 1.0
+    proximity: float = 0.0  # the query's words close together, in order (cross-validation: no gain)
+    fusion: Literal["zscore", "rrf"] = "zscore"  # how words and meaning are mixed
+    dense_keywords: float = 0.25  # weight of semantic search against words, for a few keywords …
+    dense_questions: float = 1.0  # … and for a question in everyday words
+    rrf_k: int = 60  # (rrf only)
+    #: a document found by meaning alone must be at least this close to the query (cosine): e5's
+    #: similarities are crowded (0.75 for unrelated text), and a relevant document scores above 0.85
+    #: on nine questions in ten of every set (bench/relevance.py); below, it is noise, not a result
+    dense_floor: float = 0.84
+
+    @property
+    def boosts(self) -> dict[str, float]:
+        return {"title": self.title, "headings": self.headings, "body": self.body}
+
+    def dense_weight(self, text: str) -> float:
+        return self.dense_questions if is_question(text) else self.dense_keywords
+
+    def fuse(self, words: list[tuple[str, float]], dense: list[tuple[str, float]], text: str) -> list[str]:
+        """Document ids of both rankings (each best first, with its scores), in the fused order."""
+        weight = self.dense_weight(text)
+        if self.fusion == "rrf":
+            return rrf([d for d, _ in words], [d for d, _ in dense], weight, self.rrf_k)
+        return zscore_sum(words, dense, weight)
+
+
+DEFAULT = Ranking()
+
+
+def is_question(text: str) -> bool:
+    """A question mark, a question word first, or a sentence (six words or more)."""
+    return bool(_QUESTION.search(text)) or len(text.split()) >= 6
+
+
+def rrf(words: list[str], dense: list[str], dense_weight: float, k: int) -> list[str]:
+    """Weighted reciprocal-rank fusion of two rankings of document ids (best first)."""
+    scores: dict[str, float] = {}
+    for rank, doc_id in enumerate(words):
+        scores[doc_id] = scores.get(doc_id, 0.0) + 1.0 / (k + rank + 1)
+    for rank, doc_id in enumerate(dense):
+        scores[doc_id] = scores.get(doc_id, 0.0) + dense_weight / (k + rank + 1)
+    return sorted(scores, key=lambda d: -scores[d])
+
+
+def _standard(scores: list[tuple[str, float]]) -> dict[str, float]:
+    if not scores:
+        return {}
+    values = [s for _, s in scores]
+    mean = sum(values) / len(values)
+    spread = (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5 or 1.0
+    return {d: (s - mean) / spread for d, s in scores}
+
+
+def zscore_sum(words: list[tuple[str, float]], dense: list[tuple[str, float]], dense_weight: float) -> list[str]:
+    """Each side's scores standardised over its own candidates, then summed (the dense side weighted);
+    a document one side did not bring gets that side's lowest standard score."""
+    w, d = _standard(words), _standard(dense)
+    floor_w, floor_d = min(w.values(), default=0.0), min(d.values(), default=0.0)
+    fused = {doc: w.get(doc, floor_w) + dense_weight * d.get(doc, floor_d) for doc in {*w, *d}}
+    return sorted(fused, key=lambda doc: (-fused[doc], doc))

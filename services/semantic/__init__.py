@@ -1,0 +1,1 @@
+"""Semantic search: the text encoder and the vector stores (adapters wired by services/bootstrap.py)."""
