@@ -1,32 +1,69 @@
-"""Precision, recall and F1 of the analysis on the hand-labelled development set.
+"""Precision, recall and F1 of the analysis, on two halves of the development set kept apart.
 
-Run: .venv/bin/python bench/quality.py [../shared/data/corpus]
-Extracts and analyzes every labelled corpus document with phare's own stages, then compares
-themes, postures, horizons and `about` territories (level:code) with bench/quality/analysis_devset.yaml.
-Micro-averaged over documents; entity precision is measured on the top 10 entities of the documents
-judged in bench/quality/entities_devset.yaml. The last line is JSON.
+Run: .venv/bin/python bench/quality.py [--show-b]
+
+Half A ("règles"): ../shared/data/corpus with bench/quality/analysis_devset.yaml; the rules were
+written looking at these documents. Half B ("à part"): ../shared/data/corpus-extra with
+analysis_extra.yaml and ../shared/data/corpus-texts with analysis_texts.yaml; documents nobody
+wrote a rule for. A rule change is judged on half B; half A only says whether it still holds
+where it was written.
+
+Every document goes through phare's own extraction and analysis. Micro-averaged P/R/F1 per field
+(top-level themes, postures, horizons, ``about`` territories as level:code, ``pays:FR`` included)
+and per territory level; next to phare's territories, the baseline every territory change must beat
+on half B: "the most-cited place if cited at least 3 times, else France", on phare's own place
+counts. Entity precision on the top 10 entities of the documents judged in entities_devset.yaml.
+The last line is JSON.
 """
 
 from __future__ import annotations
 
+import argparse
+import hashlib
 import json
 import sys
+from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data"
+CACHE = ROOT / "bench" / ".cache"
 sys.path.insert(0, str(ROOT))
 
+from schemas.documents import Analysis, Extraction  # noqa: E402
 from workers.analyze.analyzer import Analyzer  # noqa: E402
 from workers.analyze.entities import EntityRecognizer  # noqa: E402
 from workers.extract.errors import ExtractionError  # noqa: E402
-from workers.extract.extractor import TextExtractor  # noqa: E402
+from workers.extract.extractor import EXTRACTOR_VERSION, TextExtractor  # noqa: E402
 
 FIELDS = ("themes", "postures", "horizons", "territories")
+LEVELS = ("monde", "pays", "region", "departement", "epci", "commune")
+HALVES = {"A (règles)": [("corpus", "analysis_devset.yaml")],
+          "B (à part)": [("corpus-extra", "analysis_extra.yaml"), ("corpus-texts", "analysis_texts.yaml")]}
 
 
-def predicted(analysis) -> dict[str, set[str]]:  # noqa: ANN001
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, truth: set[str], predicted: set[str]) -> None:
+        self.tp += len(truth & predicted)
+        self.fp += len(predicted - truth)
+        self.fn += len(truth - predicted)
+
+    def scores(self) -> dict[str, float]:
+        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+        return {"precision": round(p, 3), "recall": round(r, 3), "f1": round(2 * p * r / (p + r) if p + r else 0.0, 3),
+                "labels": self.tp + self.fn}
+
+
+def predicted(analysis: Analysis) -> dict[str, set[str]]:
     return {
         "themes": {t.slug for t in analysis.themes if "/" not in t.slug},  # the 20 top themes
         "postures": {p.slug for p in analysis.postures},
@@ -35,53 +72,96 @@ def predicted(analysis) -> dict[str, set[str]]:  # noqa: ANN001
     }
 
 
+def baseline_territories(analysis: Analysis) -> set[str]:
+    """The most-cited place if cited at least 3 times, else France (on phare's own counts)."""
+    cited = [t for t in analysis.territories if t.count > 0 and t.level != "pays"]
+    top = max(cited, key=lambda t: t.count, default=None)
+    return {f"{top.level}:{top.code}"} if top is not None and top.count >= 3 else {"pays:FR"}
+
+
+def extract(path: Path, extractor: TextExtractor) -> Extraction:
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    cached = CACHE / "extract" / f"{digest}-v{EXTRACTOR_VERSION}.json"
+    if cached.exists():
+        return Extraction.model_validate_json(cached.read_bytes())
+    extraction = extractor.run(path, path.name)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    cached.write_text(extraction.model_dump_json(), encoding="utf-8")
+    return extraction
+
+
+def by_level(keys: set[str], level: str) -> set[str]:
+    return {k for k in keys if k.split(":", 1)[0] == level}
+
+
 def main() -> None:
-    corpus = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "data" / "corpus"
-    gold = yaml.safe_load((ROOT / "bench" / "quality" / "analysis_devset.yaml").read_text(encoding="utf-8"))
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--show-b", action="store_true", help="also print half B's differences (then it is "
+                        "no longer apart: do not write rules from what it shows)")
+    args = parser.parse_args()
     extractor, analyzer = TextExtractor(), Analyzer(EntityRecognizer())
-    counts = {f: {"tp": 0, "fp": 0, "fn": 0} for f in FIELDS}
-    for name, labels in gold.items():
-        try:
-            pred = predicted(analyzer.run(extractor.run(corpus / name)))
-        except ExtractionError as exc:
-            print(f"! {name}: {exc.reason}")
-            pred = {f: set() for f in FIELDS}
+    report: dict[str, dict] = {}
+    for half, sources in HALVES.items():
+        counts = {f: Counts() for f in FIELDS}
+        levels = {level: Counts() for level in LEVELS}
+        baseline = Counts()
+        documents = 0
+        for folder, labels_file in sources:
+            root = DATA / folder
+            gold = yaml.safe_load((ROOT / "bench" / "quality" / labels_file).read_text(encoding="utf-8")) or {}
+            if not root.is_dir():
+                print(f"! {root} absent : {len(gold)} documents non évalués")
+                continue
+            for name, labels in gold.items():
+                try:
+                    analysis = analyzer.run(extract(root / name, extractor))
+                except ExtractionError as exc:
+                    print(f"! {name}: {exc.reason}")
+                    analysis = Analysis(analyzer_version=0)
+                documents += 1
+                pred = predicted(analysis)
+                for field in FIELDS:
+                    truth = {str(v) for v in (labels.get(field) or [])}
+                    counts[field].add(truth, pred[field])
+                    if truth != pred[field] and (half.startswith("A") or args.show_b):
+                        print(f"  {half[0]} {field:<12} {name.rsplit('/', 1)[-1][:46]:<46} "
+                              f"+{sorted(pred[field] - truth)} -{sorted(truth - pred[field])}")
+                truth = {str(v) for v in (labels.get("territories") or [])}
+                baseline.add(truth, baseline_territories(analysis))
+                for level in LEVELS:
+                    levels[level].add(by_level(truth, level), by_level(pred["territories"], level))
+        report[half] = {"documents": documents, **{f: c.scores() for f, c in counts.items()},
+                        "territories_baseline": baseline.scores(),
+                        "territories_by_level": {lv: c.scores() for lv, c in levels.items() if c.tp + c.fp + c.fn}}
+    for half, r in report.items():
+        print(f"\nmoitié {half} : {r['documents']} documents")
         for field in FIELDS:
-            truth = {str(v) for v in (labels.get(field) or [])}
-            counts[field]["tp"] += len(truth & pred[field])
-            counts[field]["fp"] += len(pred[field] - truth)
-            counts[field]["fn"] += len(truth - pred[field])
-            if truth != pred[field]:
-                print(f"  {field:<12} {name.rsplit('/', 1)[-1][:50]:<50} +{sorted(pred[field] - truth)} "
-                      f"-{sorted(truth - pred[field])}")
-    report = {}
-    for field, c in counts.items():
-        p = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 1.0
-        r = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 1.0
-        f1 = 2 * p * r / (p + r) if p + r else 0.0
-        report[field] = {"precision": round(p, 3), "recall": round(r, 3), "f1": round(f1, 3)}
-        print(f"{field:<12} P={p:.3f} R={r:.3f} F1={f1:.3f}")
-    report["entities"] = entity_precision(corpus, extractor, analyzer)
-    print(json.dumps({"documents": len(gold), **report}))
+            s = r[field]
+            print(f"  {field:<12} P {s['precision']:.3f}  R {s['recall']:.3f}  F1 {s['f1']:.3f}  ({s['labels']} étiquettes)")
+        b = r["territories_baseline"]
+        print(f"  {'  référence':<12} P {b['precision']:.3f}  R {b['recall']:.3f}  F1 {b['f1']:.3f}  "
+              "(le lieu le plus cité s'il l'est 3 fois, sinon la France)")
+        for level, s in r["territories_by_level"].items():
+            print(f"    {level:<11} P {s['precision']:.3f}  R {s['recall']:.3f}  F1 {s['f1']:.3f}  ({s['labels']})")
+    report["entities"] = entity_precision(extractor, analyzer)
+    print(json.dumps(report, ensure_ascii=False))
 
 
-def entity_precision(corpus: Path, extractor: TextExtractor, analyzer: Analyzer, top: int = 10) -> dict:
+def entity_precision(extractor: TextExtractor, analyzer: Analyzer, top: int = 10) -> dict:
     """Precision of the top entities against the team's judgements (unjudged ones reported apart)."""
     judged = yaml.safe_load((ROOT / "bench" / "quality" / "entities_devset.yaml").read_text(encoding="utf-8"))
     good = bad = unjudged = 0
     for name, labels in judged.items():
         names, not_names = set(labels["names"]), set(labels["not_names"])
-        for entity in analyzer.run(extractor.run(corpus / name)).entities[:top]:
+        for entity in analyzer.run(extract(DATA / "corpus" / name, extractor)).entities[:top]:
             if entity.text in names:
                 good += 1
             elif entity.text in not_names:
                 bad += 1
-                print(f"  entity wrong: {entity.text!r} ({name.rsplit('/', 1)[-1][:40]})")
             else:
                 unjudged += 1
-                print(f"  entity unjudged: {entity.text!r} ({name.rsplit('/', 1)[-1][:40]})")
     precision = good / (good + bad) if good + bad else 1.0
-    print(f"entities     P={precision:.3f} on {good + bad} judged, {unjudged} unjudged")
+    print(f"entités (top {top}, moitié A) : précision {precision:.3f} sur {good + bad} jugées, {unjudged} non jugées")
     return {"precision": round(precision, 3), "judged": good + bad, "unjudged": unjudged}
 
 

@@ -24,7 +24,7 @@ class Ranking:
     proximity: float = 0.0  # the query's words close together, in order (cross-validation: no gain)
     fusion: Literal["zscore", "rrf"] = "zscore"  # how words and meaning are mixed
     dense_keywords: float = 0.25  # weight of semantic search against words, for a few keywords …
-    dense_questions: float = 1.0  # … and for a question in everyday words
+    dense_questions: float = 1.5  # … and for a question in everyday words
     rrf_k: int = 60  # (rrf only)
     #: a document found by meaning alone must be at least this close to the query (cosine): e5's
     #: similarities are crowded (0.75 for unrelated text), and a relevant document scores above 0.85
