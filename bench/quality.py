@@ -22,7 +22,6 @@ import argparse
 import hashlib
 import json
 import sys
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,7 +136,8 @@ def main() -> None:
         print(f"\nmoitié {half} : {r['documents']} documents")
         for field in FIELDS:
             s = r[field]
-            print(f"  {field:<12} P {s['precision']:.3f}  R {s['recall']:.3f}  F1 {s['f1']:.3f}  ({s['labels']} étiquettes)")
+            print(f"  {field:<12} P {s['precision']:.3f}  R {s['recall']:.3f}  F1 {s['f1']:.3f}  "
+                  f"({s['labels']} étiquettes)")
         b = r["territories_baseline"]
         print(f"  {'  référence':<12} P {b['precision']:.3f}  R {b['recall']:.3f}  F1 {b['f1']:.3f}  "
               "(le lieu le plus cité s'il l'est 3 fois, sinon la France)")

@@ -144,7 +144,10 @@ class IndexRecord(BaseModel):
     pages: list[Page]
     headings: list[str] = Field(default_factory=list)
     themes: list[str] = Field(default_factory=list, description="theme slugs, parents included")
-    territories: list[str] = Field(default_factory=list, description="territory codes, ancestors included")
+    territories: list[str] = Field(default_factory=list, description="what the document is about (level:code), "
+                                   "ancestors included")
+    places: list[str] = Field(default_factory=list, description="places only cited in passing (level:code)")
+    scope: str = Field(default="", description="locale | nationale | internationale (schemas.search.SCOPES)")
     postures: list[str] = Field(default_factory=list)
     horizons: list[int] = Field(default_factory=list)
     collection: str = ""

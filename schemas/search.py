@@ -8,11 +8,13 @@ from pydantic import BaseModel, Field
 
 #: SearchQuery list filters on keyword fields → the index field (both engines); any value matches
 KEYWORD_FILTERS = {"themes": "themes", "formats": "format", "languages": "language", "producers": "producer",
-                   "postures": "postures", "collections": "collection"}
+                   "postures": "postures", "collections": "collection", "scopes": "scope", "places": "places"}
 #: Facets attribute → the index field counted (both engines)
 FACET_FIELDS = {"themes": "themes", "territories": "territories", "formats": "format", "years": "year",
                 "producers": "producer", "postures": "postures", "horizons": "horizons",
-                "collections": "collection", "languages": "language"}
+                "collections": "collection", "languages": "language", "scopes": "scope", "places": "places"}
+#: the geographic scope of a document (``IndexRecord.scope``): where its subject lies
+SCOPES = {"locale": "portée locale", "nationale": "France, portée nationale", "internationale": "portée internationale"}
 
 
 class SearchQuery(BaseModel):
@@ -24,6 +26,8 @@ class SearchQuery(BaseModel):
     producers: list[str] = Field(default_factory=list)
     postures: list[str] = Field(default_factory=list)
     collections: list[str] = Field(default_factory=list)
+    scopes: list[str] = Field(default_factory=list)
+    places: list[str] = Field(default_factory=list, description="places cited in passing (level:code)")
     horizons: list[int] = Field(default_factory=list)
     year_min: int | None = None
     year_max: int | None = None
@@ -72,6 +76,8 @@ class Facets(BaseModel):
     horizons: list[FacetValue] = Field(default_factory=list)
     collections: list[FacetValue] = Field(default_factory=list)
     languages: list[FacetValue] = Field(default_factory=list)
+    scopes: list[FacetValue] = Field(default_factory=list)
+    places: list[FacetValue] = Field(default_factory=list)
 
 
 class SearchResult(BaseModel):

@@ -3,7 +3,7 @@
 Source: @etalab/decoupage-administratif 6.0.0 in ../shared/data/territories (COG INSEE 2026, DGCL
 EPCI 2026, INSEE populations), Licence Ouverte / Open Licence (Etalab).
 Run: .venv/bin/python scripts/build_gazetteer.py [../shared/data/territories]
-Rows: code, level (pays|region|departement|epci|commune), name, parent (level:code), population.
+Rows: code, level (monde|pays|region|departement|epci|commune), name, parent (level:code), population.
 """
 
 from __future__ import annotations
@@ -25,7 +25,10 @@ def _json(path: Path) -> list[dict]:
 
 def main(src: Path) -> None:
     raw = src / "etalab-decoupage-administratif-6.0.0"
-    rows: list[dict[str, str]] = [{"code": "FR", "level": "pays", "name": "France", "parent": "", "population": ""}]
+    rows: list[dict[str, str]] = [{"code": "FR", "level": "pays", "name": "France", "parent": "", "population": ""},
+                                  # the scope of documents about no French place (schemas.search.SCOPES)
+                                  {"code": "INT", "level": "monde", "name": "International", "parent": "",
+                                   "population": ""}]
     rows += [{"code": r["code"], "level": "region", "name": r["nom"], "parent": "pays:FR", "population": ""}
              for r in _json(raw / "regions.json")]
     rows += [{"code": d["code"], "level": "departement", "name": d["nom"], "parent": f"region:{d['region']}",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from schemas.documents import Extraction, Page
+from schemas.documents import Extraction, Page, TerritoryTag
 from workers.analyze.analyzer import Analyzer
 from workers.analyze.entities import EntityRecognizer, clean_entity, name_bearing
 from workers.analyze.horizons import find_horizons
@@ -104,8 +104,9 @@ def test_full_analysis_with_spacy() -> None:
     extraction = Extraction(extractor_version=1, format="pdf", mime_type="application/pdf", language="fr",
                             title="Plan climat de Grenoble-Alpes Métropole", page_count=1, year=2023,
                             pages=[Page(page=1, text="L'ADEME et la Métropole de Grenoble présentent le plan "
-                                                     "climat. À l'horizon 2050, la neutralité carbone réduira les "
-                                                     "émissions de gaz à effet de serre à Échirolles.")])
+                                                     "climat. À l'horizon 2050, la neutralité carbone et la "
+                                                     "réduction des émissions de gaz à effet de serre à "
+                                                     "Échirolles.")])
     analysis = Analyzer(EntityRecognizer()).run(extraction)
     assert analysis.themes[0].slug == "climat"
     assert any(e.text == "ADEME" for e in analysis.entities)
@@ -194,7 +195,8 @@ def test_participants_employers_and_institution_names_are_not_subjects(tagger: T
 
 
 def test_small_communes_are_found_where_the_text_calls_them_communes(tagger: TerritoryTagger) -> None:
-    named = tagger.run([Page(page=1, text="Les communes d'Agnac, Peyrière, Puysserampion et Roumagne (Lot-et-Garonne).")])
+    text = "Les communes d'Agnac, Peyrière, Puysserampion et Roumagne (Lot-et-Garonne)."
+    named = tagger.run([Page(page=1, text=text)])
     assert {"Agnac", "Peyrière", "Puysserampion", "Roumagne"} <= {t.name for t in named}
     bare = tagger.run([Page(page=1, text="Agnac est un prénom. Peyrière aussi, dit-on.")])
     assert not {"Agnac", "Peyrière"} & {t.name for t in bare}
@@ -240,3 +242,57 @@ def test_words_glued_after_a_name_and_actions_are_not_names() -> None:
     assert _strip_trailing_common("Jean Validation", common, person=True) == "Jean Validation"  # two words stay
     assert _action_phrase("Définir la vision") and _action_phrase("Développer les mobilités douces")
     assert not _action_phrase("Construire Ensemble") and not _action_phrase("Définir")
+
+
+@pytest.mark.parametrize(("sentence", "years"), [
+    ("L'objectif de zéro artificialisation nette en 2050 s'impose aux SCoT.", [2050]),
+    ("Il faut diviser par deux la consommation d'espaces d'ici 2031.", [2031]),
+    ("La méthode porte sur la trajectoire à l'horizon 2030.", [2030]),
+    ("Le PCAET vise à réduire de 40 % les émissions en 2030.", [2030]),
+    ("Les communes doivent se conformer à cette obligation d'ici 2027.", [2027]),
+    ("Le SCoT 2030 de la grande région de Grenoble.", [2030]),
+    ("Pour la réduction des émissions, les données couvrent la période 2015-2030.", [2030]),
+    ("La loi Climat et résilience de 2021 a été votée en 2021.", []),  # past years, a law's year
+    ("En 2019, le conseil a voté le budget ; en 2026, il recrutera.", []),  # dates, not targets
+    ("Rapport publié en 2024 sur les 33 réseaux.", []),
+])
+def test_target_years_without_the_word_horizon(sentence: str, years: list[int]) -> None:
+    assert [h.year for h in find_horizons([Page(page=1, text=sentence)], publication_year=2024)] == years
+
+
+def test_a_posture_named_in_passing_is_not_addressed() -> None:
+    """A press release, a label's rules, a commitment letter: one word, a law's or a programme's name."""
+    filler = "Le fonds soutient le recyclage des friches et la sobriété foncière des communes. " * 40
+    passing = Extraction(extractor_version=4, format="pdf", mime_type="application/pdf", language="fr", page_count=2,
+                         title="Fonds friches : 100 millions d'euros supplémentaires",
+                         pages=[Page(page=1, text=filler + "La loi Climat et résilience fixe le cadre."),
+                                Page(page=2, text=filler + "Le ministère de la Transition écologique instruit les "
+                                                           "dossiers du programme Territoire engagé transition "
+                                                           "écologique, gage de résilience.")])
+    assert {p.slug for p in Analyzer(EntityRecognizer()).run(passing).postures} == set()
+    argued = passing.model_copy(update={"title": "Stratégie de résilience du territoire face aux crues"})
+    assert {p.slug for p in Analyzer(EntityRecognizer()).run(argued).postures} == {"resilience"}
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("Dinan Agglomération a élaboré son plan climat ; Dinan Agglomération le met en œuvre.", "epci:200068989"),
+    ("La communauté de communes du Grésivaudan mène une politique de transition.", "epci:200018166"),
+    ("la communauté de communes du Trièves", "epci:200030658"),
+    ("Le Mans Métropole et ses communes", "epci:247200132"),
+])
+def test_intercommunalities_as_texts_write_them(tagger: TerritoryTagger, text: str, key: str) -> None:
+    """The gazetteer says "CA Dinan Agglomération", "CC Le Grésivaudan": texts do not."""
+    assert key in codes(tagger.run([Page(page=1, text=text)]))
+
+
+def test_every_document_has_a_scope() -> None:
+    from workers.analyze.territories import with_scope
+
+    national = with_scope([], "fr")
+    assert [(t.level, t.code, t.about) for t in national] == [("pays", "FR", True)]
+    abroad = with_scope([], "en")
+    assert [(t.level, t.code, t.about) for t in abroad] == [("monde", "INT", True)]
+    local = [TerritoryTag(code="38185", level="commune", name="Grenoble", about=True, count=4)]
+    assert with_scope(local, "fr") == local
+    cited = [TerritoryTag(code="76", level="departement", name="Seine-Maritime", about=False, count=1)]
+    assert [(t.level, t.about) for t in with_scope(cited, "en")] == [("pays", True), ("departement", False)]

@@ -98,3 +98,17 @@ def test_an_extraction_by_an_older_extractor_is_redone(running: Container, tmp_p
         assert time.monotonic() < deadline, running.catalog.get(doc_id).state
         time.sleep(0.3)
     assert running.artifacts.get("extract", sha, Extraction).title.startswith("Mandat du GT CNIG Friches")
+
+
+def test_the_scope_of_a_document_comes_from_what_it_is_about() -> None:
+    from schemas.documents import Analysis, TerritoryTag
+    from workers.pipeline import scope_of
+
+    def tag(level: str, code: str, about: bool) -> TerritoryTag:
+        return TerritoryTag(code=code, level=level, name=code, about=about)
+
+    assert scope_of(Analysis(analyzer_version=5, territories=[tag("commune", "38185", True)])) == "locale"
+    assert scope_of(Analysis(analyzer_version=5, territories=[tag("pays", "FR", True),
+                                                              tag("commune", "38185", False)])) == "nationale"
+    assert scope_of(Analysis(analyzer_version=5, territories=[tag("monde", "INT", True)])) == "internationale"
+    assert scope_of(Analysis(analyzer_version=4)) == ""

@@ -52,6 +52,15 @@ def record_headings(extraction: Extraction, path: str) -> list[str]:
     return [fallback_title(path), *titles] if path else titles
 
 
+def scope_of(analysis: Analysis) -> str:
+    """``locale``, ``nationale`` or ``internationale`` (schemas.search.SCOPES), from the places the
+    document is about; "" for an analysis made before scopes existed."""
+    levels = {t.level for t in analysis.territories if t.about}
+    if levels - {"pays", "monde"}:
+        return "locale"
+    return "nationale" if "pays" in levels else "internationale" if "monde" in levels else ""
+
+
 def quarantine_reason(stage: DocState, attempts: int, cause: str = "plantage du traitement ou arrêt brutal") -> str:
     stage_name = {DocState.EXTRACTING: "extraction", DocState.ANALYZING: "analyse",
                   DocState.INDEXING: "indexation"}.get(stage, str(stage))
@@ -250,15 +259,18 @@ class Pipeline:
         paths = self.catalog.paths_of(doc.id)
         territories: set[str] = set()
         for t in analysis.territories:
-            if t.about or t.count >= _MIN_MENTIONS_FOR_FACET:
+            if t.about:  # the territory facet counts what documents are about; mere mentions are "places"
                 territories.update([f"{t.level}:{t.code}", *t.ancestors])
+        places = sorted(f"{t.level}:{t.code}" for t in analysis.territories
+                        if not t.about and t.count >= _MIN_MENTIONS_FOR_FACET)
         return IndexRecord(
             id=doc.id, title=doc.title or fallback_title(paths[0] if paths else doc.id),
             title_source=extraction.title_source if extraction.title else "filename",
             path=paths[0] if paths else "", format=extraction.format, language=extraction.language,
             year=extraction.year, pages=extraction.pages,
             headings=record_headings(extraction, paths[0] if paths else ""),
-            themes=[t.slug for t in analysis.themes], territories=sorted(territories),
+            themes=[t.slug for t in analysis.themes], territories=sorted(territories), places=places,
+            scope=scope_of(analysis),
             postures=[p.slug for p in analysis.postures], horizons=[h.year for h in analysis.horizons],
             producer=analysis.producer.slug if analysis.producer else "",
             collection=collection_of(paths[0], self.inbox) if paths else "", added_at=doc.created_at,

@@ -15,7 +15,8 @@ from schemas.search import SearchQuery
 
 #: SearchQuery list attribute → URL parameter
 LIST_PARAMS = {"themes": "theme", "territories": "territory", "formats": "format", "languages": "language",
-               "producers": "producer", "postures": "posture", "collections": "collection", "horizons": "horizon"}
+               "producers": "producer", "postures": "posture", "collections": "collection", "horizons": "horizon",
+               "scopes": "scope", "places": "place"}
 _MAX_VALUES = 20
 
 _POSTURE = "Posture : `attenuation`, `adaptation`, `transition`, `resilience`"
@@ -37,6 +38,8 @@ def search_query(
     posture: Annotated[list[str], _values(_POSTURE)] = [],  # noqa: B006
     collection: Annotated[list[str], _values("Sous-dossier du dossier surveillé")] = [],  # noqa: B006
     horizon: Annotated[list[int], _values("Horizon visé (année, ex. 2050)")] = [],  # noqa: B006
+    scope: Annotated[list[str], _values("Portée : `locale`, `nationale`, `internationale`")] = [],  # noqa: B006
+    place: Annotated[list[str], _values("Lieu cité en passant (`niveau:code`)")] = [],  # noqa: B006
     year_min: Annotated[int | None, Query(ge=0, le=9999, description="Année de publication minimale")] = None,
     year_max: Annotated[int | None, Query(ge=0, le=9999, description="Année de publication maximale")] = None,
     sort: Annotated[Literal["relevance", "date", "added"],
@@ -44,7 +47,8 @@ def search_query(
                                       "`added` (derniers ajouts)")] = "relevance",
 ) -> SearchQuery:
     lists = {"themes": theme, "territories": territory, "formats": format, "languages": language,
-             "producers": producer, "postures": posture, "collections": collection}
+             "producers": producer, "postures": posture, "collections": collection, "scopes": scope,
+             "places": place}
     return SearchQuery(text=q, **lists, horizons=[h for h in horizon if 0 <= h <= 9999],
                        year_min=year_min, year_max=year_max, sort=sort)
 

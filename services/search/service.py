@@ -8,7 +8,7 @@ from typing import Any
 
 from schemas.documents import Analysis, DocState, Extraction, Page
 from schemas.library_paths import safe_filename, shown_path
-from schemas.search import Facets, FacetTrees, FacetValue, SearchHit, SearchQuery, SearchResult, Suggestion
+from schemas.search import SCOPES, Facets, FacetTrees, FacetValue, SearchHit, SearchQuery, SearchResult, Suggestion
 from services.ingest.blobs import ArtifactStore, BlobStore
 from services.ingest.catalog import Catalog, DocumentRow
 from services.search.backends.base import SearchBackend
@@ -19,7 +19,7 @@ from workers.analyze.territories import Gazetteer
 from workers.analyze.text import fold
 
 _LEVEL_LABEL = {"commune": "commune", "epci": "intercommunalité", "departement": "département",
-                "region": "région", "pays": "pays"}
+                "region": "région", "pays": "pays", "monde": "hors de France"}
 _LANGUAGES = {"fr": "français", "en": "anglais", "other": "autre"}
 
 
@@ -108,6 +108,8 @@ class SearchService:
             horizons=sorted(f.horizons, key=lambda v: v.value),
             collections=relabel(f.collections, lambda v: v.replace("/", " › ")),
             languages=relabel(f.languages, self.labels.language),
+            scopes=relabel(f.scopes, lambda v: SCOPES.get(v, v)),
+            places=relabel(f.places, self.labels.territory),
         )
         return result
 

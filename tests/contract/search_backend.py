@@ -141,6 +141,18 @@ class SearchBackendContract:
         assert everything.total == len(LIBRARY) - 2
         assert "sols-foncier" not in {f.value for f in everything.facets.themes}
 
+    def test_scope_and_places_cited_in_passing(self, backend: SearchBackend) -> None:
+        backend.upsert([record("local", "Plan de Voiron", "Texte.", territories=["commune:38563", "pays:FR"],
+                               scope="locale", places=["commune:38185"]),
+                        record("national", "Guide national", "Texte.", territories=["pays:FR"], scope="nationale",
+                               places=["commune:38185", "commune:75056"])])
+        assert self.ids(backend, scopes=["nationale"]) == ["national"]
+        assert set(self.ids(backend, places=["commune:38185"])) == {"local", "national"}
+        assert self.ids(backend, territories=["commune:38185"]) == []  # cited is not about
+        facets = backend.search(SearchQuery()).facets
+        assert {f.value: f.count for f in facets.scopes} == {"locale": 1, "nationale": 1}
+        assert {f.value: f.count for f in facets.places} == {"commune:38185": 2, "commune:75056": 1}
+
     def test_territory_filter_at_every_level(self, library: SearchBackend) -> None:
         assert self.ids(library, territories=["38151"]) == ["erc"]
         assert set(self.ids(library, territories=["departement:38"])) == {"erc", "friches"}

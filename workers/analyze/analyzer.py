@@ -4,19 +4,38 @@ from __future__ import annotations
 
 import threading
 
-from schemas.documents import Analysis, Extraction, PostureTag, ThemeTag
+from schemas.documents import Analysis, Extraction, Page, PostureTag, ThemeTag
 from workers.analyze.entities import EntityRecognizer
 from workers.analyze.horizons import find_horizons
 from workers.analyze.producers import find_producer
 from workers.analyze.reference import ANALYZER_VERSION, ReferenceData, analysis_key
-from workers.analyze.taxonomy import Taxonomy
-from workers.analyze.territories import Gazetteer, TerritoryTagger
+from workers.analyze.taxonomy import ConceptScore, Taxonomy
+from workers.analyze.territories import Gazetteer, TerritoryTagger, with_scope
 
 _MAX_THEMES = 4
 _MAX_SUBTHEMES = 6
 _MIN_THEME_SCORE = 1.5
 _THEME_SHARE_OF_TOP = 0.35  # a theme far below the document's main theme is noise, not a topic
-_MIN_POSTURE_SCORE = 1.5
+_MIN_POSTURE_DENSITY = 0.5  # mentions per thousand words
+_STYLED = frozenset({"docx", "odt", "pptx", "odp", "html", "md", "epub", "rtf"})
+
+
+def addressed_postures(taxonomy: Taxonomy, extraction: Extraction, title: str) -> list[ConceptScore]:
+    """The postures a document addresses, not those a word names in passing: in its title or a
+    section title, or argued throughout (several mentions, at a density a report gives its subject;
+    a programme's name, "Territoire engagé transition écologique", is one mention however repeated
+    in the same sentence)."""
+    words = sum(len(p.text.split()) for p in extraction.pages) or 1
+    # section titles where the document marked them (styles, tags, Markdown), not short lines guessed on plain text
+    headings = [e.text for e in extraction.elements if e.category == "Title"] if extraction.format in _STYLED else []
+    in_headings = {c.slug for c in taxonomy.score([Page(page=1, text="\n".join([title, *headings]))])}
+    needed = max(2, min(4, 1 + words // 1500))
+    out = []
+    for posture in taxonomy.score(extraction.pages, title):
+        density = 1000 * posture.hits / words
+        if posture.slug in in_headings or (posture.hits >= needed and density >= _MIN_POSTURE_DENSITY):
+            out.append(posture)
+    return out
 
 
 class Analyzer:
@@ -69,10 +88,7 @@ class Analyzer:
         subthemes = [s for t in kept
                      for s in self._themes.score(extraction.pages, title, self._themes.children.get(t.slug, []))
                      if s.score >= _MIN_THEME_SCORE][:_MAX_SUBTHEMES]
-        words = sum(len(p.text.split()) for p in extraction.pages)
-        needed = min(3, 1 + words // 1000)  # a short note names its posture once; a report argues it
-        postures = [p for p in self._postures.score(extraction.pages, title)
-                    if p.score >= _MIN_POSTURE_SCORE and p.hits >= needed]
+        postures = addressed_postures(self._postures, extraction, title)
         return Analysis(
             analyzer_version=ANALYZER_VERSION,
             # fr_core_news_sm on English text finds mostly noise; no English model can be fetched offline
@@ -80,6 +96,6 @@ class Analyzer:
             themes=[ThemeTag(slug=t.slug, label=t.label, score=t.score, evidence=t.evidence) for t in kept + subthemes],
             postures=[PostureTag(slug=p.slug, label=p.label, score=p.score, evidence=p.evidence) for p in postures],
             horizons=find_horizons(extraction.pages, extraction.year),
-            territories=self._territories.run(extraction.pages, title),
+            territories=with_scope(self._territories.run(extraction.pages, title), extraction.language),
             producer=find_producer(extraction, self._producers) if self._producers else None,
         )

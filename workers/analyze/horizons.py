@@ -1,4 +1,11 @@
-"""Future target years a document states ("à l'horizon 2050", "d'ici 2030", "en 2050" after a goal)."""
+"""Future target years a document states: "à l'horizon 2050", "d'ici 2031", "neutralité carbone en
+2050", "réduire de 40 % en 2030", "l'objectif 2027", a plan named for its horizon ("SCoT 2030").
+
+A year counts when something introduces it as a target: a horizon cue just before it, or a goal
+(objectif, cible, réduire, atteindre, a percentage…) earlier in the same sentence with the year
+after "en", "pour", "à", in brackets, or closing a period ("2015-2030"). Never the publication year or an earlier
+one; without a publication year, only 2030 and later (an undated "d'ici 2025" may be past).
+"""
 
 from __future__ import annotations
 
@@ -8,23 +15,53 @@ from collections import defaultdict
 from schemas.documents import Evidence, HorizonTag, Page
 from workers.analyze.text import passage_around
 
-_CUE = re.compile(
-    r"(?:horizon|d['’]ici(?: à)?|à l['’]échéance|échéance|objectifs?|neutralité carbone|trajectoire|"
-    r"prospective|scénarios?|perspective|projection|vision|cap)\s[^.\n]{0,40}?\b(20[3-9]0|20[2-9][05]|2[1-9]00)\b",
-    re.IGNORECASE,
-)
+_YEAR = r"(20[2-9]\d|2100)(?![\d,.]\d)"
+#: a cue that makes the year right after it a horizon, whatever the sentence
+_HORIZON = re.compile(
+    r"\b(?:d['’]ici(?:\s+(?:à|a|fin|la\s+fin\s+de))?|(?:à|a)\s+l['’]horizon(?:\s+de)?|horizons?|(?:à|a)\s+l['’]échéance"
+    r"(?:\s+de)?|échéances?|jusqu['’](?:en|à)|au-delà\s+de|neutralité\s+carbone|zéro\s+artificialisation\s+nette|"
+    r"\bZAN\b|\bSNBC\d?\b|trajectoires?|prospective|projections?|scénarios?|vision|cap|cibles?|objectifs?|ambition)"
+    r"\s[^.\n;]{0,30}?\b" + _YEAR, re.IGNORECASE)
+#: a goal in the sentence before a year introduced by "en", "pour", "à", "vers" or ending a period
+_GOAL = re.compile(r"\b(?:objectifs?|cibles?|réduire|réduction|diminuer|diminution|baisser|baisse|diviser|division|"
+                   r"atteindre|porter|viser|vise|neutralité|zéro|économiser|économies|doubler|tripler)\b|[-−]\s?\d+\s?%",
+                   re.IGNORECASE)
+_INTRODUCED = re.compile(r"(?:\b(?:en|pour|à|vers)\s+|\(\s*)" + _YEAR + r"|\b20[0-2]\d\s?[-–à]\s?" + _YEAR,
+                         re.IGNORECASE)
+#: a plan named for its horizon: "SCoT 2030", "Ambition Territoires 2030" (not a programme cited in
+#: passing, "Agenda 2030")
+_NAMED = re.compile(r"\b(?:SCoT|PLUi?|PCAET|SRADDET|Projet|Ambition|Territoires?|Stratégie)\s+"
+                    + _YEAR)
+_SENTENCE_START = re.compile(r"[.!?;\n]")
+_MAX_EVIDENCE = 3
+
+
+def _sentence_before(text: str, position: int, reach: int = 160) -> str:
+    start = max(0, position - reach)
+    before = text[start:position]
+    cut = max((m.end() for m in _SENTENCE_START.finditer(before)), default=0)
+    return before[cut:]
 
 
 def find_horizons(pages: list[Page], publication_year: int | None) -> list[HorizonTag]:
-    """Years introduced by a forward-looking cue and later than the publication year.
-
-    Without a publication year, only 2030 and later count: an undated "d'ici 2025" may be past.
-    """
+    """The target years of the document, each with up to three passages that state it."""
     floor = publication_year + 1 if publication_year else 2030
     found: dict[int, list[Evidence]] = defaultdict(list)
+
+    def keep(page: Page, year: int, start: int, end: int) -> None:
+        if year >= floor and len(found[year]) < _MAX_EVIDENCE:
+            passage = passage_around(page.text, start, end)
+            if all(e.text != passage for e in found[year]):
+                found[year].append(Evidence(text=passage, page=page.page))
+
     for page in pages:
-        for m in _CUE.finditer(page.text):
-            year = int(m.group(1))
-            if year >= floor and len(found[year]) < 3:
-                found[year].append(Evidence(text=passage_around(page.text, m.start(1), m.end(1)), page=page.page))
-    return [HorizonTag(year=y, evidence=ev) for y, ev in sorted(found.items())]
+        text = page.text
+        for m in _HORIZON.finditer(text):
+            keep(page, int(m.group(1)), m.start(1), m.end(1))
+        for m in _NAMED.finditer(text):
+            keep(page, int(m.group(1)), m.start(1), m.end(1))
+        for m in _INTRODUCED.finditer(text):
+            group = 1 if m.group(1) else 2
+            if _GOAL.search(_sentence_before(text, m.start())):
+                keep(page, int(m.group(group)), m.start(group), m.end(group))
+    return [HorizonTag(year=y, evidence=ev) for y, ev in sorted(found.items()) if ev]

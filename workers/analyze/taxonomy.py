@@ -22,6 +22,9 @@ class Concept:
     label: str
     pattern: re.Pattern[str]
     uris: tuple[str, ...] = ()
+    #: names that contain a keyword without meaning the concept ("loi Climat et résilience",
+    #: "ministère de la Transition écologique"): a match inside one does not count
+    exclude: re.Pattern[str] | None = None
 
 
 def _match_terms(spec: dict, match_labels: bool) -> list[str]:
@@ -70,8 +73,9 @@ class Taxonomy:
         raw = yaml.safe_load((folder / f"{name}.yaml").read_text(encoding="utf-8"))
 
         def concept(slug: str, spec: dict) -> Concept:
+            names = [str(n) for n in spec.get("not_in", []) if str(n).strip()]
             return Concept(slug, spec["label"], _keyword_regex(_match_terms(spec, match_labels)),
-                           tuple(spec.get("uris", [])))
+                           tuple(spec.get("uris", [])), _keyword_regex(names) if names else None)
 
         children = {slug: [concept(f"{slug}/{sub}", sub_spec) for sub, sub_spec in spec["subthemes"].items()]
                     for slug, spec in raw.items() if spec.get("subthemes")}
@@ -88,16 +92,24 @@ class Taxonomy:
             hits: Counter[int] = Counter()
             evidence: list[Evidence] = []
             for page, folded in folded_pages:
+                named = [m.span() for m in concept.exclude.finditer(folded)] if concept.exclude else []
                 for m in concept.pattern.finditer(folded):
+                    if any(start <= m.start() < end for start, end in named):
+                        continue
                     hits[page.page] += 1
                     if len(evidence) < 3 and hits[page.page] == 1:
                         evidence.append(Evidence(text=passage_around(page.text, m.start(), m.end()), page=page.page))
             total = sum(hits.values())
             if not total:
                 continue
-            in_title = 3.0 if concept.pattern.search(folded_title) else 0.0
+            in_title = 3.0 if self._in(concept, folded_title) else 0.0
             density = 1000.0 * total / words  # hits per thousand words
             spread = len(hits) / max(1, len(pages))
             score = round(density + in_title + 2 * spread, 3)
             out.append(ConceptScore(concept.slug, concept.label, score, total, evidence))
         return sorted(out, key=lambda c: -c.score)
+
+    @staticmethod
+    def _in(concept: Concept, folded: str) -> bool:
+        named = [m.span() for m in concept.exclude.finditer(folded)] if concept.exclude else []
+        return any(not any(s <= m.start() < e for s, e in named) for m in concept.pattern.finditer(folded))

@@ -18,9 +18,16 @@ import yaml
 from schemas.documents import Evidence, Page, TerritoryTag
 from workers.analyze.text import fold, passage_around
 
-_LEVEL_RANK = {"pays": 0, "region": 1, "departement": 2, "epci": 3, "commune": 4}
+_LEVEL_RANK = {"monde": -1, "pays": 0, "region": 1, "departement": 2, "epci": 3, "commune": 4}
 _HOME_DEPARTEMENT = "departement:38"
-_MAX_WORDS = 8
+_MAX_WORDS = 12
+#: how the types of intercommunality are written out in full ("CC du Trièves" is "la communauté de
+#: communes du Trièves"); these words may start a name in lower case
+_EPCI_TYPES = {"CC": ("communaute de communes", "cc"), "CA": ("communaute d agglomeration", "ca"),
+               "CU": ("communaute urbaine", "cu"), "Métropole": ("metropole",)}
+_EPCI_GENERIC = frozenset("communaute communes commune d agglomeration urbaine metropole cc ca cu".split())
+_CONNECTORS = ("", "du", "de la", "de l", "des", "de", "d")
+_LEADING_ARTICLE = re.compile(r"^(?:du|de la|de l|des|de|d|le|la|les|l)\s+")
 _SHORT_NAME = re.compile(r"^([^\W\d_]+)-(?:les|lès|sur|en|sous)-", re.UNICODE)
 _MIN_SINGLE_WORD_POP = 5000
 _WORD = re.compile(r"\w+(?:-\w+)*", re.UNICODE)
@@ -36,8 +43,9 @@ _AMBIGUOUS_NAMES = frozenset({"l union", "les plans", "le plan", "la reunion", "
 #: State services named by their département number: "DDT 38", "DDTM76", "DDT de l'Isère" is a name match
 _DEPT_SERVICE = re.compile(r"\bDDTM?\s?(\d{2}|2A|2B)\b")
 _SERVICE_WEIGHT = 0.5
+#: "Stanislas Besson DDT 38": the author's département, less often the subject
 _PERSON_BEFORE = re.compile(r"\b[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?\s+(?:[A-ZÀ-Ý][a-zà-ÿ]+|[A-ZÀ-Ý]{2,})"
-                            r"(?:[- ][A-ZÀ-Ý][a-zà-ÿ]+)?\s*$")  # "DDT 38" names the author's département, less often the subject
+                            r"(?:[- ][A-ZÀ-Ý][a-zà-ÿ]+)?\s*$")
 _TITLE_WEIGHT = 5
 # How a mention is introduced says whether the place is a subject or an aside.
 _DATE_LINE = re.compile(r"^\s*,?\s*le\s+\d", re.I)             # "Rouen, le 29 mai 2020": a signature
@@ -56,10 +64,11 @@ _PREFECT = re.compile(r"\bpr[ée]f(?:et|[èe]te|ecture)\s+(?:de\s+la\s+|de\s+l['
 _RELATIVE = re.compile(r"(?:(?:nord|sud|est|ouest)(?:-(?:est|ouest))?\s+d[eu]?|km\s+d[eu]?|proximité\s+d[eu]?"
                        r"|\bentre|\brelier|\bdepuis|\bvers)\s*(?:la\s+|l['’]\s*)?$", re.I)
 #: "la commune d'Agnac", "les communes de Peyrière, Puysserampion et": a small place named as a commune
-_COMMUNE_CUE = re.compile(r"\bcommunes?\s+(?:de\s+|d['’]\s*|du\s+)(?:[\w'’-]+(?:\s+[\w'’-]+){0,3}\s*(?:,|\bet\b)\s*){0,12}$",
-                          re.I)
+_COMMUNE_CUE = re.compile(r"\bcommunes?\s+(?:de\s+|d['’]\s*|du\s+)"
+                          r"(?:[\w'’-]+(?:\s+[\w'’-]+){0,3}\s*(?:,|\bet\b)\s*){0,12}$", re.I)
 #: a bibliography: places in the titles of cited works are not the document's subject
-_REFERENCES = re.compile(r"^\s*(?:r[ée]f[ée]rences(?:\s+bibliographiques)?|bibliographie|sources)\s*:?\s*$", re.I | re.M)
+_REFERENCES = re.compile(r"^\s*(?:r[ée]f[ée]rences(?:\s+bibliographiques)?|bibliographie|sources)\s*:?\s*$",
+                         re.I | re.M)
 _COVER_CHARS = 1500  # a long document without page breaks (DOCX, ODT): its opening stands for its cover
 _MIN_ABOUT_SCORE = 3
 _WORDS_PER_ABOUT_POINT = 2000  # a long report must cite a place more often to be "about" it
@@ -92,6 +101,7 @@ class Gazetteer:
             if code in self.by_key:
                 self.by_name[fold(alias)].insert(0, self.by_key[code])
         self._add_short_names(territories)
+        self._add_intercommunality_names(territories)
         #: folded first word of every name -> the most words a name starting with it has
         self.max_words: dict[str, int] = {}
         for name in self.by_name:
@@ -107,6 +117,26 @@ class Gazetteer:
         for short, owners in shorts.items():
             if len(owners) == 1 and short not in self.by_name and len(short) >= 6 and " " not in short:
                 self.by_name[short].append(owners[0])
+
+    def _add_intercommunality_names(self, territories: list[Territory]) -> None:
+        """An EPCI as texts write it: "CC du Trièves" is also "communauté de communes du Trièves";
+        "CA Dinan Agglomération" is also "Dinan Agglomération", a name of several words that no
+        commune or département holds (a single word, "Trièves", is too often something else)."""
+        taken = set(self.by_name)
+        for t in territories:
+            if t.level != "epci":
+                continue
+            kind, _, rest = t.name.partition(" ")
+            if kind not in _EPCI_TYPES or not rest:
+                continue
+            core = fold(rest)
+            bare = _LEADING_ARTICLE.sub("", core)
+            variants = {" ".join(f"{long} {link} {bare}".split()) for long in _EPCI_TYPES[kind] for link in _CONNECTORS}
+            if len(core.split()) >= 2 and core not in taken:
+                variants.add(core)
+            for name in variants:
+                if t not in self.by_name[name]:
+                    self.by_name[name].append(t)
 
     @classmethod
     def load(cls) -> Gazetteer:
@@ -149,6 +179,19 @@ class Gazetteer:
 
     def _is_home(self, t: Territory) -> bool:
         return _HOME_DEPARTEMENT in (t.key, *self.ancestors(t.key))
+
+
+def with_scope(tags: list[TerritoryTag], language: str) -> list[TerritoryTag]:
+    """Every document has a geographic scope: the places it is about; failing any, France (a
+    national document: a standard, a guide, a State's circular) when it is written in French or
+    names French places, else "International"."""
+    if any(t.about for t in tags):
+        return tags
+    if language == "fr" or tags:
+        scope = TerritoryTag(code="FR", level="pays", name="France", about=True, count=0)
+    else:
+        scope = TerritoryTag(code="INT", level="monde", name="International", about=True, count=0)
+    return [scope, *[t for t in tags if (t.level, t.code) != (scope.level, scope.code)]]
 
 
 class TerritoryTagger:
@@ -229,10 +272,16 @@ class TerritoryTagger:
 
     @staticmethod
     def _capitalised(words: list[re.Match[str]]) -> bool:
-        """A place name starts with a capital once leading articles are skipped ("la Métro")."""
+        """A place name starts with a capital once leading articles and the generic words of an
+        intercommunality are skipped ("la Métro", "la communauté de communes du Trièves")."""
         for word in words:
-            if word.group().lower() not in _ARTICLES:
-                return word.group()[0].isupper()
+            text = word.group()
+            if text.lower() in _ARTICLES:
+                continue
+            if text[0].isupper():
+                return True
+            if fold(text) not in _EPCI_GENERIC:
+                return False
         return False
 
     def _matches(self, text: str):  # noqa: ANN202 - yields (candidates, start, end, weight)

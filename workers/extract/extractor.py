@@ -74,11 +74,15 @@ def _first(*candidates: Titled) -> Titled:
     return next(((t, src) for t, src in candidates if t), (None, None))
 
 
+_COVER_CHARS = 3000  # a document in one long page (Markdown, text, DOCX): its opening is its cover
+
+
 def publication_year(pages: list[Page], property_year: int | None) -> int | None:
-    """A "month year" on the first two pages (a cover date) wins; then the file's own date."""
+    """A "month year" on the cover (the first two pages, at most their first 3,000 characters each)
+    wins; then the file's own date. A date deep in a long text is a reference, not the edition."""
     latest = date.today().year + 1
     for page in pages[:2]:
-        for match in _MONTH_YEAR.finditer(page.text):
+        for match in _MONTH_YEAR.finditer(page.text[:_COVER_CHARS]):
             year = int(match.group(2))
             if year <= latest:
                 return year

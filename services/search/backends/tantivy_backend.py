@@ -36,12 +36,12 @@ log = logging.getLogger(__name__)
 
 #: bump on any schema change: a new version starts an empty index next to the old one, and the
 #: reconciler re-indexes every catalogued document into it (services/ingest/reconcile.py)
-SCHEMA_VERSION = 3  # 3: title_rank, the title only where the document gives it
+SCHEMA_VERSION = 4  # 3: title_rank, the title only where the document gives it; 4: scope, places
 _TEXT_FIELDS = ("title", "title_rank", "headings", "body")
 #: ranking weight name (services/search/ranking.py) -> the field it weighs; ``title`` itself holds every
 #: shown title (suggestions, similar documents, ``title:`` typed by a user)
 _RANKED = {"title": "title_rank", "headings": "headings", "body": "body"}
-_KEYWORDS = ("format", "language", "themes", "territories", "postures", "collection", "producer")
+_KEYWORDS = ("format", "language", "themes", "territories", "postures", "collection", "producer", "scope", "places")
 _PAGE_SEP = "\n\n"
 _WRITER_HEAP = 64 * 1024 * 1024
 _SNIPPET_CHARS = 220
@@ -50,7 +50,7 @@ _PLAIN_WORDS = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 _FACET_SIZE = 50
 _SIMILAR_CHARS = 2000
 _SIMILAR_TERMS = 60
-_FACET_SIZES = {"territories": 300}  # every level at once: the territory tree is built from them
+_FACET_SIZES = {"territories": 300, "places": 100}  # every level at once: the territory tree is built from them
 
 
 def french_analyzer() -> tantivy.TextAnalyzer:
@@ -145,6 +145,7 @@ class TantivyBackend:
             body=_PAGE_SEP.join(texts),
             format=r.format, language=r.language, themes=r.themes, territories=r.territories,
             postures=r.postures, collection=r.collection, producer=r.producer, added_at=r.added_at,
+            scope=r.scope, places=r.places,
             page_starts=starts,
             record=json.dumps(meta).encode(),
         )

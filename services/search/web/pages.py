@@ -23,7 +23,7 @@ from services.search.web.view import MAX_PAGE, PER_PAGE, ResultsView, acronyms_i
 
 _TEMPLATES = Path(__file__).parent / "templates"
 _LEVELS = {"commune": "Commune", "epci": "Intercommunalité", "departement": "Département", "region": "Région",
-           "pays": "Pays"}
+           "pays": "Pays", "monde": "Hors de France"}
 _STATES = {"indexed": "indexés", "failed": "en échec", "duplicate": "doublons", "skipped": "ignorés (trop volumineux)",
            "deleted": "retirés", "queued": "en attente", "extracting": "extraction en cours",
            "analyzing": "analyse en cours", "indexing": "indexation en cours"}

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from schemas.search import SearchQuery
+from schemas.search import SCOPES, SearchQuery
 from services.search.params import LIST_PARAMS, href
 from services.search.service import Labels
 from workers.analyze.text import fold
@@ -16,7 +16,8 @@ from workers.analyze.text import fold
 PER_PAGE = 20
 MAX_PAGE = 10_000 // PER_PAGE
 _KIND = {"themes": "Thème", "territories": "Territoire", "formats": "Format", "languages": "Langue",
-         "producers": "Producteur", "postures": "Posture", "collections": "Collection", "horizons": "Horizon"}
+         "producers": "Producteur", "postures": "Posture", "collections": "Collection", "horizons": "Horizon",
+         "scopes": "Portée", "places": "Lieu cité"}
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -69,9 +70,11 @@ class ResultsView:
         v = str(value)
         if attribute == "themes":
             return self.labels.themes.get(v, v)
-        if attribute == "territories":
+        if attribute in ("territories", "places"):
             key = v if ":" in v else _territory_key(v)
             return self.labels.territory(key) if key else v
+        if attribute == "scopes":
+            return SCOPES.get(v, v)
         if attribute == "postures":
             return self.labels.postures.get(v, v)
         if attribute == "producers":
