@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 from schemas.documents import Analysis, Extraction  # noqa: E402
 from workers.analyze.analyzer import Analyzer  # noqa: E402
 from workers.analyze.entities import EntityRecognizer  # noqa: E402
+from workers.analyze.text import fold  # noqa: E402
 from workers.extract.errors import ExtractionError  # noqa: E402
 from workers.extract.extractor import EXTRACTOR_VERSION, TextExtractor  # noqa: E402
 
@@ -78,6 +79,14 @@ def baseline_territories(analysis: Analysis) -> set[str]:
     return {f"{top.level}:{top.code}"} if top is not None and top.count >= 3 else {"pays:FR"}
 
 
+def found_names(labels: list[str], analysis: Analysis) -> int:
+    """How many of the labelled names are among the entities or the places (same words, or one
+    inside the other: "Dinan Agglomération" is found as "CA Dinan Agglomération")."""
+    seen = [fold(e.text) for e in analysis.entities] + [fold(t.name) for t in analysis.territories]
+    return sum(any(fold(name) == s or f" {fold(name)} " in f" {s} " or f" {s} " in f" {fold(name)} "
+                   for s in seen if s) for name in labels)
+
+
 def extract(path: Path, extractor: TextExtractor) -> Extraction:
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     cached = CACHE / "extract" / f"{digest}-v{EXTRACTOR_VERSION}.json"
@@ -105,6 +114,7 @@ def main() -> None:
         levels = {level: Counts() for level in LEVELS}
         baseline = Counts()
         documents = 0
+        names_labelled = names_found = 0
         for folder, labels_file in sources:
             root = DATA / folder
             gold = yaml.safe_load((ROOT / "bench" / "quality" / labels_file).read_text(encoding="utf-8")) or {}
@@ -127,11 +137,15 @@ def main() -> None:
                               f"+{sorted(pred[field] - truth)} -{sorted(truth - pred[field])}")
                 truth = {str(v) for v in (labels.get("territories") or [])}
                 baseline.add(truth, baseline_territories(analysis))
+                names_labelled += len(labels.get("names") or [])
+                names_found += found_names(labels.get("names") or [], analysis)
                 for level in LEVELS:
                     levels[level].add(by_level(truth, level), by_level(pred["territories"], level))
         report[half] = {"documents": documents, **{f: c.scores() for f, c in counts.items()},
                         "territories_baseline": baseline.scores(),
-                        "territories_by_level": {lv: c.scores() for lv, c in levels.items() if c.tp + c.fp + c.fn}}
+                        "territories_by_level": {lv: c.scores() for lv, c in levels.items() if c.tp + c.fp + c.fn},
+                        "names_found": {"share": round(names_found / names_labelled, 3) if names_labelled else None,
+                                        "labelled": names_labelled}}
     for half, r in report.items():
         print(f"\nmoitié {half} : {r['documents']} documents")
         for field in FIELDS:
@@ -143,6 +157,9 @@ def main() -> None:
               "(le lieu le plus cité s'il l'est 3 fois, sinon la France)")
         for level, s in r["territories_by_level"].items():
             print(f"    {level:<11} P {s['precision']:.3f}  R {s['recall']:.3f}  F1 {s['f1']:.3f}  ({s['labels']})")
+        if r["names_found"]["labelled"]:
+            print(f"  noms étiquetés trouvés parmi les entités et les lieux : {r['names_found']['share']:.0%} "
+                  f"(sur {r['names_found']['labelled']})")
     report["entities"] = entity_precision(extractor, analyzer)
     print(json.dumps(report, ensure_ascii=False))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from schemas.documents import Extraction, Page, TerritoryTag
+from schemas.documents import Entity, Extraction, Page, TerritoryTag
 from workers.analyze.analyzer import Analyzer
 from workers.analyze.entities import EntityRecognizer, clean_entity, name_bearing
 from workers.analyze.horizons import find_horizons
@@ -296,3 +296,39 @@ def test_every_document_has_a_scope() -> None:
     assert with_scope(local, "fr") == local
     cited = [TerritoryTag(code="76", level="departement", name="Seine-Maritime", about=False, count=1)]
     assert [(t.level, t.about) for t in with_scope(cited, "en")] == [("pays", True), ("departement", False)]
+
+
+def test_public_bodies_are_found_and_merged_under_their_acronym() -> None:
+    from workers.analyze.bodies import KnownBodies
+    from workers.analyze.reference import packaged_taxonomy_dir
+
+    bodies = KnownBodies.load(packaged_taxonomy_dir())
+    pages = [Page(page=1, text="Le Bureau de recherches géologiques et minières (BRGM) et le Cerema ont travaillé "
+                               "avec l'IGN. Le BRGM publie ; la DHUP pilote. Une ademe minuscule n'est pas un sigle.")]
+    found = {e.text: e.count for e in bodies.run(pages)}
+    assert found == {"BRGM": 3, "CEREMA": 1, "IGN": 1, "DHUP": 1}
+    merged = bodies.merge(bodies.run(pages), [Entity(text="Cerema", label="ORG", count=1),
+                                              Entity(text="Grenoble", label="LOC", count=2)])
+    assert [e.text for e in merged].count("CEREMA") == 1 and "Cerema" not in {e.text for e in merged}
+
+
+@pytest.mark.parametrize("junk", ["x x x", "Null", "Organisme type", "Rémunération HT", "Cccc", "Cn a", "Vu Dour",
+                                  "Territoires di"])
+def test_placeholders_and_ocr_shards_are_not_names(junk: str) -> None:
+    assert clean_entity(junk) is None
+
+
+@pytest.mark.parametrize("name", ["IGN", "Le Mans", "Val d'Isère", "Grenoble-Alpes Métropole", "Aix en Provence"])
+def test_real_names_survive_the_junk_rules(name: str) -> None:
+    assert clean_entity(name) is not None
+
+
+def test_an_english_document_gets_names_without_a_model() -> None:
+    extraction = Extraction(extractor_version=4, format="md", mime_type="text/markdown", language="en", page_count=1,
+                            title="Climate City Contract",
+                            pages=[Page(page=1, text="Grenoble-Alpes Metropole signed the Climate City Contract "
+                                                     "with the European Commission. The European Commission and "
+                                                     "Grenoble-Alpes Metropole follow the NetZeroCities platform; "
+                                                     "ADEME and NetZeroCities help. Grenoble leads.")])
+    names = {e.text for e in Analyzer(EntityRecognizer()).run(extraction).entities}
+    assert {"European Commission", "ADEME"} <= names and any("Grenoble" in n for n in names)

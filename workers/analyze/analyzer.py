@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import threading
 
-from schemas.documents import Analysis, Extraction, Page, PostureTag, ThemeTag
+from schemas.documents import Analysis, Entity, Extraction, Page, PostureTag, TerritoryTag, ThemeTag
+from workers.analyze.bodies import KnownBodies
 from workers.analyze.entities import EntityRecognizer
 from workers.analyze.horizons import find_horizons
+from workers.analyze.names import rule_names
 from workers.analyze.producers import find_producer
 from workers.analyze.reference import ANALYZER_VERSION, ReferenceData, analysis_key
 from workers.analyze.taxonomy import ConceptScore, Taxonomy
@@ -52,6 +54,7 @@ class Analyzer:
         self._postures: Taxonomy | None = None
         self._territories: TerritoryTagger | None = None
         self._producers: Taxonomy | None = None
+        self._bodies: KnownBodies | None = None
 
     def warm_up(self) -> None:
         self.entities.warm_up()
@@ -69,8 +72,19 @@ class Analyzer:
             self._postures = Taxonomy.load("postures", self.reference.taxonomy_dir, match_labels=False)
             self._territories = TerritoryTagger(Gazetteer.load())
             self._producers = Taxonomy.load("producers", self.reference.taxonomy_dir)
+            self._bodies = KnownBodies.load(self.reference.taxonomy_dir)
             self.fingerprint = self.reference.fingerprint()
             self._stamp = stamp
+
+    def _names(self, extraction: Extraction, territories: list[TerritoryTag]) -> list[Entity]:
+        """spaCy's French names (noise cleaned, the curated public bodies merged in), or, for a
+        document in another language, the curated bodies, the gazetteer's places and a rule-based
+        matcher: fr_core_news_sm on English text finds mostly noise, and no model can be fetched."""
+        assert self._bodies is not None
+        bodies = self._bodies.run(extraction.pages)
+        if extraction.language == "fr":
+            return self._bodies.merge(bodies, self.entities.run(extraction.pages))
+        return self._bodies.merge(bodies, rule_names(extraction.pages, territories))
 
     def key(self, sha256: str) -> str:
         """Artifact key of this document's analysis under the current reference data."""
@@ -89,13 +103,14 @@ class Analyzer:
                      for s in self._themes.score(extraction.pages, title, self._themes.children.get(t.slug, []))
                      if s.score >= _MIN_THEME_SCORE][:_MAX_SUBTHEMES]
         postures = addressed_postures(self._postures, extraction, title)
+        territories = with_scope(self._territories.run(extraction.pages, title), extraction.language)
         return Analysis(
             analyzer_version=ANALYZER_VERSION,
             # fr_core_news_sm on English text finds mostly noise; no English model can be fetched offline
-            entities=self.entities.run(extraction.pages) if extraction.language == "fr" else [],
+            entities=self._names(extraction, territories),
             themes=[ThemeTag(slug=t.slug, label=t.label, score=t.score, evidence=t.evidence) for t in kept + subthemes],
             postures=[PostureTag(slug=p.slug, label=p.label, score=p.score, evidence=p.evidence) for p in postures],
             horizons=find_horizons(extraction.pages, extraction.year),
-            territories=with_scope(self._territories.run(extraction.pages, title), extraction.language),
+            territories=territories,
             producer=find_producer(extraction, self._producers) if self._producers else None,
         )

@@ -73,7 +73,27 @@ def clean_entity(text: str) -> str | None:
         return None
     if len(text) > 80:
         return None
-    return text
+    return None if _junk(text) else text
+
+
+_PLACEHOLDERS = frozenset({"null", "none", "nan", "n/a", "na", "undefined", "xxx", "test", "exemple", "organisme type",
+                           "nom prénom", "prénom nom", "nom de la commune", "nom commune"})
+_SHORT_PARTICLES = frozenset("de du la le l d' l' en et au aux à sur".split())
+
+
+def _junk(text: str) -> bool:
+    """Table placeholders ("null", "x x x", "Organisme type"), letters repeated ("cccc"), OCR shards
+    ("Cn a", "Vu Dour", "Territoires di"): a word of one or two letters that is no particle."""
+    folded = text.casefold()
+    words = folded.replace("'", "' ").split()
+    if folded in _PLACEHOLDERS or " ".join(words[-2:]) in _PLACEHOLDERS:
+        return True
+    letters = [c for c in folded if c.isalpha()]
+    if len(set(letters)) <= 1:
+        return True
+    if all(len(w) <= 2 for w in words):
+        return not text.isupper() or len(words) > 1  # "EU", "IGN"-like acronyms stay
+    return len(words) > 1 and any(len(w.strip("'")) <= 2 and w not in _SHORT_PARTICLES for w in words)
 
 
 def name_bearing(text: str) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-ANALYZER_VERSION = 5  # 5: geographic scope (France, international), EPCI names as texts write them
+ANALYZER_VERSION = 5  # 5: geographic scope, EPCI names as texts write them, curated public bodies
 
 
 def packaged_taxonomy_dir() -> Path:

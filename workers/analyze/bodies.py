@@ -1,0 +1,82 @@
+"""Public bodies, State services and programmes from a curated list (``schemas/taxonomy/bodies.yaml``):
+found in any document, French or not, by their acronym (as written) or their name in full (case and
+accents ignored), and counted as one entity shown under the acronym."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from schemas.documents import Entity, Page
+from workers.analyze.text import fold
+
+
+@dataclass(frozen=True)
+class Body:
+    acronym: str
+    name: str
+    label: str
+    written: re.Pattern[str]  # the acronym and aliases, case as written
+    spelled: re.Pattern[str] | None  # the name and aliases in full, on folded text
+
+    def forms(self) -> set[str]:
+        return {self.acronym.casefold(), fold(self.name)}
+
+
+def _alternatives(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+class KnownBodies:
+    def __init__(self, bodies: list[Body]) -> None:
+        self.bodies = bodies
+        #: every form (folded) under which spaCy may also have found a body: its entity is merged here
+        self.folded_forms = {f: b for b in bodies for f in b.forms()}
+
+    @classmethod
+    def load(cls, directory: Path) -> KnownBodies:
+        path = directory / "bodies.yaml"
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+        bodies = []
+        for acronym, spec in (raw or {}).items():
+            aliases = [str(a) for a in spec.get("aliases", [])]
+            short = [str(acronym), *(a for a in aliases if len(a.split()) == 1)]
+            long = [str(spec["name"]), *(a for a in aliases if len(a.split()) > 1)]
+            spelled = [fold(n) for n in long if len(fold(n).split()) > 1]
+            bodies.append(Body(
+                acronym=str(acronym), name=str(spec["name"]), label=str(spec.get("label", "ORG")),
+                written=re.compile(r"(?<![\w-])(?:" + _alternatives(short) + r")(?![\w-])"),
+                spelled=re.compile(r"\b(?:" + _alternatives(spelled) + r")\b") if spelled else None))
+        return cls(bodies)
+
+    def run(self, pages: list[Page]) -> list[Entity]:
+        counts: Counter[str] = Counter()
+        for page in pages:
+            folded = fold(page.text)
+            for body in self.bodies:
+                n = len(body.written.findall(page.text))
+                if body.spelled is not None:
+                    n += len(body.spelled.findall(folded))
+                if n:
+                    counts[body.acronym] += n
+        labels = {b.acronym: b.label for b in self.bodies}
+        return [Entity(text=acronym, label=labels[acronym], count=n) for acronym, n in counts.most_common()]
+
+    def merge(self, found: list[Entity], recognised: list[Entity]) -> list[Entity]:
+        """The curated bodies found, then the recognizer's other entities; one of those that names a
+        curated body (its acronym or full name) is counted under the body."""
+        counts = {e.text: e.count for e in found}
+        others = []
+        for entity in recognised:
+            body = self.folded_forms.get(fold(entity.text)) or self.folded_forms.get(entity.text.casefold())
+            if body is None:
+                others.append(entity)
+            elif body.acronym not in counts:  # the recognizer saw it where our patterns did not
+                counts[body.acronym] = entity.count
+        labels = {b.acronym: b.label for b in self.bodies}
+        merged = [Entity(text=a, label=labels[a], count=n) for a, n in counts.items()] + others
+        return sorted(merged, key=lambda e: -e.count)
