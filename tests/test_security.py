@@ -25,7 +25,7 @@ from services.search.app import create_app
 from services.settings import ServerSettings
 
 from . import sandbox_targets
-from .conftest import FIXTURES
+from .conftest import FIXTURES, serving
 
 NOTE = "# Plan de mobilité\n\nLe téléphérique urbain de Fontaine et le covoiturage dans le Grésivaudan.\n"
 
@@ -174,27 +174,13 @@ def test_no_query_string_answers_5xx(app_client: TestClient, container: Containe
 # -- 4. slow and idle connections ----------------------------------------------------------------
 @pytest.fixture
 def live_server(container: Container) -> Iterator[tuple[str, int, Container]]:
-    import uvicorn
-
     from services.http_server import GuardedH11Protocol
 
     limits = ServerSettings(header_timeout_s=1.5, header_max_s=3, body_timeout_s=1.5, keep_alive_s=1,
                             max_connections=20)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     protocol = type("TestProtocol", (GuardedH11Protocol,), {"limits": limits})
-    server = uvicorn.Server(uvicorn.Config(create_app(container), host="127.0.0.1", port=port, log_level="error",
-                                           http=protocol, timeout_keep_alive=1, limit_concurrency=21))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield "127.0.0.1", port, container
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(container), http=protocol, timeout_keep_alive=1, limit_concurrency=21) as port:
+        yield "127.0.0.1", port, container
 
 
 def _closed_after(sock: socket.socket, feed: list[bytes], every: float, limit: float = 15) -> float:
@@ -389,17 +375,16 @@ document.getElementById("f").submit();
 
 @pytest.mark.slow
 def test_a_hostile_page_cannot_upload_with_the_saved_key(browser, container: Container) -> None:  # noqa: ANN001
-    import uvicorn
-
     guarded = build(container.settings.model_copy(update={"protect_reads": True}))
     key = guarded.api_keys.create("documentaliste")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(guarded), host="127.0.0.1", port=port, log_level="error"))
-    threading.Thread(target=server.run, daemon=True).start()
-    target = f"http://127.0.0.1:{port}"
+    with serving(create_app(guarded)) as port:
+        try:
+            _hostile_visit(browser, guarded, key, f"http://127.0.0.1:{port}")
+        finally:
+            guarded.close()
 
+
+def _hostile_visit(browser, guarded: Container, key: str, target: str) -> None:  # noqa: ANN001
     class Hostile(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
             body = _HOSTILE.format(target=target).encode()
@@ -414,8 +399,6 @@ def test_a_hostile_page_cannot_upload_with_the_saved_key(browser, container: Con
     hostile = ThreadingHTTPServer(("127.0.0.1", 0), Hostile)
     threading.Thread(target=hostile.serve_forever, daemon=True).start()
     try:
-        while not server.started:
-            time.sleep(0.05)
         # the browser holds the key as it does after its login prompt, and answers phare's challenges with it
         context = browser.new_context(http_credentials={"username": "documentaliste", "password": key,
                                                         "origin": target})
@@ -443,6 +426,4 @@ def test_a_hostile_page_cannot_upload_with_the_saved_key(browser, container: Con
         assert external == []
         context.close()
     finally:
-        server.should_exit = True
         hostile.shutdown()
-        guarded.close()

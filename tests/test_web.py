@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +13,7 @@ import pytest
 from services.bootstrap import Container
 from services.search.app import create_app
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, serving
 
 pytestmark = pytest.mark.slow
 SCREENSHOTS = os.environ.get("PHARE_SCREENSHOTS")  # a folder: the flow test saves its screens there
@@ -24,8 +21,6 @@ SCREENSHOTS = os.environ.get("PHARE_SCREENSHOTS")  # a folder: the flow test sav
 
 @pytest.fixture
 def site(running: Container, tmp_path: Path) -> Iterator[str]:
-    import uvicorn
-
     from .conftest import ingest_and_wait
 
     docs = tmp_path / "bibliotheque" / "risques"
@@ -39,19 +34,8 @@ def site(running: Container, tmp_path: Path) -> Iterator[str]:
         "<p>À Échirolles, la crue de l'Isère menace les quartiers.</p></body></html>", encoding="utf-8")
     states = ingest_and_wait(running, [docs.parent])
     assert {s for s, _ in states.values()} == {"indexed"}, states
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(running), host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(running)) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def shot(page, name: str) -> None:  # noqa: ANN001
