@@ -76,3 +76,17 @@ def test_suggest_mixes_themes_territories_and_titles(service: SearchService) -> 
         update={"kind": "theme", "value": "risques-naturels"})
     assert service.suggest("x") == []
 
+
+
+def test_a_bare_territory_code_is_named_at_every_level_it_exists() -> None:
+    """``?territory=84`` filters région 84 and département 84 alike: its chip names both, not a guess."""
+    from schemas.search import SearchQuery
+    from services.search.service import Labels
+    from services.search.web.view import ResultsView
+    from workers.analyze.territories import Gazetteer
+
+    view = ResultsView(SearchQuery(), Labels({}, Gazetteer.load()))
+    assert view.label("territories", "84") == "Auvergne-Rhône-Alpes (région) ou Vaucluse (département)"
+    assert view.label("territories", "FR") == "France (pays)"
+    assert view.label("territories", "departement:84") == "Vaucluse (département)"
+    assert view.label("places", "INT") == "International (hors de France)"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
+from schemas.territory_levels import territory_keys
 from workers.analyze.text import fold
 
 MAX_QUERY_CHARS = 1000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_LEVELS = ("commune", "epci", "departement", "region", "pays")
 
 
 #: fields a user may name in a query (``title:climat``); any other ``name:`` is read as words
@@ -56,10 +56,8 @@ def parser_text(text: str) -> str:
 
 
 def territory_terms(value: str) -> list[str]:
-    """Index terms a territory filter matches: ``departement:38`` as is; a bare ``38`` at any level."""
-    if ":" in value:
-        return [value]
-    return [f"{level}:{value}" for level in _LEVELS]
+    """Index terms a territory filter matches (see ``schemas.territory_levels.territory_keys``)."""
+    return territory_keys(value)
 
 
 _TOKEN_OR_QUOTED = re.compile(r'"[^"]*"|[^\s()"]+')

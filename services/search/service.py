@@ -9,6 +9,7 @@ from typing import Any
 from schemas.documents import Analysis, DocState, Extraction, Page
 from schemas.library_paths import safe_filename, shown_path
 from schemas.search import SCOPES, Facets, FacetTrees, FacetValue, SearchHit, SearchQuery, SearchResult, Suggestion
+from schemas.territory_levels import level_of
 from services.ingest.blobs import ArtifactStore, BlobStore
 from services.ingest.catalog import Catalog, DocumentRow
 from services.search.backends.base import SearchBackend
@@ -18,8 +19,6 @@ from services.search.query import expand_acronyms
 from workers.analyze.territories import Gazetteer
 from workers.analyze.text import fold
 
-_LEVEL_LABEL = {"commune": "commune", "epci": "intercommunalité", "departement": "département",
-                "region": "région", "pays": "pays", "monde": "hors de France"}
 _LANGUAGES = {"fr": "français", "en": "anglais", "other": "autre"}
 
 
@@ -51,7 +50,8 @@ class Labels:
 
     def territory(self, key: str) -> str:
         level = key.split(":", 1)[0]
-        return f"{self.gazetteer.label(key)} ({_LEVEL_LABEL.get(level, level)})"
+        found = level_of(key)
+        return f"{self.gazetteer.label(key)} ({found.noun if found else level})"
 
 
 class SearchService:

@@ -16,9 +16,10 @@ from importlib import resources
 import yaml
 
 from schemas.documents import Evidence, Page, TerritoryTag
+from schemas.territory_levels import TerritoryLevel
 from workers.analyze.text import fold, passage_around
 
-_LEVEL_RANK = {"monde": -1, "pays": 0, "region": 1, "departement": 2, "epci": 3, "commune": 4}
+_LEVEL_RANK = {level.value: level.rank for level in TerritoryLevel}
 _HOME_DEPARTEMENT = "departement:38"
 _MAX_WORDS = 12
 #: how the types of intercommunality are written out in full ("CC du Trièves" is "la communauté de

@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from schemas.documents import DocState
 from schemas.library_paths import is_upload
 from schemas.search import SearchQuery
+from schemas.territory_levels import TerritoryLevel
 from services.bootstrap import Container
 from services.csrf import FIELD as CSRF_FIELD
 from services.http_auth import key_required
@@ -22,8 +23,7 @@ from services.search.params import search_query
 from services.search.web.view import MAX_PAGE, PER_PAGE, ResultsView, acronyms_in, highlight
 
 _TEMPLATES = Path(__file__).parent / "templates"
-_LEVELS = {"commune": "Commune", "epci": "Intercommunalité", "departement": "Département", "region": "Région",
-           "pays": "Pays", "monde": "Hors de France"}
+_LEVELS = {level.value: level.label for level in TerritoryLevel}
 _STATES = {"indexed": "indexés", "failed": "en échec", "duplicate": "doublons", "skipped": "ignorés (trop volumineux)",
            "deleted": "retirés", "queued": "en attente", "extracting": "extraction en cours",
            "analyzing": "analyse en cours", "indexing": "indexation en cours"}

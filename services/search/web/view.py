@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from schemas.search import SCOPES, SearchQuery
+from schemas.territory_levels import territory_keys
 from services.search.params import LIST_PARAMS, href
 from services.search.service import Labels
 from workers.analyze.text import fold
@@ -71,8 +72,8 @@ class ResultsView:
         if attribute == "themes":
             return self.labels.themes.get(v, v)
         if attribute in ("territories", "places"):
-            key = v if ":" in v else _territory_key(v)
-            return self.labels.territory(key) if key else v
+            keys = [k for k in territory_keys(v) if k in self.labels.gazetteer.by_key]
+            return " ou ".join(self.labels.territory(k) for k in keys) if keys else v
         if attribute == "scopes":
             return SCOPES.get(v, v)
         if attribute == "postures":
@@ -122,15 +123,6 @@ class ResultsView:
 
 def _typed(attribute: str, value: str | int) -> str | int:
     return int(value) if attribute == "horizons" else str(value)
-
-
-def _territory_key(code: str) -> str | None:
-    """A bare code as a filter: five characters is a commune, nine digits an EPCI, else a département."""
-    if len(code) == 9 and code.isdigit():
-        return f"epci:{code}"
-    if len(code) == 5:
-        return f"commune:{code}"
-    return f"departement:{code}" if len(code) in (2, 3) else None
 
 
 def acronyms_in(text: str, glossary: dict[str, str]) -> list[tuple[str, str]]:
