@@ -91,15 +91,17 @@ def phare_extraction(files: list[Path]) -> None:
 def start_warm_workers(env: dict[str, str]) -> list[subprocess.Popen]:
     """Workers already running, as under `phare up`: `phare ingest` then only queues and waits."""
     from services.embedded_redis import EmbeddedRedis
-    from services.settings import Settings
+    from services.processes import worker_commands
+    from services.settings import SemanticSettings, Settings
     from workers.runtime import workers_ready
 
-    settings = Settings(data_dir=Path(env["PHARE_DATA_DIR"]))
+    semantic = SemanticSettings(enabled=env.get("PHARE_SEMANTIC__ENABLED", "true") == "true")
+    settings = Settings(data_dir=Path(env["PHARE_DATA_DIR"]), semantic=semantic)
     redis = EmbeddedRedis(settings.redis_dir)
     redis.ensure()
-    procs = [subprocess.Popen([sys.executable, "-m", "services.cli", "worker", *extra], cwd=ROOT, env=env,
-                              stderr=subprocess.DEVNULL)
-             for extra in ([], *[["--queues", "extract,analyze"]] * (settings.worker_processes - 1))]
+    # the processes `phare up` starts (with semantic search on, an embedding worker at the lowest priority)
+    procs = [subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+             for command in worker_commands(settings).values()]
     while workers_ready(redis.client()) < len(procs):
         time.sleep(0.1)  # models loaded
     time.sleep(2)  # fork servers warm

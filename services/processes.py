@@ -15,13 +15,18 @@ def self_command(*args: str) -> list[str]:
 
 
 def worker_commands(settings: Settings) -> dict[str, list[str]]:
-    """One worker consumes every queue (it holds the index writer); the others extract and analyze.
+    """One worker holds the index writer (it consumes every stage's queue); the others extract and
+    analyze. With semantic search on, one more process embeds, at the lowest CPU priority (it lowers
+    its own niceness): it only takes the time the others leave, so indexing never waits for it.
 
     NER and parsing are CPU-bound Python: processes, not threads, are what uses several cores.
     """
-    commands = {"worker": self_command("worker")}
+    semantic = settings.semantic.enabled
+    commands = {"worker": self_command("worker", *(["--queues", "extract,analyze,index"] if semantic else []))}
     for n in range(1, settings.worker_processes):
         commands[f"worker-{n + 1}"] = self_command("worker", "--queues", "extract,analyze")
+    if semantic:
+        commands["embedder"] = self_command("worker", "--queues", "embed", "--threads", "1")
     return commands
 
 

@@ -102,3 +102,34 @@ def test_a_document_is_found_by_its_meaning(running: Container, tmp_path: Path) 
     [path] = running.catalog.paths_of(flood_id)
     running.intake.remove(path, purge=True)  # gone for meaning too, before its vectors are dropped
     assert flood_id not in {h.id for h in running.search_service.search(SearchQuery(text=question)).hits}
+
+
+@pytest.mark.slow
+def test_the_embedding_worker_takes_only_the_cpu_left(container: Container) -> None:
+    """`phare up` runs embedding in its own process at the lowest priority: indexing never waits for it."""
+    import os
+    import subprocess
+    import sys
+
+    import psutil
+
+    from services.processes import worker_commands
+    from workers.runtime import workers_ready
+
+    commands = worker_commands(container.settings)
+    assert commands["embedder"][-4:] == ["--queues", "embed", "--threads", "1"]
+    assert "embed" not in " ".join(commands["worker"])  # the index writer does not embed
+    env = {**os.environ, "PHARE_DATA_DIR": str(container.settings.data_dir),
+           "PHARE_REDIS_URL": container.settings.redis_url or ""}
+    proc = subprocess.Popen(commands["embedder"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            cwd=Path(__file__).resolve().parents[1])
+    try:
+        deadline = time.monotonic() + 60
+        while workers_ready(container.broker.client) < 1:
+            assert time.monotonic() < deadline and proc.poll() is None, "embedder never ready"
+            time.sleep(0.2)
+        assert psutil.Process(proc.pid).nice() == 19
+        assert psutil.Process(proc.pid).memory_info().rss < 600 * 2**20  # no spaCy, no fork server
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

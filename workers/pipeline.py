@@ -106,6 +106,11 @@ class Pipeline:
         self.sandbox.warm_up()
         self.analyzer.warm_up()
 
+    def warm_up_embedding(self) -> None:
+        """Load the text encoder only (an embedding worker extracts and analyzes nothing)."""
+        if self.embedder is not None:
+            self.embedder.warm_up()
+
     def _claim(self, event: DocumentEvent, accepted: set[DocState], new_state: DocState) -> DocumentRow | None:
         """The document if ``event`` is still due, its attempt counted; None when it is not due, when
         another worker started this stage moments ago (a duplicate message), or when this stage

@@ -32,6 +32,13 @@ def workers_ready(client: redis.Redis) -> int:
     return sum(1 for key in client.scan_iter(match=f"{HEARTBEAT_PREFIX}*") if client.get(key) == READY)
 
 
+def _lowest_priority() -> None:
+    try:
+        os.nice(19 - os.nice(0))
+    except OSError:  # not permitted here: the stage still runs, at the usual priority
+        log.warning("could not lower the embedding worker's CPU priority")
+
+
 def run_worker(container: Container, stop: threading.Event, queues: set[str] | None = None,
                threads: int | None = None) -> None:
     """Consume until ``stop`` is set.
@@ -46,7 +53,11 @@ def run_worker(container: Container, stop: threading.Event, queues: set[str] | N
     # Parallelism comes from worker processes: a multi-threaded BLAS in each of them only adds
     # spinning threads fighting for the same cores (measured: 30 % slower ingestion on 2 cores).
     threadpool_limits(limits=1, user_api="blas")
-    warming = threading.Thread(target=container.pipeline.warm_up, name="phare-warm-up", daemon=True)
+    embed_only = queues is not None and queues <= {"embed"}
+    if embed_only:  # embedding takes only the CPU the other stages leave
+        _lowest_priority()
+    warm_up = container.pipeline.warm_up_embedding if embed_only else container.pipeline.warm_up
+    warming = threading.Thread(target=warm_up, name="phare-warm-up", daemon=True)
     warming.start()
     threads = threads or container.settings.worker_threads
     worker = dramatiq.Worker(broker, queues=queues, worker_threads=threads)

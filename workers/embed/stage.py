@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 class Encoder(Protocol):
     fingerprint: str
 
+    def warm_up(self) -> None: ...
+
     def passages(self, texts: list[str]) -> np.ndarray: ...
 
 
@@ -60,6 +62,9 @@ class EmbedStage:
         self.passage_words = passage_words
         self.max_passages = max_passages
         self.observe = observe or (lambda stage, seconds: None)
+
+    def warm_up(self) -> None:
+        self.encoder.warm_up()
 
     def _key(self, sha256: str) -> str:
         return f"{sha256}-{self.encoder.fingerprint}-{self.passage_words}x{self.max_passages}".replace("_", "-")
