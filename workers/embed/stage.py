@@ -32,6 +32,8 @@ class Encoder(Protocol):
 class Vectors(Protocol):
     def put(self, doc_id: str, pages: Sequence[int], vectors: np.ndarray) -> None: ...
 
+    def missing(self, doc_ids: Iterable[str]) -> list[str]: ...
+
     def delete(self, doc_ids: Sequence[str]) -> None: ...
 
 
@@ -73,6 +75,8 @@ class EmbedStage:
         doc = self.catalog.get(event.doc_id)
         if doc is None or doc.state != DocState.INDEXED:
             return  # deleted or back in the pipeline meanwhile: its next indexing sends it again
+        if not self._vectors().missing([doc.id]):
+            return  # already there (the reconciler resends what a slow embedder has not reached yet)
         key = self._key(doc.sha256)
         stored = self.artifacts.get_arrays("vectors", key)
         if stored is None:
