@@ -4,7 +4,8 @@ Run: .venv/bin/python bench/quality.py [--show-b]
 
 Half A ("règles"): ../shared/data/corpus with bench/quality/analysis_devset.yaml; the rules were
 written looking at these documents. Half B ("à part"): ../shared/data/corpus-extra with
-analysis_extra.yaml and ../shared/data/corpus-texts with analysis_texts.yaml; documents nobody
+analysis_extra.yaml and bench/quality/texts (ten public texts, sources in its manifest.csv) with
+analysis_texts.yaml; documents nobody
 wrote a rule for. A rule change is judged on half B; half A only says whether it still holds
 where it was written.
 
@@ -30,6 +31,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
 CACHE = ROOT / "bench" / ".cache"
+TEXTS = ROOT / "bench" / "quality" / "texts"
 sys.path.insert(0, str(ROOT))
 
 from schemas.documents import Analysis, Extraction  # noqa: E402
@@ -42,7 +44,7 @@ from workers.extract.extractor import EXTRACTOR_VERSION, TextExtractor  # noqa: 
 FIELDS = ("themes", "postures", "horizons", "territories")
 LEVELS = ("monde", "pays", "region", "departement", "epci", "commune")
 HALVES = {"A (règles)": [("corpus", "analysis_devset.yaml")],
-          "B (à part)": [("corpus-extra", "analysis_extra.yaml"), ("corpus-texts", "analysis_texts.yaml")]}
+          "B (à part)": [("corpus-extra", "analysis_extra.yaml"), (TEXTS, "analysis_texts.yaml")]}
 
 
 @dataclass
@@ -116,7 +118,7 @@ def main() -> None:
         documents = 0
         names_labelled = names_found = 0
         for folder, labels_file in sources:
-            root = DATA / folder
+            root = DATA / folder  # an absolute folder (TEXTS) stays itself
             gold = yaml.safe_load((ROOT / "bench" / "quality" / labels_file).read_text(encoding="utf-8")) or {}
             if not root.is_dir():
                 print(f"! {root} absent : {len(gold)} documents non évalués")

@@ -216,6 +216,32 @@ def test_a_long_single_page_document_has_its_opening_as_a_cover(tagger: Territor
     assert about == {"Agnac", "Peyrière", "Puysserampion"}
 
 
+def test_a_departement_named_for_its_river_counts_where_the_text_says_so(tagger: TerritoryTagger) -> None:
+    study = [Page(page=1, text="ÉTUDE SUR LE LOGEMENT ÉTUDIANT EN SARTHE\nDépartement de la Sarthe"),
+             Page(page=2, text="La Sarthe compte 566 993 habitants. Les étudiants restent dans la Sarthe.")]
+    sarthe = {f"{t.level}:{t.code}": t for t in tagger.run(study)}["departement:72"]
+    assert sarthe.about and sarthe.count >= 3
+    river = [Page(page=1, text="La Sarthe déborde au printemps ; la Loire aussi.")]
+    assert codes(tagger.run(river)) == {}
+
+
+def test_a_lower_case_word_is_not_an_accented_commune(tagger: TerritoryTagger) -> None:
+    table = [Page(page=1, text="Organisme | Page | Ligne | Commentaire")]
+    assert "commune:44082" not in codes(tagger.run(table))  # Ligné (Loire-Atlantique)
+    assert "commune:44082" in codes(tagger.run([Page(page=1, text="La commune de Ligné vote son budget.")]))
+
+
+def test_a_short_note_is_about_the_place_it_names(tagger: TerritoryTagger) -> None:
+    """Two paragraphs name their subject once, its region once as context: the smaller place wins."""
+    note = [Page(page=1, text="Votre commune est concernée par le PCET de la région Rhône-Alpes. "
+                              "Le Grésivaudan mène une politique tournée vers la transition.")]
+    assert {f"{t.level}:{t.code}" for t in tagger.run(note) if t.about} == {"epci:200018166"}
+    title = tagger.run([Page(page=1, text="Extinction de l'éclairage public à Couthenans\nL'équipe municipale "
+                                          "organise l'extinction de l'éclairage.")],
+                       title="Extinction de l'éclairage public à Couthenans")
+    assert {f"{t.level}:{t.code}" for t in title if t.about} == {"commune:70184"}
+
+
 def test_places_in_a_bibliography_are_not_subjects(tagger: TerritoryTagger) -> None:
     pages = [Page(page=1, text="Méthode de calcul des indicateurs de rafraîchissement urbain."),
              Page(page=2, text="Le coefficient est calculé par îlot à partir de l'orthophoto."),

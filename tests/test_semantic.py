@@ -109,7 +109,6 @@ def test_the_embedding_worker_takes_only_the_cpu_left(container: Container) -> N
     """`phare up` runs embedding in its own process at the lowest priority: indexing never waits for it."""
     import os
     import subprocess
-    import sys
 
     import psutil
 

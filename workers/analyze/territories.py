@@ -40,7 +40,17 @@ _AMBIGUOUS = frozenset(fold(w) for w in "Vif Bourg Bois Le La Les Eau Val Mont P
                        "Yonne Meuse Oise Nièvre Sarthe Manche".split())
 #: whole names that are far more often common phrases ("l'Union européenne", "Les Plans de prévention")
 _AMBIGUOUS_NAMES = frozenset({"l union", "les plans", "le plan", "la reunion", "saint paul", "la force", "la poste",
-                              "la bresse", "la rochelle en"})
+                              "la bresse", "la rochelle en", "le syndicat", "mer"})
+#: a département named for its river ("la Sarthe", "la Loire") is the département when the text says so:
+#: "département de la Sarthe", "conseil départemental de la Sarthe", "en Sarthe", "Sarthe (72)"; once a
+#: document has said so, its other mentions count too
+_RIVER_DEPARTEMENT = re.compile(r"((?i:d[ée]partement(?:al|ale)?\s+"
+                                r"(?:de\s+la\s+|de\s+l['’]\s*|du\s+|des\s+|de\s+|d['’]\s*))"
+                                r"|\b[Ee][Nn]\s+)?\b([A-ZÀ-Ý][\w-]+)")
+_DEPARTEMENT_NUMBER = re.compile(r"\s*\(\s*(?:\d{2}|2A|2B)\s*\)")
+#: "à Couthenans": a small commune's one-word name after a locative (in a title also "de Couthenans")
+_LOCATIVE = re.compile(r"\b[àÀ]\s+$")
+_TITLE_LOCATIVE = re.compile(r"(?:\b[àÀ]|\bde|\bd['’])\s*$")
 #: State services named by their département number: "DDT 38", "DDTM76", "DDT de l'Isère" is a name match
 _DEPT_SERVICE = re.compile(r"\bDDTM?\s?(\d{2}|2A|2B)\b")
 _SERVICE_WEIGHT = 0.5
@@ -74,6 +84,8 @@ _COVER_CHARS = 1500  # a long document without page breaks (DOCX, ODT): its open
 _MIN_ABOUT_SCORE = 3
 _WORDS_PER_ABOUT_POINT = 2000  # a long report must cite a place more often to be "about" it
 _ABOUT_SHARE_OF_TOP = 0.3
+#: a short note (a page or two) names its subject once or twice: its best-scored place, the smallest on a tie
+_SHORT_NOTE_WORDS = 800
 
 
 @dataclass(frozen=True)
@@ -182,6 +194,14 @@ class Gazetteer:
         return _HOME_DEPARTEMENT in (t.key, *self.ancestors(t.key))
 
 
+def _same_letters(written: str, name: str) -> bool:
+    """``written`` spells ``name`` with the same accents, its first letter aside; a short name or an
+    alias ("Palavas", "la Métro") is not judged."""
+    if fold(written) != fold(name) or len(written) != len(name):
+        return True
+    return written[1:].lower() == name[1:].lower()
+
+
 def with_scope(tags: list[TerritoryTag], language: str) -> list[TerritoryTag]:
     """Every document has a geographic scope: the places it is about; failing any, France (a
     national document: a standard, a guide, a State's circular) when it is written in French or
@@ -200,9 +220,12 @@ class TerritoryTagger:
 
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
+        self._river_departements = frozenset(
+            name for name in _AMBIGUOUS if any(t.level == "departement" for t in gazetteer.by_name.get(name, [])))
 
     def run(self, pages: list[Page], title: str = "") -> list[TerritoryTag]:
-        found = [(page, m) for page in pages for m in self._matches(page.text)]
+        established = frozenset().union(*(self._cued_departements(text) for text in [title, *(p.text for p in pages)]))
+        found = [(page, m) for page in pages for m in self._matches(page.text, established)]
         # Homonyms are resolved in the context of the unambiguous places the document names.
         context: Counter[str] = Counter()
         for _, (candidates, _, _, weight) in found:
@@ -216,15 +239,18 @@ class TerritoryTagger:
             cover_chars = len(pages[0].text)
         else:
             cover_chars = _COVER_CHARS if words > 2 * _WORDS_PER_ABOUT_POINT else 0
+        plain: Counter[str] = Counter()  # mentions of full weight: not a service, a reference, an example
         on_cover: Counter[str] = Counter()  # named on the cover as a subject, not in a signature or an address
         for page, (candidates, start, end, weight) in found:
             weight *= self._mention_weight(page.text, start, end)
             key = self.gazetteer.resolve(candidates, context).key
             hits[key].append(Evidence(text=passage_around(page.text, start, end), page=page.page))
             weights[key] += weight
+            plain[key] += weight >= 1
             if page is pages[0] and start < cover_chars and weight > 0:
                 on_cover[key] += 1
-        in_title = {self.gazetteer.resolve(c, context).key for c, start, end, _ in self._matches(title)
+        in_title = {self.gazetteer.resolve(c, context).key for c, start, end, _ in self._matches(title, established,
+                                                                                                   in_title=True)
                     if self._mention_weight(title, start, end) > 0}  # not "Université de Tours", "Rouen, le 2 mai"
         scores = {key: weights[key] + _FIRST_PAGE_WEIGHT * (key in on_cover)
                   + _TITLE_WEIGHT * (key in in_title) for key in hits} if pages else {}
@@ -249,6 +275,12 @@ class TerritoryTagger:
                                         and scores[key] >= _ABOUT_SHARE_OF_TOP * top and spread)
             tags.append(TerritoryTag(code=t.code, level=t.level, name=t.name, about=about, count=len(evidence),
                                      ancestors=self.gazetteer.ancestors(key), evidence=evidence[:3]))
+        if not any(t.about for t in tags) and 0 < words < _SHORT_NOTE_WORDS and not scattered:
+            named = [t for t in tags if plain[f"{t.level}:{t.code}"]]
+            best_score = max((scores[f"{t.level}:{t.code}"] for t in named), default=0)
+            best = [t for t in named if scores[f"{t.level}:{t.code}"] == best_score]
+            if best:
+                max(best, key=lambda t: _LEVEL_RANK[t.level]).about = True
         return sorted(tags, key=lambda tag: (-tag.about, -tag.count, tag.code))
 
     @staticmethod
@@ -285,7 +317,17 @@ class TerritoryTagger:
                 return False
         return False
 
-    def _matches(self, text: str):  # noqa: ANN202 - yields (candidates, start, end, weight)
+    def _cued_departements(self, text: str) -> set[str]:
+        """Folded river names the text names as départements ("département de la Sarthe", "en Sarthe")."""
+        out = set()
+        for m in _RIVER_DEPARTEMENT.finditer(text):
+            name = fold(m.group(2))
+            if name in self._river_departements and (m.group(1) or _DEPARTEMENT_NUMBER.match(text, m.end())):
+                out.add(name)
+        return out
+
+    def _matches(self, text: str, established: frozenset[str] = frozenset(),  # noqa: ANN202
+                 in_title: bool = False):  # yields (candidates, start, end, weight)
         for m in _DEPT_SERVICE.finditer(text):
             if (t := self.gazetteer.by_key.get(f"departement:{m.group(1)}")) is not None:
                 # "Stanislas Besson DDT 38": a person's employer in a list of participants, not a subject
@@ -303,11 +345,21 @@ class TerritoryTagger:
                 candidates = self.gazetteer.by_name.get(folded)
                 if not candidates or folded in _AMBIGUOUS_NAMES or not self._capitalised(words[i:i + n]):
                     continue
+                if n == 1 and not words[i].group().isupper():
+                    # "Ligne" is not Ligné: a name written in lower case keeps its accents (a capital may lose its own)
+                    candidates = [c for c in candidates if _same_letters(words[i].group(), c.name)]
+                    if not candidates:
+                        continue
                 if n == 1 and (folded in _AMBIGUOUS or len(folded) < 3):
-                    continue
+                    # a river-named département counts where the text has named it as one
+                    if folded not in established:
+                        continue
+                    candidates = [c for c in candidates if c.level == "departement"]
                 named = [w.group() for w in words[i:i + n] if w.group().lower() not in _ARTICLES]
+                locative = _TITLE_LOCATIVE if in_title else _LOCATIVE
                 if (n == 1 or (len(named) == 1 and named[0].isupper())) and not _COMMUNE_CUE.search(
-                        text, max(0, words[i].start() - 120), words[i].start()):
+                        text, max(0, words[i].start() - 120), words[i].start()) and not (
+                        n == 1 and locative.search(text, max(0, words[i].start() - 5), words[i].start())):
                     # one capitalised word naming a small commune is usually something else, and so is
                     # one shouted word after an article ("A L'ECHELLE EPCI"), unless the text calls it a commune
                     candidates = [c for c in candidates if c.level != "commune" or c.population >= _MIN_SINGLE_WORD_POP]
