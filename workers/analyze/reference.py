@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-ANALYZER_VERSION = 5  # 5: geographic scope, EPCI names as texts write them, curated public bodies
+ANALYZER_VERSION = 6  # 6: river-named départements, short notes' subjects; 5: geographic scope, EPCI names
 
 
 def packaged_taxonomy_dir() -> Path:
