@@ -216,6 +216,14 @@ def test_a_long_single_page_document_has_its_opening_as_a_cover(tagger: Territor
     assert about == {"Agnac", "Peyrière", "Puysserampion"}
 
 
+def test_theme_keywords_take_their_plural_but_acronyms_do_not() -> None:
+    themes = Taxonomy.load("themes")
+    heat = {c.slug for c in themes.score([Page(page=1, text="Les réseaux de chaleur se développent en Bretagne.")])}
+    assert "energie" in heat
+    more = {c.slug for c in themes.score([Page(page=1, text="De plus en plus de visiteurs, plus que jamais.")])}
+    assert "urbanisme-planification" not in more
+
+
 def test_a_departement_named_for_its_river_counts_where_the_text_says_so(tagger: TerritoryTagger) -> None:
     study = [Page(page=1, text="ÉTUDE SUR LE LOGEMENT ÉTUDIANT EN SARTHE\nDépartement de la Sarthe"),
              Page(page=2, text="La Sarthe compte 566 993 habitants. Les étudiants restent dans la Sarthe.")]

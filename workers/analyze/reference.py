@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-ANALYZER_VERSION = 6  # 6: river-named départements, short notes' subjects; 5: geographic scope, EPCI names
+ANALYZER_VERSION = 6  # 6: river-named départements, short notes' subjects, plural keywords; 5: scope
 
 
 def packaged_taxonomy_dir() -> Path:

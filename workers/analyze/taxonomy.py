@@ -49,10 +49,18 @@ def _fold_keep_offsets(text: str) -> str:
     return text.lower().translate(_FOLD_MAP)
 
 
+def _word_pattern(word: str) -> str:
+    """``energie*`` is a prefix; another word of four letters or more also takes its plural ("réseaux
+    de chaleur" for "reseau de chaleur"); a shorter one, often an acronym, does not ("plu" is not "plus")."""
+    if word.endswith("*"):
+        return re.escape(word.rstrip("*")) + r"\w*"
+    return re.escape(word) + ("(?:s|x)?" if len(word) >= 4 and word[-1] not in "sx" else "")
+
+
 def _keyword_regex(keywords: list[str]) -> re.Pattern[str]:
     parts = []
     for kw in keywords:
-        words = [re.escape(w.rstrip("*")) + (r"\w*" if w.endswith("*") else "") for w in kw.lower().split()]
+        words = [_word_pattern(w) for w in kw.lower().split()]
         parts.append(r"\s+".join(words))
     return re.compile(r"\b(?:" + "|".join(sorted(parts, key=len, reverse=True)) + r")\b")
 
