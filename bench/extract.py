@@ -30,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psutil
@@ -48,7 +49,7 @@ def manifest(corpus: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def timed(fn, *args) -> float:  # noqa: ANN001
+def timed(fn: Callable[..., object], *args: object) -> float:
     started = time.perf_counter()
     fn(*args)
     return time.perf_counter() - started
@@ -175,7 +176,7 @@ def render_pages(files: list[Path], out: Path) -> list[Path]:
     return pngs
 
 
-def main() -> None:  # noqa: PLR0915 - a benchmark reads best as one sequence
+def main() -> None:  # a benchmark reads best as one sequence
     corpus = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "data" / "corpus"
     rows = manifest(corpus)
     text_pdfs = [corpus / r["file"] for r in rows if r["format"] == "pdf" and r["text_layer"] == "yes"]

@@ -13,6 +13,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,10 +96,10 @@ class ApiKeys:
         return True
 
 
-def key_from_headers(headers: dict[str, str] | object) -> str | None:
+def key_from_headers(headers: Mapping[str, str]) -> str | None:
     """The key sent as ``X-API-Key``, ``Authorization: Bearer …`` or as the password of HTTP Basic
     (what a browser sends after its login prompt)."""
-    get = headers.get  # type: ignore[attr-defined]
+    get = headers.get
     if key := get("x-api-key"):
         return key
     scheme, _, value = (get("authorization") or "").partition(" ")

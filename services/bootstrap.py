@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import dramatiq
 
@@ -14,6 +15,9 @@ from services.ingest.catalog import Catalog
 from services.ingest.intake import Intake
 from services.search.backends.base import SearchBackend
 from services.settings import Settings
+
+if TYPE_CHECKING:
+    from services.semantic.vectors import VectorStore
 
 
 def quiet_third_parties() -> None:
@@ -162,8 +166,9 @@ class Container:
         return E5Encoder(threads=1)
 
     @cached_property
-    def vectors(self):  # noqa: ANN201 - services.semantic.vectors.VectorStore
+    def vectors(self) -> VectorStore:
         """Where document vectors live: OpenSearch's k-NN index with PHARE_OPENSEARCH_URL, else usearch on disk."""
+        store: VectorStore
         if self.settings.opensearch_url:
             from services.search.backends.opensearch_vectors import OpenSearchVectorStore
 

@@ -201,7 +201,7 @@ def reindex(rebuild: Annotated[bool, typer.Option("--rebuild", help="OpenSearch 
     container = build()
     catalog = container.catalog
     ids = [i for i in catalog.all_ids([DocState.INDEXED])
-           if container.artifacts.exists("extract", catalog.get(i).sha256)]
+           if (row := catalog.get(i)) is not None and container.artifacts.exists("extract", row.sha256)]
     started: list[subprocess.Popen] = []
     try:
         for doc_id in ids:
@@ -228,6 +228,7 @@ def _rebuild_index(as_json: bool) -> None:
     from rich.progress import track
 
     from schemas.documents import Analysis, DocState, Extraction
+    from services.search.backends.base import Rebuildable
 
     container = build()
     try:
@@ -241,12 +242,18 @@ def _rebuild_index(as_json: bool) -> None:
             for doc_id in track(catalog.all_ids([DocState.INDEXED]), description="Reconstruction",
                                 console=console, disable=as_json):
                 doc = catalog.get(doc_id)
+                if doc is None:  # deleted while the rebuild runs
+                    continue
                 extraction = artifacts.get("extract", doc.sha256, Extraction)
                 analysis = artifacts.get("analysis", doc.analysis_key, Analysis) if doc.analysis_key else None
                 if extraction and analysis:
                     yield container.pipeline.record(doc, extraction, analysis)
 
-        new_index = container.backend.rebuild(records())
+        backend = container.backend
+        if not isinstance(backend, Rebuildable):
+            console.print("[red]ce moteur de recherche ne se reconstruit pas à part[/]")
+            raise typer.Exit(2)
+        new_index = backend.rebuild(records())
         count = container.backend.count()
     finally:
         container.close()
@@ -271,7 +278,8 @@ def search(query: Annotated[str, typer.Argument(help="texte recherché")] = "",
     container = build()
     try:
         result = container.search_service.search(
-            SearchQuery(text=query, themes=theme or [], territories=territory or [], limit=limit, sort=sort),
+            SearchQuery(text=query, themes=theme or [], territories=territory or [], limit=limit,
+                        sort="date" if sort == "date" else "relevance"),
             server_paths=True)
     finally:
         container.close()

@@ -117,8 +117,9 @@ def failed(as_json: Annotated[bool, typer.Option("--json")] = False,
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
     table = Table("document", "fichier", "raison", title=f"{len(rows)} document(s) en échec")
-    for r in rows:
-        table.add_row(r["id"], (r["paths"] or [""])[0].rsplit("/", 1)[-1], r["reason"] or "")
+    for d in rows:
+        paths: list[str] = d["paths"] or [""]  # type: ignore[assignment]
+        table.add_row(str(d["id"]), paths[0].rsplit("/", 1)[-1], str(d["reason"] or ""))
     Console().print(table)
 
 

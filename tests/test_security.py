@@ -386,7 +386,7 @@ def test_a_hostile_page_cannot_upload_with_the_saved_key(browser, container: Con
 
 def _hostile_visit(browser, guarded: Container, key: str, target: str) -> None:  # noqa: ANN001
     class Hostile(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        def do_GET(self) -> None:  # http.server's naming
             body = _HOSTILE.format(target=target).encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")

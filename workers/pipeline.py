@@ -235,7 +235,7 @@ class Pipeline:
         backend.upsert(records)
         moved = [r.id for r in records
                  if not self.catalog.transition(r.id, DocState.INDEXING, DocState.INDEXED, attempts=0, in_index=True)]
-        gone = [doc_id for doc_id in moved if (row := self.catalog.get(doc_id)) and row.state == DocState.DELETED]
+        gone = [doc_id for doc_id in moved if (now := self.catalog.get(doc_id)) and now.state == DocState.DELETED]
         if gone:  # deleted while being indexed: its removal may have run before this upsert
             backend.delete(gone)
             self.catalog.mark_unindexed(gone)

@@ -71,7 +71,7 @@ def run_worker(container: Container, stop: threading.Event, queues: set[str] | N
         while not stop.is_set():
             try:
                 broker.client.set(key, WARMING if warming.is_alive() else READY, ex=HEARTBEAT_TTL_S)
-            except Exception:  # noqa: BLE001 - Redis may be restarting; dramatiq reconnects on its own
+            except Exception:  # Redis may be restarting; dramatiq reconnects on its own
                 log.warning("heartbeat failed", exc_info=True)
             stop.wait(0.2 if warming.is_alive() else _HEARTBEAT_EVERY_S)
     finally:

@@ -373,6 +373,8 @@ class Catalog:
                 if prow is None:
                     continue
                 doc = s.get(DocumentRow, prow.doc_id)
+                if doc is None:  # a path whose document was purged
+                    continue
                 state = DocState.DUPLICATE.value if prow.duplicate else doc.state
                 reason = f"même contenu que le document {doc.id}" if prow.duplicate else doc.reason
                 out.append(PathStatus(path=path, doc_id=doc.id, state=state, reason=reason))

@@ -28,7 +28,8 @@ def stable_files(paths: list[Path], delay_s: float) -> tuple[list[Path], list[Pa
     (a copy in progress does). One wait for the whole batch; vanished files are in neither list."""
     before = {p: _signature(p) for p in paths}
     time.sleep(delay_s)
-    stable, changing = [], []
+    stable: list[Path] = []
+    changing: list[Path] = []
     for p in paths:
         now = _signature(p)
         if now is not None:

@@ -17,7 +17,7 @@ from services.search.service import SearchService
 DocId = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$", description="identifiant du document (16 chiffres hexa)",
                             examples=["3f2a9c0d1b4e5f67"])]
 CitationFormat = Annotated[Literal["ris", "csl-json"], Query(description="`ris` ou `csl-json`")]
-_NOT_FOUND = {404: {"description": "document introuvable"}}
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "document introuvable"}}
 
 
 class PageText(BaseModel):

@@ -7,6 +7,7 @@ documentation is Swagger UI 5 from the ``fastapi-offline`` package (its static f
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +122,6 @@ class FrenchError(BaseModel):
     errors: list[dict[str, Any]] = []
 
 
-def _jsonable(errors: object) -> list[dict[str, object]]:
+def _jsonable(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, object]]:
     """Validation errors without the ``ctx``/``input`` values that may not serialise (exceptions, bytes)."""
-    return [{"loc": list(e.get("loc", ())), "type": e.get("type", "")} for e in errors]  # type: ignore[union-attr]
+    return [{"loc": list(e.get("loc", ())), "type": e.get("type", "")} for e in errors]

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import redis
 from prometheus_client import CollectorRegistry
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from schemas.events import ROUTES
@@ -44,7 +44,7 @@ class PhareCollector(Collector):
     def __init__(self, container: Container) -> None:
         self.container = container
 
-    def collect(self) -> Iterator[GaugeMetricFamily]:
+    def collect(self) -> Iterator[Metric]:
         documents = GaugeMetricFamily("phare_documents", "Documents du catalogue par état", labels=["state"])
         for state, count in sorted(self.container.catalog.counts().items()):
             documents.add_metric([state], count)

@@ -47,7 +47,7 @@ class HybridSearch:
     def _dense(self, typed: str) -> list[VectorHit]:
         try:
             return self._vectors().search(self.encoder.query(typed), self.candidates)
-        except Exception:  # noqa: BLE001 - semantic search is a bonus: the words still answer
+        except Exception:  # semantic search is a bonus: the words still answer
             log.exception("semantic search failed; words only")
             return []
 

@@ -22,7 +22,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -107,6 +107,7 @@ class UsearchVectorStore:
     def _load(self, generation: int, writable: bool) -> None:
         from usearch.index import Index
 
+        units: dict[str, Any]
         if generation < 0:
             index, units = self._empty(), {"owner": [], "next_key": 0}
         else:
@@ -143,7 +144,7 @@ class UsearchVectorStore:
             keys = np.arange(self._next_key, self._next_key + len(vectors), dtype=np.uint64)
             self._next_key += len(vectors)
             if len(vectors):
-                self._index.add(keys, vectors)  # type: ignore[union-attr]
+                self._index.add(keys, vectors)  # type: ignore[attr-defined]
             for key, page in zip(keys, pages, strict=True):
                 self._owner[int(key)] = (doc_id, int(page))
             self._keys[doc_id] = [int(k) for k in keys]
@@ -158,7 +159,7 @@ class UsearchVectorStore:
 
     def _remove(self, doc_id: str) -> None:
         for key in self._keys.pop(doc_id, []):
-            self._index.remove(key)  # type: ignore[union-attr]
+            self._index.remove(key)  # type: ignore[attr-defined]
             self._owner.pop(key, None)
 
     def _changed(self) -> None:
@@ -180,7 +181,7 @@ class UsearchVectorStore:
             generation = max(self._generation, self._current()) + 1
             folder = self.folder / f"gen-{generation}"
             folder.mkdir(parents=True, exist_ok=True)
-            self._index.save(str(folder / "index.usearch"))  # type: ignore[union-attr]
+            self._index.save(str(folder / "index.usearch"))  # type: ignore[attr-defined]
             owner = [[key, doc, page] for key, (doc, page) in self._owner.items()]
             (folder / "units.json").write_text(json.dumps({"owner": owner, "next_key": self._next_key}),
                                                encoding="utf-8")

@@ -6,8 +6,12 @@ import re
 import threading
 import unicodedata
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from schemas.documents import Entity, Page
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 _LABELS = {"PER": "PER", "ORG": "ORG", "LOC": "LOC", "MISC": "MISC"}
 _ALPHA = re.compile(r"[^\W\d_]", re.UNICODE)
@@ -106,7 +110,7 @@ def name_bearing(text: str) -> str:
     convolutions see four tokens each side, so wider context would not change what it finds. That is
     about 60 % of a French report, where the model spends its time. A window never starts at a
     capitalised word unless its segment does, so sentence starts keep their meaning."""
-    kept = []
+    kept: list[str] = []
     for match in _SEGMENT.finditer(text):
         segment = match.group(0).strip()
         if not _INNER_CAPITAL.search(segment, 1):
@@ -162,7 +166,7 @@ class EntityRecognizer:
     def __init__(self, model: str = "fr_core_news_sm", batch_size: int = 32) -> None:
         self.model = model
         self.batch_size = batch_size
-        self._nlp = None
+        self._nlp: Language | None = None
         self._loading = threading.Lock()
 
     def warm_up(self) -> None:
@@ -187,7 +191,8 @@ class EntityRecognizer:
     def run(self, pages: list[Page]) -> list[Entity]:
         self.warm_up()
         assert self._nlp is not None
-        texts, budget = [], _MAX_CHARS_PER_DOC
+        texts: list[str] = []
+        budget = _MAX_CHARS_PER_DOC
         for page in pages:
             if budget <= 0:
                 break
@@ -204,10 +209,10 @@ class EntityRecognizer:
         docs = self._nlp.pipe(texts, batch_size=self.batch_size, disable=_TAGGER_SIDE)
         for page_text, doc in zip(texts, docs, strict=True):
             for ent in doc.ents:
-                text = clean_entity(ent.text)
-                if text is None:
+                cleaned = clean_entity(ent.text)
+                if cleaned is None:
                     continue
-                key = (text.casefold(), _LABELS.get(ent.label_, ent.label_))
+                key = (cleaned.casefold(), _LABELS.get(ent.label_, ent.label_))
                 counts[key] += 1
                 if not _SENTENCE_START.search(page_text[max(0, ent.start_char - 3):ent.start_char]):
                     inside[key] += 1
@@ -216,7 +221,7 @@ class EntityRecognizer:
                 if key not in contexts:
                     left = max(0, ent.start_char - _CONTEXT_CHARS)
                     contexts[key] = (page_text[left:ent.end_char + _CONTEXT_CHARS], ent.start_char - left)
-                forms.setdefault(key, Counter())[text] += 1
+                forms.setdefault(key, Counter())[cleaned] += 1
         common_nouns = self._common_nouns(counts, forms, contexts)
         # "DROPT" next to "Sauvetat du Dropt": a shouted word of a longer name is that name, not another
         name_words = {w.casefold() for k in counts for w in forms[k].most_common(1)[0][0].split()
@@ -253,6 +258,7 @@ class EntityRecognizer:
         """Lone capitalised words that the tagger reads as a noun, verb or adjective in context."""
         lone = [k for k, _ in counts.most_common(_POS_CHECKED)
                 if " " not in forms[k].most_common(1)[0][0] and not forms[k].most_common(1)[0][0].isupper()]
+        assert self._nlp is not None  # warmed up by run()
         found = set()
         for key, doc in zip(lone, self._nlp.pipe((contexts[k][0] for k in lone), disable=_NER_SIDE), strict=True):
             offset = contexts[key][1]

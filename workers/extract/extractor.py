@@ -42,8 +42,8 @@ def _good_title(candidate: str | None) -> str | None:
 
 #: formats whose Title elements come from the document's own structure (styles, tags, marks), not from
 #: a guess on plain text
-_STRUCTURED = {"docx": "heading", "odt": "heading", "pptx": "heading", "odp": "heading", "epub": "heading",
-               "rtf": "heading", "html": "html", "md": "markdown"}
+_STRUCTURED: dict[str, TitleSource] = {"docx": "heading", "odt": "heading", "pptx": "heading", "odp": "heading",
+                                       "epub": "heading", "rtf": "heading", "html": "html", "md": "markdown"}
 Titled = tuple[str | None, TitleSource | None]
 
 

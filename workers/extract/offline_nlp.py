@@ -36,6 +36,6 @@ def install_offline_nlp() -> None:
     def _refuse_download() -> None:
         raise RuntimeError("phare is offline: unstructured must not download a spaCy model")
 
-    tokenize._get_nlp = _blank_pipeline  # type: ignore[attr-defined]
-    tokenize._install_spacy_model = _refuse_download  # type: ignore[attr-defined]
+    tokenize._get_nlp = _blank_pipeline  # type: ignore[assignment]
+    tokenize._install_spacy_model = _refuse_download
     _installed = True

@@ -68,7 +68,7 @@ def partition_file(path: Path, fmt: str) -> list[Element]:
         raw = fn(**kwargs)
     except ExtractionError:
         raise
-    except Exception as exc:  # noqa: BLE001 - parsers raise anything on corrupt input
+    except Exception as exc:  # parsers raise anything on corrupt input
         detail = f"{type(exc).__name__}: {exc}"[:200]
         raise ExtractionError(f"fichier {fmt.upper()} illisible ou corrompu ({detail})") from exc
     return _to_elements(raw)
@@ -81,7 +81,7 @@ def partition_markdown(text: str) -> list[Element]:
 
     try:
         raw = partition_md(text=text, languages=LANGUAGES)
-    except Exception as exc:  # noqa: BLE001 - the parser raises anything on odd input
+    except Exception as exc:  # the parser raises anything on odd input
         raise ExtractionError(f"fichier MD illisible ({type(exc).__name__}: {exc})"[:250]) from exc
     return _to_elements(raw)
 

@@ -120,7 +120,8 @@ class ExtractionSandbox:
             except EOFError:  # the child died before sending: a crash, not a verdict on the file
                 proc.join(timeout=5)
                 return "crashed", crash_reason(proc.exitcode)
-        _kill_tree(proc.pid)
+        if proc.pid is not None:
+            _kill_tree(proc.pid)
         return "error", f"délai d'extraction dépassé ({self.timeout_s:g} s)"
 
 

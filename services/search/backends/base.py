@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Iterable, Sequence
+from typing import Protocol, runtime_checkable
 
 from schemas.documents import IndexRecord
 from schemas.search import SearchHit, SearchQuery, SearchResult
@@ -45,4 +45,14 @@ class SearchBackend(Protocol):
         ...
 
     def close(self) -> None:
+        ...
+
+
+@runtime_checkable
+class Rebuildable(Protocol):
+    """An engine that can build a new index version from records and switch readers to it at once
+    (OpenSearch: a new index, then an alias swap); tantivy rewrites in place and has no need of it."""
+
+    def rebuild(self, records: Iterable[IndexRecord]) -> str:
+        """Write ``records`` into a fresh index, point the alias at it, return the new index name."""
         ...

@@ -3,6 +3,7 @@ key holders (HTTP Basic, the key as password), the upload and removal forms, eac
 
 No ``from __future__ import annotations`` here: FastAPI must resolve the routes' local ``Depends``."""
 
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Annotated
@@ -41,7 +42,8 @@ def templates() -> Jinja2Templates:
     return t
 
 
-def render_error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> HTMLResponse:
+def render_error(request: Request, status: int, message: str,
+                 headers: Mapping[str, str] | None = None) -> HTMLResponse:
     titles = {400: "Requête invalide", 401: "Accès réservé", 404: "Introuvable"}
     return templates().TemplateResponse(request, "error.html", {
         "status": status, "title": titles.get(status, "Erreur"), "message": message}, status_code=status,
