@@ -70,7 +70,7 @@ class Analyzer:
                 return
             self._themes = Taxonomy.load("themes", self.reference.taxonomy_dir)
             self._postures = Taxonomy.load("postures", self.reference.taxonomy_dir, match_labels=False)
-            self._territories = TerritoryTagger(Gazetteer.load())
+            self._territories = TerritoryTagger(Gazetteer.load(self.reference.gazetteer_dir))
             self._producers = Taxonomy.load("producers", self.reference.taxonomy_dir)
             self._bodies = KnownBodies.load(self.reference.taxonomy_dir)
             self.fingerprint = self.reference.fingerprint()

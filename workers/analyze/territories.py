@@ -12,12 +12,13 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
 import yaml
 
 from schemas.documents import Evidence, Page, TerritoryTag
 from schemas.territory_levels import TerritoryLevel
-from workers.analyze.text import fold, passage_around
+from workers.analyze.text import COVER_CHARS, fold, passage_around
 
 _LEVEL_RANK = {level.value: level.rank for level in TerritoryLevel}
 _HOME_DEPARTEMENT = "departement:38"
@@ -80,7 +81,6 @@ _COMMUNE_CUE = re.compile(r"\bcommunes?\s+(?:de\s+|d['’]\s*|du\s+)"
 #: a bibliography: places in the titles of cited works are not the document's subject
 _REFERENCES = re.compile(r"^\s*(?:r[ée]f[ée]rences(?:\s+bibliographiques)?|bibliographie|sources)\s*:?\s*$",
                          re.I | re.M)
-_COVER_CHARS = 1500  # a long document without page breaks (DOCX, ODT): its opening stands for its cover
 _MIN_ABOUT_SCORE = 3
 _WORDS_PER_ABOUT_POINT = 2000  # a long report must cite a place more often to be "about" it
 _ABOUT_SHARE_OF_TOP = 0.3
@@ -152,8 +152,9 @@ class Gazetteer:
                     self.by_name[name].append(t)
 
     @classmethod
-    def load(cls) -> Gazetteer:
-        data = resources.files("workers.analyze") / "data"
+    def load(cls, directory: Path | None = None) -> Gazetteer:
+        """The gazetteer of ``directory`` (``territories.csv``, ``aliases.yaml``), by default the packaged one."""
+        data = directory or Path(str(resources.files("workers.analyze") / "data"))
         with (data / "territories.csv").open(encoding="utf-8") as fh:
             rows = [Territory(r["code"], r["level"], r["name"], r["parent"], int(r["population"] or 0))
                     for r in csv.DictReader(fh)]
@@ -238,7 +239,7 @@ class TerritoryTagger:
         if len(pages) > 1:
             cover_chars = len(pages[0].text)
         else:
-            cover_chars = _COVER_CHARS if words > 2 * _WORDS_PER_ABOUT_POINT else 0
+            cover_chars = COVER_CHARS if words > 2 * _WORDS_PER_ABOUT_POINT else 0
         plain: Counter[str] = Counter()  # mentions of full weight: not a service, a reference, an example
         on_cover: Counter[str] = Counter()  # named on the cover as a subject, not in a signature or an address
         for page, (candidates, start, end, weight) in found:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+#: a document's cover when it has no page breaks (DOCX, ODT, long text): its opening, this many characters
+COVER_CHARS = 1500
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _ABBREV = {"st": "saint", "ste": "sainte", "sts": "saints"}
 
