@@ -37,9 +37,9 @@ TEXTS_APART = ROOT / "bench" / "quality" / "texts-apart"
 sys.path.insert(0, str(ROOT))
 
 from schemas.documents import Analysis, Extraction  # noqa: E402
+from schemas.text import fold  # noqa: E402
 from workers.analyze.analyzer import Analyzer  # noqa: E402
 from workers.analyze.entities import EntityRecognizer  # noqa: E402
-from workers.analyze.text import fold  # noqa: E402
 from workers.extract.errors import ExtractionError  # noqa: E402
 from workers.extract.extractor import EXTRACTOR_VERSION, TextExtractor  # noqa: E402
 

@@ -45,11 +45,11 @@ CACHE = ROOT / "bench" / ".cache"
 sys.path.insert(0, str(ROOT))
 
 from schemas.documents import Extraction, IndexRecord  # noqa: E402
+from schemas.reference import load_glossary  # noqa: E402
 from schemas.search import SearchQuery  # noqa: E402
 from services.search.backends.tantivy_backend import TantivyBackend  # noqa: E402
 from services.search.query import expand_acronyms  # noqa: E402
 from services.search.ranking import DEFAULT, Ranking  # noqa: E402
-from workers.analyze.reference import load_glossary  # noqa: E402
 from workers.embed.units import embedding_headings, embedding_title, units  # noqa: E402
 from workers.extract.errors import ExtractionError  # noqa: E402
 from workers.extract.extractor import EXTRACTOR_VERSION, TextExtractor  # noqa: E402

@@ -1,4 +1,4 @@
-"""Build workers/analyze/data/territories.csv (all of France) from the INSEE COG 2026 files.
+"""Build schemas/gazetteer_data/territories.csv (all of France) from the INSEE COG 2026 files.
 
 Source: @etalab/decoupage-administratif 6.0.0 in ../shared/data/territories (COG INSEE 2026, DGCL
 EPCI 2026, INSEE populations), Licence Ouverte / Open Licence (Etalab).
@@ -14,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parents[1] / "workers" / "analyze" / "data" / "territories.csv"
+OUT = Path(__file__).resolve().parents[1] / "schemas" / "gazetteer_data" / "territories.csv"
 
 
 def _json(path: Path) -> list[dict]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 from lxml import etree
 
-from workers.analyze.text import fold
+from schemas.text import fold
 
 THEMES = Path(__file__).resolve().parents[2] / "shared" / "data" / "themes"
 SKOS = "http://www.w3.org/2004/02/skos/core#"

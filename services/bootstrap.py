@@ -125,9 +125,9 @@ class Container:
 
     @cached_property
     def analyzer(self):  # noqa: ANN201 - workers.analyze.analyzer.Analyzer
+        from schemas.reference import ReferenceData
         from workers.analyze.analyzer import Analyzer
         from workers.analyze.entities import EntityRecognizer
-        from workers.analyze.reference import ReferenceData
 
         a = self.settings.analyze
         reference = ReferenceData.default(self.settings.taxonomy_dir)
@@ -182,10 +182,10 @@ class Container:
 
     @cached_property
     def search_service(self):  # noqa: ANN201 - services.search.service.SearchService
+        from schemas.gazetteer import Gazetteer
+        from schemas.reference import load_glossary
         from services.search.service import Labels, SearchService
-        from workers.analyze.reference import load_glossary
         from workers.analyze.taxonomy import Taxonomy
-        from workers.analyze.territories import Gazetteer
 
         taxonomy_dir = self.settings.taxonomy_dir
         labels = Labels(Taxonomy.load("themes", taxonomy_dir).labels, Gazetteer.load(),

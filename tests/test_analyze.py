@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from schemas.documents import Entity, Extraction, Page, TerritoryTag
+from schemas.gazetteer import Gazetteer
 from workers.analyze.analyzer import Analyzer
 from workers.analyze.entities import EntityRecognizer, clean_entity, name_bearing
 from workers.analyze.horizons import find_horizons
 from workers.analyze.taxonomy import Taxonomy
-from workers.analyze.territories import Gazetteer, TerritoryTagger
+from workers.analyze.territories import TerritoryTagger
 
 
 @pytest.fixture(scope="module")
@@ -333,8 +334,8 @@ def test_every_document_has_a_scope() -> None:
 
 
 def test_public_bodies_are_found_and_merged_under_their_acronym() -> None:
+    from schemas.reference import packaged_taxonomy_dir
     from workers.analyze.bodies import KnownBodies
-    from workers.analyze.reference import packaged_taxonomy_dir
 
     bodies = KnownBodies.load(packaged_taxonomy_dir())
     pages = [Page(page=1, text="Le Bureau de recherches géologiques et minières (BRGM) et le Cerema ont travaillé "

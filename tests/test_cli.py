@@ -90,7 +90,7 @@ def test_status_counts(library: Path) -> None:
 
 
 def test_reindex_follows_a_taxonomy_edit_without_reextracting(tmp_path: Path) -> None:
-    from workers.analyze.reference import packaged_taxonomy_dir
+    from schemas.reference import packaged_taxonomy_dir
 
     taxonomy = tmp_path / "taxonomie"
     shutil.copytree(packaged_taxonomy_dir(), taxonomy)

@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
+from schemas.gazetteer import Gazetteer
+from schemas.reference import load_glossary
 from schemas.search import SearchQuery
 from services.ingest.blobs import ArtifactStore
 from services.ingest.catalog import Catalog
 from services.search.backends.tantivy_backend import TantivyBackend
 from services.search.query import expand_acronyms
 from services.search.service import Labels, SearchService
-from workers.analyze.reference import load_glossary
 from workers.analyze.taxonomy import Taxonomy
-from workers.analyze.territories import Gazetteer
 
 from .contract.search_backend import record
 
@@ -80,10 +80,10 @@ def test_suggest_mixes_themes_territories_and_titles(service: SearchService) -> 
 
 def test_a_bare_territory_code_is_named_at_every_level_it_exists() -> None:
     """``?territory=84`` filters région 84 and département 84 alike: its chip names both, not a guess."""
+    from schemas.gazetteer import Gazetteer
     from schemas.search import SearchQuery
     from services.search.service import Labels
     from services.search.web.view import ResultsView
-    from workers.analyze.territories import Gazetteer
 
     view = ResultsView(SearchQuery(), Labels({}, Gazetteer.load()))
     assert view.label("territories", "84") == "Auvergne-Rhône-Alpes (région) ou Vaucluse (département)"

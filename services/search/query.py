@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from schemas.territory_levels import territory_keys
-from workers.analyze.text import fold
+from schemas.text import fold
 
 MAX_QUERY_CHARS = 1000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

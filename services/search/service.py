@@ -7,17 +7,17 @@ from pathlib import Path
 from typing import Any
 
 from schemas.documents import Analysis, DocState, Extraction, Page
+from schemas.gazetteer import Gazetteer
 from schemas.library_paths import safe_filename, shown_path
 from schemas.search import SCOPES, Facets, FacetTrees, FacetValue, SearchHit, SearchQuery, SearchResult, Suggestion
 from schemas.territory_levels import level_of
+from schemas.text import fold
 from services.ingest.blobs import ArtifactStore, BlobStore
 from services.ingest.catalog import Catalog, DocumentRow
 from services.search.backends.base import SearchBackend
 from services.search.facet_tree import build_tree
 from services.search.hybrid import HybridSearch
 from services.search.query import expand_acronyms
-from workers.analyze.territories import Gazetteer
-from workers.analyze.text import fold
 
 _LANGUAGES = {"fr": "français", "en": "anglais", "other": "autre"}
 

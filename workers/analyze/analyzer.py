@@ -5,14 +5,16 @@ from __future__ import annotations
 import threading
 
 from schemas.documents import Analysis, Entity, Extraction, Page, PostureTag, TerritoryTag, ThemeTag
+from schemas.gazetteer import Gazetteer
+from schemas.reference import ReferenceData
 from workers.analyze.bodies import KnownBodies
 from workers.analyze.entities import EntityRecognizer
 from workers.analyze.horizons import find_horizons
 from workers.analyze.names import rule_names
 from workers.analyze.producers import find_producer
-from workers.analyze.reference import ANALYZER_VERSION, ReferenceData, analysis_key
+from workers.analyze.reference import ANALYZER_VERSION, analysis_key
 from workers.analyze.taxonomy import ConceptScore, Taxonomy
-from workers.analyze.territories import Gazetteer, TerritoryTagger, with_scope
+from workers.analyze.territories import TerritoryTagger, with_scope
 
 _MAX_THEMES = 4
 _MAX_SUBTHEMES = 6
@@ -73,7 +75,7 @@ class Analyzer:
             self._territories = TerritoryTagger(Gazetteer.load(self.reference.gazetteer_dir))
             self._producers = Taxonomy.load("producers", self.reference.taxonomy_dir)
             self._bodies = KnownBodies.load(self.reference.taxonomy_dir)
-            self.fingerprint = self.reference.fingerprint()
+            self.fingerprint = self.reference.fingerprint(ANALYZER_VERSION)
             self._stamp = stamp
 
     def _names(self, extraction: Extraction, territories: list[TerritoryTag]) -> list[Entity]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 from schemas.documents import Entity, Page
-from workers.analyze.text import fold
+from schemas.text import fold
 
 
 @dataclass(frozen=True)

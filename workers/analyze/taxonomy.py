@@ -11,9 +11,8 @@ from pathlib import Path
 import yaml
 
 from schemas.documents import Evidence, Page
+from schemas.text import fold_keep_offsets
 from workers.analyze.text import passage_around
-
-_FOLD_MAP = str.maketrans("àâäáãåçéèêëíìîïñóòôöõúùûüýÿœæ’'-", "aaaaaaceeeeiiiinooooouuuuyyoe   ")
 
 
 @dataclass(frozen=True)
@@ -31,7 +30,7 @@ def _match_terms(spec: dict, match_labels: bool) -> list[str]:
     """What is looked for in the text: keywords, and the labels (folded like the text) if asked."""
     terms = [str(k) for k in spec.get("keywords", [])]
     if match_labels:
-        terms += [_fold_keep_offsets(str(label)) for label in [spec["label"], *spec.get("alt_labels", [])]]
+        terms += [fold_keep_offsets(str(label)) for label in [spec["label"], *spec.get("alt_labels", [])]]
     return [t for t in terms if t.strip()]
 
 
@@ -42,11 +41,6 @@ class ConceptScore:
     score: float
     hits: int
     evidence: list[Evidence]
-
-
-def _fold_keep_offsets(text: str) -> str:
-    """Fold case and accents character by character, so offsets in the result match the original."""
-    return text.lower().translate(_FOLD_MAP)
 
 
 def _word_pattern(word: str) -> str:
@@ -93,8 +87,8 @@ class Taxonomy:
               ) -> list[ConceptScore]:
         """``concepts`` (default: the top level) found in the pages, best first, with evidence."""
         words = sum(len(p.text.split()) for p in pages) or 1
-        folded_pages = [(p, _fold_keep_offsets(p.text)) for p in pages]
-        folded_title = _fold_keep_offsets(title)
+        folded_pages = [(p, fold_keep_offsets(p.text)) for p in pages]
+        folded_title = fold_keep_offsets(title)
         out = []
         for concept in self.concepts if concepts is None else concepts:
             hits: Counter[int] = Counter()

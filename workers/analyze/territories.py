@@ -1,36 +1,24 @@
-"""Territory tagging against the vendored INSEE gazetteer (communes, EPCI, départements, régions).
+"""Territory tagging against the gazetteer (``schemas.gazetteer``): which places a document names,
+and which it is about.
 
 Names are matched on folded text (no case, accents, hyphens or apostrophes), but a match must be
-capitalised in the original text, so the common word "vif" is not the commune of Vif. Homonyms are
-resolved towards the larger level, then the Isère home territory, then the larger population.
+capitalised in the original text, so the common word "vif" is not the commune of Vif.
 """
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
-
-import yaml
 
 from schemas.documents import Evidence, Page, TerritoryTag
+from schemas.gazetteer import Gazetteer
 from schemas.territory_levels import TerritoryLevel
-from workers.analyze.text import COVER_CHARS, fold, passage_around
+from schemas.text import fold
+from workers.analyze.text import COVER_CHARS, passage_around
 
-_LEVEL_RANK = {level.value: level.rank for level in TerritoryLevel}
-_HOME_DEPARTEMENT = "departement:38"
 _MAX_WORDS = 12
-#: how the types of intercommunality are written out in full ("CC du Trièves" is "la communauté de
-#: communes du Trièves"); these words may start a name in lower case
-_EPCI_TYPES = {"CC": ("communaute de communes", "cc"), "CA": ("communaute d agglomeration", "ca"),
-               "CU": ("communaute urbaine", "cu"), "Métropole": ("metropole",)}
+#: the generic words of an intercommunality's name, which may be written in lower case
 _EPCI_GENERIC = frozenset("communaute communes commune d agglomeration urbaine metropole cc ca cu".split())
-_CONNECTORS = ("", "du", "de la", "de l", "des", "de", "d")
-_LEADING_ARTICLE = re.compile(r"^(?:du|de la|de l|des|de|d|le|la|les|l)\s+")
-_SHORT_NAME = re.compile(r"^([^\W\d_]+)-(?:les|lès|sur|en|sous)-", re.UNICODE)
 _MIN_SINGLE_WORD_POP = 5000
 _WORD = re.compile(r"\w+(?:-\w+)*", re.UNICODE)
 _ARTICLES = frozenset({"la", "le", "les", "l", "de", "du", "des", "d"})
@@ -86,113 +74,6 @@ _WORDS_PER_ABOUT_POINT = 2000  # a long report must cite a place more often to b
 _ABOUT_SHARE_OF_TOP = 0.3
 #: a short note (a page or two) names its subject once or twice: its best-scored place, the smallest on a tie
 _SHORT_NOTE_WORDS = 800
-
-
-@dataclass(frozen=True)
-class Territory:
-    code: str
-    level: str
-    name: str
-    parent: str
-    population: int
-
-    @property
-    def key(self) -> str:
-        """Codes collide across levels (région 84 vs département 84): keys are ``level:code``."""
-        return f"{self.level}:{self.code}"
-
-
-class Gazetteer:
-    """Territories by code and by folded name, loaded from the package data."""
-
-    def __init__(self, territories: list[Territory], aliases: dict[str, str]) -> None:
-        self.by_key = {t.key: t for t in territories}
-        self.by_name: dict[str, list[Territory]] = defaultdict(list)
-        for t in territories:
-            self.by_name[fold(t.name)].append(t)
-        for alias, code in aliases.items():
-            if code in self.by_key:
-                self.by_name[fold(alias)].insert(0, self.by_key[code])
-        self._add_short_names(territories)
-        self._add_intercommunality_names(territories)
-        #: folded first word of every name -> the most words a name starting with it has
-        self.max_words: dict[str, int] = {}
-        for name in self.by_name:
-            words = name.split()
-            self.max_words[words[0]] = max(self.max_words.get(words[0], 0), len(words))
-
-    def _add_short_names(self, territories: list[Territory]) -> None:
-        """"Palavas" for Palavas-les-Flots: the part before -les-/-sur-/-en-… when no other place has it."""
-        shorts: dict[str, list[Territory]] = defaultdict(list)
-        for t in territories:
-            if t.level == "commune" and (match := _SHORT_NAME.match(t.name)):
-                shorts[fold(match.group(1))].append(t)
-        for short, owners in shorts.items():
-            if len(owners) == 1 and short not in self.by_name and len(short) >= 6 and " " not in short:
-                self.by_name[short].append(owners[0])
-
-    def _add_intercommunality_names(self, territories: list[Territory]) -> None:
-        """An EPCI as texts write it: "CC du Trièves" is also "communauté de communes du Trièves";
-        "CA Dinan Agglomération" is also "Dinan Agglomération", a name of several words that no
-        commune or département holds (a single word, "Trièves", is too often something else)."""
-        taken = set(self.by_name)
-        for t in territories:
-            if t.level != "epci":
-                continue
-            kind, _, rest = t.name.partition(" ")
-            if kind not in _EPCI_TYPES or not rest:
-                continue
-            core = fold(rest)
-            bare = _LEADING_ARTICLE.sub("", core)
-            variants = {" ".join(f"{long} {link} {bare}".split()) for long in _EPCI_TYPES[kind] for link in _CONNECTORS}
-            if len(core.split()) >= 2 and core not in taken:
-                variants.add(core)
-            for name in variants:
-                if t not in self.by_name[name]:
-                    self.by_name[name].append(t)
-
-    @classmethod
-    def load(cls, directory: Path | None = None) -> Gazetteer:
-        """The gazetteer of ``directory`` (``territories.csv``, ``aliases.yaml``), by default the packaged one."""
-        data = directory or Path(str(resources.files("workers.analyze") / "data"))
-        with (data / "territories.csv").open(encoding="utf-8") as fh:
-            rows = [Territory(r["code"], r["level"], r["name"], r["parent"], int(r["population"] or 0))
-                    for r in csv.DictReader(fh)]
-        aliases = yaml.safe_load((data / "aliases.yaml").read_text(encoding="utf-8")) or {}
-        return cls(rows, {str(k): str(v) for k, v in aliases.items()})
-
-    def starting_with(self, folded_prefix: str, limit: int) -> list[Territory]:
-        """Territories whose folded name starts with ``folded_prefix``, larger levels and places first."""
-        found = {t.key: t for name, ts in self.by_name.items() if name.startswith(folded_prefix) for t in ts}
-        return sorted(found.values(), key=lambda t: (_LEVEL_RANK[t.level], -t.population))[:limit]
-
-    def ancestors(self, key: str) -> list[str]:
-        """Keys of the enclosing territories, nearest first (commune → EPCI → département → région → pays)."""
-        out: list[str] = []
-        current = self.by_key.get(key)
-        while current and current.parent in self.by_key and len(out) < 6:
-            out.append(current.parent)
-            current = self.by_key[current.parent]
-        return out
-
-    def label(self, key: str) -> str:
-        t = self.by_key.get(key)
-        return t.name if t else key
-
-    def departement_of(self, key: str) -> str | None:
-        if key.startswith("departement:"):
-            return key
-        return next((k for k in self.ancestors(key) if k.startswith("departement:")), None)
-
-    def resolve(self, candidates: list[Territory], context: Counter[str] | None = None) -> Territory:
-        """Pick among homonyms: in a département the document cites, then the larger level, then the
-        Isère home territory, then the larger population."""
-        context = context or Counter()
-        return min(candidates, key=lambda t: (-context[self.departement_of(t.key) or ""], _LEVEL_RANK[t.level],
-                                              not self._is_home(t), -t.population))
-
-    def _is_home(self, t: Territory) -> bool:
-        return _HOME_DEPARTEMENT in (t.key, *self.ancestors(t.key))
 
 
 def _same_letters(written: str, name: str) -> bool:
@@ -281,7 +162,7 @@ class TerritoryTagger:
             best_score = max((scores[f"{t.level}:{t.code}"] for t in named), default=0)
             best = [t for t in named if scores[f"{t.level}:{t.code}"] == best_score]
             if best:
-                max(best, key=lambda t: _LEVEL_RANK[t.level]).about = True
+                max(best, key=lambda t: TerritoryLevel(t.level).rank).about = True
         return sorted(tags, key=lambda tag: (-tag.about, -tag.count, tag.code))
 
     @staticmethod

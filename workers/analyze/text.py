@@ -1,23 +1,12 @@
-"""Normalisation shared by the gazetteer and the taxonomy matchers."""
+"""Text helpers of the analysis: evidence passages and the cover of a document without pages
+(folding itself lives in ``schemas.text``)."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 
 #: a document's cover when it has no page breaks (DOCX, ODT, long text): its opening, this many characters
 COVER_CHARS = 1500
-_NON_WORD = re.compile(r"[^a-z0-9]+")
-_ABBREV = {"st": "saint", "ste": "sainte", "sts": "saints"}
-
-
-def fold(text: str) -> str:
-    """Lowercase, accents removed, hyphens/apostrophes/punctuation as single spaces."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    words = _NON_WORD.sub(" ", text).split()
-    return " ".join(_ABBREV.get(w, w) for w in words)
-
 
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n{2,}")
 

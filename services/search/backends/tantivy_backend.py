@@ -28,9 +28,9 @@ from schemas.search import (
     SearchResult,
     Snippet,
 )
+from schemas.text import fold
 from services.search.query import clean_user_query, has_operators, parser_text, territory_terms
 from services.search.ranking import DEFAULT
-from workers.analyze.text import fold
 
 log = logging.getLogger(__name__)
 

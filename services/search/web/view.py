@@ -10,9 +10,9 @@ from markupsafe import Markup, escape
 
 from schemas.search import SCOPES, SearchQuery
 from schemas.territory_levels import territory_keys
+from schemas.text import fold
 from services.search.params import LIST_PARAMS, href
 from services.search.service import Labels
-from workers.analyze.text import fold
 
 PER_PAGE = 20
 MAX_PAGE = 10_000 // PER_PAGE
