@@ -6,6 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+#: the Redis key prefix of phare's queues (``phare:extract`` …), shared by the broker and ``/metrics``
+NAMESPACE = "phare"
+
 
 class DocumentEvent(BaseModel):
     """Base of every pipeline message: the document id is all a stage needs."""

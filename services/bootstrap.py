@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-import dramatiq
-
 from services.embedded_redis import EmbeddedRedis
 from services.ingest.blobs import ArtifactStore, BlobStore
 from services.ingest.catalog import Catalog
@@ -17,6 +15,8 @@ from services.search.backends.base import SearchBackend
 from services.settings import Settings
 
 if TYPE_CHECKING:
+    from dramatiq.brokers.redis import RedisBroker
+
     from services.semantic.vectors import VectorStore
 
 
@@ -76,8 +76,8 @@ class Container:
         return server
 
     @cached_property
-    def broker(self) -> dramatiq.Broker:
-        from workers.broker import make_broker
+    def broker(self) -> RedisBroker:
+        from services.messaging import make_broker
 
         broker = make_broker(self.settings, self.embedded_redis)
         self._closers.append(broker.close)

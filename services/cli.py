@@ -61,7 +61,8 @@ def worker(queues: Annotated[str | None, typer.Option(help="files à consommer, 
 
     container = build()
     try:
-        run_worker(container, _stop_on_signals(), set(queues.split(",")) if queues else None, threads)
+        run_worker(container.broker, container.pipeline, _stop_on_signals(),
+                   threads or container.settings.worker_threads, set(queues.split(",")) if queues else None)
     finally:
         container.close()
 

@@ -49,7 +49,7 @@ def ensure_workers(container: Container) -> list[subprocess.Popen]:
     Their output goes to ``<data dir>/logs/<name>.log``."""
     from workers.runtime import workers_alive
 
-    if workers_alive(container):
+    if workers_alive(container.broker.client):
         return []
     log_dir = container.settings.data_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)

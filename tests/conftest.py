@@ -90,10 +90,11 @@ def running(container: Container) -> Iterator[Container]:
     from workers.runtime import run_worker, workers_alive
 
     stop = threading.Event()
-    thread = threading.Thread(target=run_worker, args=(container, stop), daemon=True)
+    thread = threading.Thread(target=run_worker, daemon=True,
+                              args=(container.broker, container.pipeline, stop, container.settings.worker_threads))
     thread.start()
     deadline = time.monotonic() + 60
-    while not workers_alive(container):
+    while not workers_alive(container.broker.client):
         assert time.monotonic() < deadline, "worker did not start"
         time.sleep(0.1)
     yield container

@@ -168,7 +168,8 @@ def test_status_follows_a_batch_live(container, tmp_path: Path) -> None:  # noqa
     time.sleep(4)
     assert follow.poll() is None  # three documents queued, no worker yet: still following
     stop = threading.Event()
-    worker = threading.Thread(target=run_worker, args=(container, stop), daemon=True)
+    worker = threading.Thread(target=run_worker, daemon=True,
+                              args=(container.broker, container.pipeline, stop, container.settings.worker_threads))
     worker.start()
     try:
         _, err = follow.communicate(timeout=120)

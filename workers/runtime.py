@@ -9,10 +9,11 @@ import uuid
 
 import dramatiq
 import redis
+from dramatiq.brokers.redis import RedisBroker
 from threadpoolctl import threadpool_limits
 
-from services.bootstrap import Container
 from workers.actors import declare_actors
+from workers.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 HEARTBEAT_PREFIX = "phare:heartbeat:worker:"
@@ -21,9 +22,8 @@ _HEARTBEAT_EVERY_S = 3.0
 WARMING, READY = b"warming", b"ready"
 
 
-def workers_alive(container: Container) -> int:
-    """How many worker processes announced themselves in the last few seconds."""
-    client = container.broker.client
+def workers_alive(client: redis.Redis) -> int:
+    """How many worker processes announced themselves in the last few seconds (``client``: the broker's Redis)."""
     return sum(1 for _ in client.scan_iter(match=f"{HEARTBEAT_PREFIX}*"))
 
 
@@ -39,8 +39,8 @@ def _lowest_priority() -> None:
         log.warning("could not lower the embedding worker's CPU priority")
 
 
-def run_worker(container: Container, stop: threading.Event, queues: set[str] | None = None,
-               threads: int | None = None) -> None:
+def run_worker(broker: RedisBroker, pipeline: Pipeline, stop: threading.Event, threads: int,
+               queues: set[str] | None = None) -> None:
     """Consume until ``stop`` is set.
 
     Consumption starts at once: extraction runs in the fork server while this process loads the
@@ -48,18 +48,16 @@ def run_worker(container: Container, stop: threading.Event, queues: set[str] | N
     for them. The heartbeat says ``warming`` until then, ``ready`` after."""
     import numpy  # noqa: F401 - loads the BLAS library threadpool_limits must find
 
-    broker = container.broker
-    declare_actors(broker, container.pipeline)
+    declare_actors(broker, pipeline)
     # Parallelism comes from worker processes: a multi-threaded BLAS in each of them only adds
     # spinning threads fighting for the same cores (measured: 30 % slower ingestion on 2 cores).
     threadpool_limits(limits=1, user_api="blas")
     embed_only = queues is not None and queues <= {"embed"}
     if embed_only:  # embedding takes only the CPU the other stages leave
         _lowest_priority()
-    warm_up = container.pipeline.warm_up_embedding if embed_only else container.pipeline.warm_up
+    warm_up = pipeline.warm_up_embedding if embed_only else pipeline.warm_up
     warming = threading.Thread(target=warm_up, name="phare-warm-up", daemon=True)
     warming.start()
-    threads = threads or container.settings.worker_threads
     worker = dramatiq.Worker(broker, queues=queues, worker_threads=threads)
     # dramatiq holds twice its threads' worth of messages per queue by default: at the end of a batch
     # one process then sits on documents the other, idle, could be working on.

@@ -9,11 +9,10 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from schemas.events import ROUTES
+from schemas.events import NAMESPACE, ROUTES
 from services.bootstrap import Container
 from services.embedded_redis import EmbeddedRedis
 from services.stage_stats import StageStats
-from workers.broker import NAMESPACE
 
 
 def redis_client(container: Container) -> redis.Redis:
