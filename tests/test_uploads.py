@@ -124,7 +124,7 @@ def test_the_size_limit_is_per_file_and_stated_honestly(client: TestClient, key:
                        files={"files": ("rapport.txt", b"r" * (2**20 + 1), "text/plain")})
     assert over.status_code == 413
     assert over.json()["detail"] == "« rapport.txt » dépasse la limite de 1 Mo par fichier"
-    from services.ingest.intake import too_large_reason
+    from schemas.files import too_large_reason
 
     reason = too_large_reason(int(5.8 * 2**20), 5 * 2**20)
     assert reason == "fichier trop volumineux (5,8 Mo ; au plus 5 Mo par fichier)"

@@ -21,16 +21,14 @@ from schemas.events import (
     DocumentQueued,
     DocumentRemoved,
 )
+from schemas.files import sha256_file, too_large_reason
 from schemas.library_paths import is_upload, upload_name
-from services.ingest.blobs import ArtifactStore, BlobStore, sha256_file
-from services.ingest.catalog import Catalog, DocumentRow
-from services.ingest.intake import too_large_reason
-from services.search.backends.base import SearchBackend
 from workers.analyze.analyzer import Analyzer
 from workers.embed.stage import EmbedStage
 from workers.extract.errors import ExtractionCrashed, ExtractionError
 from workers.extract.extractor import EXTRACTOR_VERSION
 from workers.extract.sandbox import ExtractionSandbox
+from workers.ports import ArtifactsPort, BlobsPort, CatalogPort, IndexWriter, StoredDocument
 
 log = logging.getLogger(__name__)
 Publish = Callable[[DocumentEvent], None]
@@ -79,8 +77,8 @@ def collection_of(path: str, inbox: Path | None) -> str:
 
 
 class Pipeline:
-    def __init__(self, catalog: Catalog, blobs: BlobStore, artifacts: ArtifactStore, sandbox: ExtractionSandbox,
-                 analyzer: Analyzer, backend: Callable[[], SearchBackend], publish: Publish,
+    def __init__(self, catalog: CatalogPort, blobs: BlobsPort, artifacts: ArtifactsPort, sandbox: ExtractionSandbox,
+                 analyzer: Analyzer, backend: Callable[[], IndexWriter], publish: Publish,
                  max_file_bytes: int, inbox: Path | None = None, max_attempts: int = 3,
                  observe: Callable[[str, float], None] | None = None, claim_lease_s: float = 60.0,
                  embed: EmbedStage | None = None) -> None:
@@ -111,7 +109,7 @@ class Pipeline:
         if self.embedder is not None:
             self.embedder.warm_up()
 
-    def _claim(self, event: DocumentEvent, accepted: set[DocState], new_state: DocState) -> DocumentRow | None:
+    def _claim(self, event: DocumentEvent, accepted: set[DocState], new_state: DocState) -> StoredDocument | None:
         """The document if ``event`` is still due, its attempt counted; None when it is not due, when
         another worker started this stage moments ago (a duplicate message), or when this stage
         already started too often without finishing (a crash each time): quarantine."""
@@ -125,7 +123,7 @@ class Pipeline:
             return None
         return doc
 
-    def _finish(self, doc: DocumentRow, state: DocState, reason: str | None = None, **fields: object) -> bool:
+    def _finish(self, doc: StoredDocument, state: DocState, reason: str | None = None, **fields: object) -> bool:
         """Move ``doc`` out of the stage it claimed, unless it moved meanwhile (deleted while this
         stage ran: the deletion wins); whether it did."""
         moved = self.catalog.transition(doc.id, DocState(doc.state), state, reason, **fields)
@@ -182,7 +180,7 @@ class Pipeline:
         if self._finish(doc, DocState.ANALYZING, format=extraction.format, title=title, attempts=0):
             self.publish(DocumentExtracted(doc_id=doc.id))
 
-    def _original_at_hand(self, doc: DocumentRow) -> bool:
+    def _original_at_hand(self, doc: StoredDocument) -> bool:
         """Whether the stored original exists; if a deletion purged it while the same content was
         being added again, it is stored anew from a folder file that still holds it."""
         if self.blobs.exists(doc.sha256):
@@ -259,7 +257,7 @@ class Pipeline:
         if self.embedder is not None:
             self.embedder.run(event)
 
-    def record(self, doc: DocumentRow, extraction: Extraction, analysis: Analysis) -> IndexRecord:
+    def record(self, doc: StoredDocument, extraction: Extraction, analysis: Analysis) -> IndexRecord:
         """The search document for a catalog row and its artifacts."""
         paths = self.catalog.paths_of(doc.id)
         territories: set[str] = set()

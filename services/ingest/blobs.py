@@ -6,7 +6,6 @@ Writes go through a temporary file and an atomic rename: a reader never sees hal
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
@@ -18,14 +17,6 @@ from pydantic import BaseModel
 
 M = TypeVar("M", bound=BaseModel)
 _CHUNK = 1 << 20
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _atomic_write(target: Path, write) -> None:  # noqa: ANN001 - write(fh) callback

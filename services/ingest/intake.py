@@ -15,25 +15,14 @@ from pathlib import Path
 
 from schemas.documents import DocState
 from schemas.events import DocumentAnalyzed, DocumentEvent, DocumentQueued, DocumentRemoved
-from services.ingest.blobs import ArtifactStore, BlobStore, sha256_file
+from schemas.files import sha256_file, too_large_reason
+from services.ingest.blobs import ArtifactStore, BlobStore
 from services.ingest.catalog import Catalog
 
 log = logging.getLogger(__name__)
 
 #: names that are never documents: office lock files, partial downloads, OS litter
 IGNORED = ("~$*", ".~lock.*", "*.part", "*.crdownload", "*.tmp", "*.swp", ".DS_Store", "Thumbs.db", "desktop.ini")
-
-
-def megabytes(size: int, up: bool = False) -> str:
-    """``size`` in Mo (MiB) the French way, to one decimal place when it is not whole ("5,8 Mo");
-    ``up`` rounds up, so a size just past a limit never reads as the limit itself."""
-    tenths = -(-size * 10 // 2**20) if up else round(size * 10 / 2**20)
-    whole, tenth = divmod(tenths, 10)
-    return f"{whole:,}".replace(",", "\u202f") + (f",{tenth}" if tenth else "") + " Mo"
-
-
-def too_large_reason(size: int, limit: int) -> str:
-    return f"fichier trop volumineux ({megabytes(size, up=True)} ; au plus {megabytes(limit)} par fichier)"
 
 
 def is_ignored(path: Path) -> bool:

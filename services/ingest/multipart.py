@@ -13,7 +13,7 @@ from fastapi import HTTPException, Request
 from starlette.datastructures import FormData, Headers
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from services.ingest.intake import megabytes
+from schemas.files import megabytes
 
 _FRENCH = (  # starlette's messages (starlette/formparsers.py), in the words phare uses
     ("Too many files", "trop de fichiers dans un envoi (au plus {max_files})"),

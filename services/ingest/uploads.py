@@ -18,10 +18,11 @@ from pydantic import BaseModel
 from starlette.datastructures import UploadFile
 
 from schemas.documents import DocState
+from schemas.files import megabytes
 from schemas.library_paths import is_upload, safe_filename, shown_path, upload_key
 from services.api_keys import ApiKeys
 from services.ingest.catalog import Catalog
-from services.ingest.intake import Intake, megabytes
+from services.ingest.intake import Intake
 from services.ingest.multipart import read_upload_form
 
 MAX_FILES = 100
