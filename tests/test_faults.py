@@ -177,9 +177,11 @@ def test_repeated_crashes_end_in_quarantine_and_retry_recovers(workers, tmp_path
 
 
 def test_a_burst_of_files_and_a_folder_moved_in(workers, tmp_path: Path) -> None:  # noqa: ANN001
+    """Two worker processes, a burst and a folder moved in: every document ends indexed once. (How fast
+    a large drop goes is bench/extract.py's measure, not a test's: 300 files show the behaviour.)"""
     container, env, procs = workers
     procs += [spawn_worker(env), spawn_worker(env, indexer=False)]
-    burst = notes(tmp_path / "inbox" / "rafale", 2000)
+    burst = notes(tmp_path / "inbox" / "rafale", 300)
     moved = notes(tmp_path / "ailleurs" / "dossier", 30, first=len(burst))
     shutil.move(str(moved[0].parent), str(tmp_path / "inbox" / "dossier"))
     reconciler = Reconciler(container.catalog, container.intake, container.publish, lambda: container.backend)
@@ -189,4 +191,4 @@ def test_a_burst_of_files_and_a_folder_moved_in(workers, tmp_path: Path) -> None
     until(lambda: terminal(container) == len(burst) + len(moved), "every document terminal", 900,
           every=lambda: reconciler.resume_stuck(older_than_s=120))
     assert container.catalog.counts() == {"indexed": len(burst) + len(moved)}
-    print(f"2030 small files indexed in {time.monotonic() - started:.0f} s")
+    print(f"{len(burst) + len(moved)} small files indexed in {time.monotonic() - started:.0f} s")
