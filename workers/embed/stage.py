@@ -17,6 +17,7 @@ import numpy as np
 from schemas.documents import DocState, Extraction
 from schemas.events import DocumentIndexed
 from workers.embed.units import embedding_headings, embedding_title, units
+from workers.ports import CatalogPort
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +38,6 @@ class Vectors(Protocol):
     def delete(self, doc_ids: Sequence[str]) -> None: ...
 
 
-class Rows(Protocol):
-    def get(self, doc_id: str): ...  # noqa: ANN201 - a catalog row (id, sha256, state, title)
-
-    def paths_of(self, doc_id: str) -> list[str]: ...
-
-
 class Artifacts(Protocol):
     def get(self, kind: str, key: str, model: type[Extraction]) -> Extraction | None: ...
 
@@ -52,7 +47,7 @@ class Artifacts(Protocol):
 
 
 class EmbedStage:
-    def __init__(self, catalog: Rows, artifacts: Artifacts, encoder: Encoder, vectors: Callable[[], Vectors],
+    def __init__(self, catalog: CatalogPort, artifacts: Artifacts, encoder: Encoder, vectors: Callable[[], Vectors],
                  headings: Callable[[Extraction, str], list[str]], passage_words: int = 120,
                  max_passages: int = 24, observe: Callable[[str, float], None] | None = None) -> None:
         """``headings``: the section titles the index record holds (workers.pipeline.record_headings)."""
