@@ -71,14 +71,30 @@ def status(as_json: Annotated[bool, typer.Option("--json")] = False,
         counts = container.catalog.counts()
         if follow and not as_json:
             counts = _follow(container)
+        semantic = _semantic(container)
     finally:
         container.close()
     if as_json:
-        sys.stdout.write(json.dumps({"counts": counts, "total": sum(counts.values())}, ensure_ascii=False,
-                                    indent=2) + "\n")
+        report: dict[str, object] = {"counts": counts, "total": sum(counts.values())}
+        if semantic is not None:
+            report["semantic"] = {"embedded": semantic}
+        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
         return
     for state, n in sorted(counts.items()):
         console.print(f"{state:<12}{n}")
+    if semantic is not None:
+        console.print(f"recherche sémantique : {semantic} document(s) sur {counts.get('indexed', 0)} indexé(s)")
+
+
+def _semantic(container) -> int | None:  # noqa: ANN001 - services.bootstrap.Container
+    """Documents searchable by meaning (their vectors are stored); None when semantic search is off
+    or its store cannot be read (the word search does not depend on it)."""
+    if container.encoder is None:
+        return None
+    try:
+        return container.vectors.count()
+    except Exception:  # noqa: BLE001 - a status report never fails on the optional side
+        return None
 
 
 def _follow(container) -> dict[str, int]:  # noqa: ANN001 - services.bootstrap.Container

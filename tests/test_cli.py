@@ -86,7 +86,10 @@ def test_show_json_contract(library: Path) -> None:
 
 
 def test_status_counts(library: Path) -> None:
-    assert phare(library, "status", "--json")["counts"] == {"indexed": 3, "failed": 1}
+    report = phare(library, "status", "--json")
+    assert report["counts"] == {"indexed": 3, "failed": 1}
+    assert 0 <= report["semantic"]["embedded"] <= 3  # searchable by meaning once the embed stage ran
+    assert "semantic" not in phare(library, "status", "--json", PHARE_SEMANTIC__ENABLED="false")
 
 
 def test_reindex_follows_a_taxonomy_edit_without_reextracting(tmp_path: Path) -> None:
