@@ -1,6 +1,7 @@
 """The stage state machine, fast: the real catalog (SQLite), stores, extraction sandbox, analyzer and an
-in-memory tantivy index, with the stages driven message by message by an in-memory queue instead of
-dramatiq, so every transition is checked in seconds and in order."""
+in-memory tantivy index, with the stages driven message by message by an in-memory queue, so every
+transition is checked in seconds and in order; the last tests run the same stages through dramatiq's
+own worker on a ``StubBroker``, to check its retries and phare's release-on-error middleware."""
 
 from __future__ import annotations
 
@@ -180,3 +181,73 @@ def test_a_corrupt_file_fails_with_a_reason_and_stops(stages: Stages) -> None:
     assert stages.drain() == ["DocumentQueued"]
     row = stages.catalog.get(doc_id)
     assert row is not None and row.state == DocState.FAILED and row.reason
+
+
+class FlakyIndex(TantivyBackend):
+    """The real in-memory index, unavailable for its first ``failures`` writes (a lock, a restart)."""
+
+    def __init__(self, failures: int) -> None:
+        super().__init__(None)
+        self.failures = failures
+
+    def upsert(self, records: list) -> None:  # type: ignore[override]
+        if self.failures:
+            self.failures -= 1
+            raise OSError("index locked by another writer")
+        super().upsert(records)
+
+
+def through_dramatiq(root: Path, analyzer: Analyzer, sandbox: ExtractionSandbox, index: TantivyBackend,
+                     **pipeline: object) -> tuple[Catalog, str]:
+    """Drop a note and run every message through dramatiq's own worker and middleware (StubBroker,
+    retries after a few milliseconds) until no message is left; the catalog and the note's id."""
+    import dramatiq
+    from dramatiq.brokers.stub import StubBroker
+    from dramatiq.middleware import Retries
+
+    from workers.actors import declare_actors
+    from workers.broker import DramatiqPublisher
+
+    broker = StubBroker()
+    broker.emit_after("process_boot")
+    for middleware in broker.middleware:
+        if isinstance(middleware, Retries):
+            middleware.min_backoff, middleware.max_backoff = 10, 50
+    catalog = Catalog(f"sqlite:///{root / 'catalog.db'}")
+    catalog.create_schema()
+    blobs, artifacts = BlobStore(root / "blobs"), ArtifactStore(root / "artifacts")
+    publish = DramatiqPublisher(broker)
+    declare_actors(broker, Pipeline(catalog, blobs, artifacts, sandbox, analyzer, lambda: index, publish,
+                                    10 * 2**20, **pipeline))  # type: ignore[arg-type]
+    path = root / "plan.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    doc_id = Intake(catalog, blobs, publish, 10 * 2**20, artifacts).submit(path).doc_id
+    worker = dramatiq.Worker(broker, worker_timeout=50)
+    worker.start()
+    try:
+        for _ in range(3):  # a retry may land on a queue already joined
+            for queue in sorted(broker.queues):
+                broker.join(queue, fail_fast=False, timeout=60_000)
+        worker.join()
+    finally:
+        worker.stop()
+    return catalog, doc_id
+
+
+def test_dramatiq_retries_a_transient_error_without_counting_it(tmp_path: Path, analyzer: Analyzer,
+                                                                sandbox: ExtractionSandbox) -> None:
+    index = FlakyIndex(failures=2)
+    catalog, doc_id = through_dramatiq(tmp_path, analyzer, sandbox, index, max_attempts=2)
+    row = catalog.get(doc_id)
+    # two failed writes, more than the attempts allowed: released each time, so never quarantined
+    assert row is not None and row.state == DocState.INDEXED and row.attempts == 0
+    assert index.failures == 0 and index.get(doc_id) is not None
+    catalog.dispose()
+
+
+def test_dramatiq_retries_a_crash_and_counts_it_until_quarantine(tmp_path: Path, analyzer: Analyzer) -> None:
+    crashing = ExtractionSandbox(timeout_s=10, target=sandbox_targets.crash)
+    catalog, doc_id = through_dramatiq(tmp_path, analyzer, crashing, TantivyBackend(None), max_attempts=2)
+    row = catalog.get(doc_id)
+    assert row is not None and row.state == DocState.FAILED and "2" in (row.reason or "")
+    catalog.dispose()

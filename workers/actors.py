@@ -1,4 +1,5 @@
-"""Thin dramatiq actors: decode the JSON event, run the pipeline stage. Declared on a given broker."""
+"""Thin dramatiq actors: decode the JSON event, run the pipeline stage. Declared on a given broker,
+with the middleware that gives back the attempt of a stage that raised."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from schemas.events import (
     ACTORS,
     ROUTES,
     DocumentAnalyzed,
-    DocumentEvent,
     DocumentExtracted,
     DocumentIndexed,
     DocumentQueued,
@@ -20,28 +20,43 @@ from schemas.events import (
 from workers.extract.errors import ExtractionCrashed
 from workers.pipeline import Pipeline
 
+#: the actors whose stage claims the document (the claim is given back when the stage raises)
+CLAIMING = ("extract", "analyze", "index")
+
+
+class ReleaseOnError(dramatiq.Middleware):
+    """When a claiming stage raises, give its attempt back so that dramatiq's retry (with backoff)
+    finds the document free. A transient error (index locked, database busy) is not counted as an
+    attempt; a crash of the extractor stays counted, so repeated crashes end in quarantine.
+
+    Added last, so dramatiq runs it before ``Retries`` schedules the retry (after-hooks run in
+    reverse order)."""
+
+    def __init__(self, release: Callable[[str, bool], None]) -> None:
+        self.release = release
+
+    def after_process_message(self, broker: dramatiq.Broker, message: dramatiq.Message, *,
+                              result: object = None, exception: BaseException | None = None) -> None:
+        if exception is None or message.actor_name not in CLAIMING or not message.args:
+            return
+        doc_id = message.args[0].get("doc_id") if isinstance(message.args[0], dict) else None
+        if doc_id:
+            self.release(doc_id, isinstance(exception, ExtractionCrashed))
+
 
 def declare_actors(broker: dramatiq.Broker, pipeline: Pipeline) -> list[dramatiq.Actor]:
-    """Register one actor per stage on ``broker``; names and queues follow ``ROUTES``."""
-
-    def run(stage: Callable[[Any], None], event: DocumentEvent) -> None:
-        try:
-            stage(event)
-        except ExtractionCrashed:
-            pipeline.release(event.doc_id, crashed=True)  # retried with backoff, and counted: repeated
-            raise  # crashes end in quarantine
-        except Exception:
-            pipeline.release(event.doc_id)  # retried by dramatiq with backoff; not a crash
-            raise
+    """Register one actor per stage on ``broker`` (names and queues follow ``ROUTES``), and the
+    middleware that releases a failed stage's claim."""
+    broker.add_middleware(ReleaseOnError(lambda doc_id, crashed: pipeline.release(doc_id, crashed=crashed)))
 
     def extract(payload: dict[str, Any]) -> None:
-        run(pipeline.extract, DocumentQueued.model_validate(payload))
+        pipeline.extract(DocumentQueued.model_validate(payload))
 
     def analyze(payload: dict[str, Any]) -> None:
-        run(pipeline.analyze, DocumentExtracted.model_validate(payload))
+        pipeline.analyze(DocumentExtracted.model_validate(payload))
 
     def index(payload: dict[str, Any]) -> None:
-        run(pipeline.index, DocumentAnalyzed.model_validate(payload))
+        pipeline.index(DocumentAnalyzed.model_validate(payload))
 
     def unindex(payload: dict[str, Any]) -> None:
         pipeline.unindex(DocumentRemoved.model_validate(payload))
