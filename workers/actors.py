@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import dramatiq
+from dramatiq.broker import MessageProxy
 
 from schemas.events import (
     ACTORS,
@@ -35,8 +36,8 @@ class ReleaseOnError(dramatiq.Middleware):
     def __init__(self, release: Callable[[str, bool], None]) -> None:
         self.release = release
 
-    def after_process_message(self, broker: dramatiq.Broker, message: dramatiq.Message, *,
-                              result: object = None, exception: BaseException | None = None) -> None:
+    def after_process_message(self, broker: dramatiq.Broker, message: MessageProxy, *,
+                              result: Any = None, exception: BaseException | None = None) -> None:
         if exception is None or message.actor_name not in CLAIMING or not message.args:
             return
         doc_id = message.args[0].get("doc_id") if isinstance(message.args[0], dict) else None
