@@ -37,7 +37,7 @@ class ReleaseOnError(dramatiq.Middleware):
         self.release = release
 
     def after_process_message(self, broker: dramatiq.Broker, message: MessageProxy, *,
-                              result: Any = None, exception: BaseException | None = None) -> None:
+                              result: object = None, exception: BaseException | None = None) -> None:
         if exception is None or message.actor_name not in CLAIMING or not message.args:
             return
         doc_id = message.args[0].get("doc_id") if isinstance(message.args[0], dict) else None
