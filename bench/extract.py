@@ -91,8 +91,8 @@ def phare_extraction(files: list[Path]) -> None:
 
 def start_warm_workers(env: dict[str, str]) -> list[subprocess.Popen]:
     """Workers already running, as under `phare up`: `phare ingest` then only queues and waits."""
-    from services.embedded_redis import EmbeddedRedis
-    from services.processes import worker_commands
+    from services.runtime.embedded_redis import EmbeddedRedis
+    from services.runtime.processes import worker_commands
     from services.settings import SemanticSettings, Settings
     from workers.runtime import workers_ready
 
@@ -152,7 +152,7 @@ def phare_ingest(files: list[Path], watch_memory: bool = False, warm: bool = Fal
         for worker in warm_workers:
             worker.wait()
         if warm:
-            from services.embedded_redis import EmbeddedRedis
+            from services.runtime.embedded_redis import EmbeddedRedis
 
             EmbeddedRedis(Path(tmp) / "data" / "redis").stop()
     docs = json.loads(out)["documents"]

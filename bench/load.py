@@ -100,7 +100,7 @@ def main() -> None:
         finally:
             api.terminate()
             api.wait(timeout=30)
-            from services.embedded_redis import EmbeddedRedis
+            from services.runtime.embedded_redis import EmbeddedRedis
 
             EmbeddedRedis(data / "redis").stop()
     for name, r in (("seul", alone), ("pendant une ingestion", busy)):

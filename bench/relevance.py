@@ -53,7 +53,7 @@ from services.search.ranking import DEFAULT, Ranking  # noqa: E402
 from workers.embed.units import embedding_headings, embedding_title, units  # noqa: E402
 from workers.extract.errors import ExtractionError  # noqa: E402
 from workers.extract.extractor import EXTRACTOR_VERSION, TextExtractor  # noqa: E402
-from workers.pipeline import fallback_title, record_headings  # noqa: E402
+from workers.records import fallback_title, record_headings  # noqa: E402
 
 K = 10
 DEPTH = 100  # candidates each side brings to the fusion

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from services.embedded_redis import EmbeddedRedis
 from services.ingest.blobs import ArtifactStore, BlobStore
 from services.ingest.catalog import Catalog
 from services.ingest.intake import Intake
+from services.runtime.embedded_redis import EmbeddedRedis
 from services.search.backends.base import SearchBackend
 from services.settings import Settings
 
@@ -135,7 +135,7 @@ class Container:
 
     @cached_property
     def pipeline(self):  # noqa: ANN201 - workers.pipeline.Pipeline
-        from services.stage_stats import StageStats
+        from services.runtime.stage_stats import StageStats
         from workers.extract.sandbox import ExtractionSandbox
         from workers.pipeline import Pipeline
 
@@ -151,7 +151,7 @@ class Container:
         if self.encoder is None:
             return None
         from workers.embed.stage import EmbedStage
-        from workers.pipeline import record_headings
+        from workers.records import record_headings
 
         return EmbedStage(self.catalog, self.artifacts, self.encoder, lambda: self.vectors, record_headings,
                           semantic.passage_words, semantic.max_passages, observe)

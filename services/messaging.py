@@ -7,7 +7,7 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import Retries
 
 from schemas.events import NAMESPACE
-from services.embedded_redis import EmbeddedRedis
+from services.runtime.embedded_redis import EmbeddedRedis
 from services.settings import Settings
 
 #: transient failures (index locked, database busy) are retried with exponential backoff

@@ -80,10 +80,10 @@ def test_the_head_revision_the_catalog_knows_is_the_newest_migration() -> None:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    from services.ingest import catalog as module
+    from services.ingest.catalog import migrate as module
 
     config = Config()
-    config.set_main_option("script_location", str(Path(module.__file__).parent / "migrations"))
+    config.set_main_option("script_location", str(module.MIGRATIONS))
     assert ScriptDirectory.from_config(config).get_current_head() == module.HEAD_REVISION
 
 
@@ -133,7 +133,7 @@ def test_processes_starting_together_on_a_new_sqlite_catalog_all_succeed(tmp_pat
     import time
     from concurrent.futures import ProcessPoolExecutor
 
-    from services.ingest.catalog import _at_head
+    from services.ingest.catalog.migrate import at_head as _at_head
 
     with ProcessPoolExecutor(6) as pool:
         for round_ in range(12):

@@ -138,7 +138,7 @@ def test_logs_can_be_json_lines(monkeypatch: pytest.MonkeyPatch, capsys: pytest.
     import json
     import logging
 
-    from services.cli import _setup_logging
+    from services.cli.common import setup_logging as _setup_logging
 
     monkeypatch.setenv("PHARE_LOG_FORMAT", "json")
     _setup_logging(verbose=True)

@@ -74,7 +74,7 @@ def test_documents_missing_from_the_index_are_reindexed(running: Container, tmp_
     ("/srv/inbox/etude.pdf", ""), ("/srv/inbox/risques/ppri/note.pdf", "risques/ppri"),
     ("/home/doc/rapports/etude.pdf", "rapports")])
 def test_collection_is_the_sub_folder_of_the_watched_folder(path: str, collection: str) -> None:
-    from workers.pipeline import collection_of
+    from workers.records import collection_of
 
     assert collection_of(path, Path("/srv/inbox")) == collection
 
@@ -102,7 +102,7 @@ def test_an_extraction_by_an_older_extractor_is_redone(running: Container, tmp_p
 
 def test_the_scope_of_a_document_comes_from_what_it_is_about() -> None:
     from schemas.documents import Analysis, TerritoryTag
-    from workers.pipeline import scope_of
+    from workers.records import scope_of
 
     def tag(level: str, code: str, about: bool) -> TerritoryTag:
         return TerritoryTag(code=code, level=level, name=code, about=about)

@@ -112,7 +112,7 @@ def test_the_embedding_worker_takes_only_the_cpu_left(container: Container) -> N
 
     import psutil
 
-    from services.processes import worker_commands
+    from services.runtime.processes import worker_commands
     from workers.runtime import workers_ready
 
     commands = worker_commands(container.settings)

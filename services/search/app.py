@@ -25,9 +25,9 @@ from services.bootstrap import Container
 from services.http_auth import key_required
 from services.http_security import CrossSiteWriteGuard, RelativeRedirects, SecurityHeaders
 from services.ingest.api import ingest_router
+from services.runtime.health import metrics_registry, readiness
 from services.search.api import api_router
 from services.search.errors import french_validation_message
-from services.search.health import metrics_registry, readiness
 from services.search.web.pages import pages_router, render_error, templates
 
 _STATIC = Path(__file__).parent / "web" / "static"

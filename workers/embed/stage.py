@@ -50,7 +50,7 @@ class EmbedStage:
     def __init__(self, catalog: CatalogPort, artifacts: Artifacts, encoder: Encoder, vectors: Callable[[], Vectors],
                  headings: Callable[[Extraction, str], list[str]], passage_words: int = 120,
                  max_passages: int = 24, observe: Callable[[str, float], None] | None = None) -> None:
-        """``headings``: the section titles the index record holds (workers.pipeline.record_headings)."""
+        """``headings``: the section titles the index record holds (workers.records.record_headings)."""
         self.catalog = catalog
         self.artifacts = artifacts
         self.encoder = encoder

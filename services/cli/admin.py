@@ -13,9 +13,9 @@ from rich.table import Table
 from schemas.documents import DocState
 from schemas.events import DocumentQueued
 from services.bootstrap import build
+from services.cli.common import console
 
 keys_app = typer.Typer(help="Clés d'API (dépôt et suppression de documents par l'API).", no_args_is_help=True)
-console = Console(stderr=True)
 
 
 @keys_app.command("add")

@@ -11,8 +11,8 @@ from prometheus_client.registry import Collector
 
 from schemas.events import NAMESPACE, ROUTES
 from services.bootstrap import Container
-from services.embedded_redis import EmbeddedRedis
-from services.stage_stats import StageStats
+from services.runtime.embedded_redis import EmbeddedRedis
+from services.runtime.stage_stats import StageStats
 
 
 def redis_client(container: Container) -> redis.Redis:

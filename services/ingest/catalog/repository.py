@@ -7,72 +7,20 @@ change of every stage lands here.
 
 from __future__ import annotations
 
-import fcntl
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
-from sqlalchemy import (
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    create_engine,
-    event,
-    false,
-    func,
-    inspect,
-    select,
-    text,
-    update,
-)
-from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy import create_engine, event, func, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
 
 from schemas.documents import TERMINAL_STATES, DocState
+from services.ingest.catalog.migrate import sqlite_pragmas, upgrade
+from services.ingest.catalog.models import Base, DocumentRow, PathRow, doc_id_for
 
 _REMOVED = "fichier retiré de la bibliothèque"
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class DocumentRow(Base):
-    __tablename__ = "documents"
-    __table_args__ = (Index("ix_documents_state_updated", "state", "updated_at"),)
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    sha256: Mapped[str] = mapped_column(String(64), unique=True, index=True)
-    state: Mapped[str] = mapped_column(String(16), index=True, default=DocState.QUEUED)
-    reason: Mapped[str | None] = mapped_column(Text, default=None)
-    size: Mapped[int] = mapped_column(Integer, default=0)
-    format: Mapped[str | None] = mapped_column(String(32), default=None)
-    title: Mapped[str | None] = mapped_column(Text, default=None)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    analysis_key: Mapped[str | None] = mapped_column(String(96), default=None)
-    #: the search index holds this document (set when indexed, cleared once it is taken out)
-    in_index: Mapped[bool] = mapped_column(default=False, server_default=false())
-    #: when a worker started the stage of ``state`` (None: waiting for it); any state change clears it
-    claimed_at: Mapped[float | None] = mapped_column(Float, default=None)
-    created_at: Mapped[float] = mapped_column(Float, default=time.time)
-    updated_at: Mapped[float] = mapped_column(Float, default=time.time)
-
-
-class PathRow(Base):
-    __tablename__ = "paths"
-
-    path: Mapped[str] = mapped_column(Text, primary_key=True)
-    doc_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
-    duplicate: Mapped[bool] = mapped_column(default=False)
-    size: Mapped[int] = mapped_column(Integer, default=0)
-    mtime: Mapped[float] = mapped_column(Float, default=0.0)
-    #: the API key name that uploaded this path (None for folder files)
-    owner: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 @dataclass(frozen=True)
@@ -110,45 +58,6 @@ class PathStatus:
     reason: str | None
 
 
-def doc_id_for(sha256: str) -> str:
-    """Document ids are the first 16 hex digits of the content hash (64 bits)."""
-    return sha256[:16]
-
-
-#: the newest migration in ``migrations/versions`` (a test keeps the two equal): a catalog already
-#: there is recognised without loading alembic, which every CLI call and process start would pay
-HEAD_REVISION = "0003"
-
-
-def _at_head(conn) -> bool:  # noqa: ANN001 - a SQLAlchemy Connection
-    if not inspect(conn).has_table("alembic_version"):
-        return False
-    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD_REVISION
-
-
-def _migrate(conn) -> None:  # noqa: ANN001 - a SQLAlchemy Connection
-    if _at_head(conn):
-        return
-    from alembic import command
-    from alembic.config import Config
-    from alembic.runtime.migration import MigrationContext
-
-    config = Config()
-    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-    config.attributes["connection"] = conn
-    if MigrationContext.configure(conn).get_current_revision() is None and inspect(conn).has_table("documents"):
-        command.stamp(config, "0001")  # a catalog created before migrations existed
-    command.upgrade(config, "head")
-
-
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DBAPI hook signature
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=30000")
-    cur.close()
-
-
 class Catalog:
     """The document state store. Safe to share between threads; each call is one transaction."""
 
@@ -156,34 +65,12 @@ class Catalog:
         self.url = url
         self._engine = create_engine(url, pool_pre_ping=True)
         if url.startswith("sqlite"):
-            event.listen(self._engine, "connect", _sqlite_pragmas)
+            event.listen(self._engine, "connect", sqlite_pragmas)
         self._sessions = sessionmaker(self._engine, expire_on_commit=False)
 
     def create_schema(self) -> None:
-        """Bring the catalog to the latest migration (``services/ingest/migrations``). Safe when several
-        processes start together: PostgreSQL serialises them with an advisory lock, SQLite with a lock
-        file next to the database (its DDL does not lock across processes)."""
-        for attempt in range(3):
-            try:
-                with self._sqlite_file_lock(), self._engine.begin() as conn:
-                    if conn.dialect.name == "postgresql":
-                        conn.execute(text("SELECT pg_advisory_xact_lock(7102025)"))
-                    _migrate(conn)
-                return
-            except DBAPIError:
-                if attempt == 2:
-                    raise
-                time.sleep(0.5)
-
-    @contextmanager
-    def _sqlite_file_lock(self) -> Iterator[None]:
-        database = self._engine.url.database
-        if self._engine.dialect.name != "sqlite" or not database or database == ":memory:":
-            yield
-            return
-        with open(f"{database}.migrate.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            yield
+        """Bring the catalog to the latest migration (``migrations.upgrade``)."""
+        upgrade(self._engine)
 
     def drop_schema(self) -> None:
         Base.metadata.drop_all(self._engine)

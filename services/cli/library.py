@@ -1,142 +1,28 @@
-"""The ``phare`` command: every process and every user action of the product."""
+"""What a documentalist does with the library from a terminal: add, re-index, search, show."""
 
 from __future__ import annotations
 
-import json
-import logging
-import signal
 import subprocess
-import sys
-import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from schemas.documents import TERMINAL_STATES
+from schemas.documents import TERMINAL_STATES, IndexRecord
 from schemas.search import SearchQuery
-from services import cli_admin
 from services.bootstrap import build
-from services.processes import ensure_workers, self_command, stop_processes, worker_commands
-
-app = typer.Typer(help="phare — centre de ressources documentaires de l'Atelier des futurs.", no_args_is_help=True,
-                  add_completion=False)
-console = Console(stderr=True)
+from services.cli.common import console, print_json, setup_logging
+from services.runtime.processes import ensure_workers, stop_processes
 
 
-def _setup_logging(verbose: bool = False) -> None:
-    """Plain lines for a terminal; one JSON object per line with ``PHARE_LOG_FORMAT=json`` (log shippers)."""
-    from services.settings import Settings
-
-    handler = logging.StreamHandler()
-    if Settings().log_format == "json":
-        from pythonjsonlogger.json import JsonFormatter
-
-        handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
-                                           rename_fields={"levelname": "level", "asctime": "time"}))
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=[handler], force=True)
-
-
-def _stop_on_signals() -> threading.Event:
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    return stop
-
-
-def _print_json(data: object) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-
-
-@app.command()
-def worker(queues: Annotated[str | None, typer.Option(help="files à consommer, ex. extract,analyze")] = None,
-           threads: Annotated[int | None, typer.Option(help="nombre de fils de traitement")] = None) -> None:
-    """Traite les documents en file (extraction, analyse, indexation)."""
-    _setup_logging(verbose=True)
-    from workers.runtime import run_worker
-
-    container = build()
-    try:
-        run_worker(container.broker, container.pipeline, _stop_on_signals(),
-                   threads or container.settings.worker_threads, set(queues.split(",")) if queues else None)
-    finally:
-        container.close()
-
-
-@app.command()
-def watch(folder: Annotated[Path | None, typer.Option(help="dossier surveillé (défaut : ./inbox)")] = None) -> None:
-    """Surveille le dossier de dépôt et met en file chaque fichier nouveau ou modifié."""
-    _setup_logging(verbose=True)
-    from services.ingest.reconcile import Reconciler
-    from services.ingest.watcher import FolderWatcher
-
-    container = build()
-    settings = container.settings
-    reconciler = Reconciler(container.catalog, container.intake, container.publish, lambda: container.backend,
-                            (lambda: container.vectors) if container.encoder is not None else None)
-    watcher = FolderWatcher(folder or settings.inbox, container.intake, reconciler, settings.watch_debounce_ms,
-                            settings.watch_stable_s, settings.reconcile_every_s, polling=settings.watch_polling,
-                            poll_ms=settings.watch_poll_ms)
-    try:
-        watcher.run(_stop_on_signals())
-    finally:
-        container.close()
-
-
-@app.command()
-def api(host: Annotated[str | None, typer.Option()] = None,
-        port: Annotated[int | None, typer.Option()] = None) -> None:
-    """Sert l'API de recherche et l'interface web."""
-    _setup_logging()
-    from services.http_server import serve
-    from services.search.app import create_app
-
-    container = build()
-    settings = container.settings
-    if container.encoder is not None:  # the first semantic query should not pay for loading the model
-        threading.Thread(target=container.encoder.warm_up, name="phare-encoder", daemon=True).start()
-    serve(create_app(container), host or settings.host, port or settings.port, settings.server)
-
-
-@app.command()
-def up() -> None:
-    """Lance tout sur cette machine : Redis embarqué, travailleurs, surveillance de ./inbox, API et web."""
-    _setup_logging()
-    container = build()
-    settings = container.settings
-    if container.embedded_redis is not None:
-        container.embedded_redis.ensure()
-    settings.inbox.mkdir(parents=True, exist_ok=True)
-    stop = _stop_on_signals()
-    children: dict[str, subprocess.Popen] = {}
-    commands = {**worker_commands(settings), "watch": self_command("watch"), "api": self_command("api")}
-    console.print(f"[bold]phare[/] : dépôt dans [cyan]{settings.inbox.resolve()}[/], "
-                  f"recherche sur [cyan]http://{settings.host}:{settings.port}[/] (Ctrl-C pour arrêter)")
-    try:
-        while not stop.is_set():
-            for name, cmd in commands.items():
-                proc = children.get(name)
-                if proc is None or proc.poll() is not None:
-                    if proc is not None:
-                        console.print(f"[yellow]{name} s'est arrêté (code {proc.returncode}) : redémarrage[/]")
-                    children[name] = subprocess.Popen(cmd)
-            stop.wait(1.0)
-    finally:
-        stop_processes(list(children.values()))
-        container.close()
-
-
-@app.command()
 def ingest(paths: Annotated[list[Path], typer.Argument(help="fichiers ou dossiers (parcourus récursivement)")],
            wait: Annotated[bool, typer.Option("--wait", help="attendre que chaque document soit traité")] = False,
            as_json: Annotated[bool, typer.Option("--json")] = False,
            timeout: Annotated[float, typer.Option(help="attente maximale en secondes")] = 3600.0) -> None:
     """Ajoute des documents à la bibliothèque."""
-    _setup_logging()
+    setup_logging()
     from services.ingest.intake import walk
 
     container = build()
@@ -168,7 +54,7 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="fichiers ou dossier
         container.close()
     docs = [{"path": s.path, "id": s.doc_id, "state": s.state, "reason": s.reason} for s in statuses]
     if as_json:
-        _print_json({"documents": docs})
+        print_json({"documents": docs})
     else:
         for d in docs:
             console.print(f"{d['state']:<10} {d['id']}  {d['path']}" + (f"  ({d['reason']})" if d["reason"] else ""))
@@ -183,14 +69,13 @@ def _size(path: Path) -> int:
         return 0
 
 
-@app.command()
 def reindex(rebuild: Annotated[bool, typer.Option("--rebuild", help="OpenSearch : reconstruire une nouvelle "
                                                   "version de l'index puis basculer l'alias")] = False,
             as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Ré-analyse et ré-indexe tout depuis les extractions en cache (après une modification des
     thésaurus ou du référentiel territorial) ; seuls sont ré-extraits les fichiers dont l'extraction
     date d'une version antérieure de l'extracteur."""
-    _setup_logging()
+    setup_logging()
     if rebuild:
         _rebuild_index(as_json)
         return
@@ -219,7 +104,7 @@ def reindex(rebuild: Annotated[bool, typer.Option("--rebuild", help="OpenSearch 
         stop_processes(started)
         container.close()
     if as_json:
-        _print_json({"reindexed": len(ids)})
+        print_json({"reindexed": len(ids)})
     else:
         console.print(f"{len(ids)} document(s) ré-indexé(s)")
 
@@ -230,6 +115,7 @@ def _rebuild_index(as_json: bool) -> None:
 
     from schemas.documents import Analysis, DocState, Extraction
     from services.search.backends.base import Rebuildable
+    from workers.records import index_record
 
     container = build()
     try:
@@ -239,7 +125,7 @@ def _rebuild_index(as_json: bool) -> None:
             raise typer.Exit(2)
         catalog, artifacts = container.catalog, container.artifacts
 
-        def records():  # noqa: ANN202 - generator of IndexRecord
+        def records() -> Iterator[IndexRecord]:
             for doc_id in track(catalog.all_ids([DocState.INDEXED]), description="Reconstruction",
                                 console=console, disable=as_json):
                 doc = catalog.get(doc_id)
@@ -248,7 +134,7 @@ def _rebuild_index(as_json: bool) -> None:
                 extraction = artifacts.get("extract", doc.sha256, Extraction)
                 analysis = artifacts.get("analysis", doc.analysis_key, Analysis) if doc.analysis_key else None
                 if extraction and analysis:
-                    yield container.pipeline.record(doc, extraction, analysis)
+                    yield index_record(doc, catalog.paths_of(doc.id), extraction, analysis, container.settings.inbox)
 
         backend = container.backend
         if not isinstance(backend, Rebuildable):
@@ -259,12 +145,11 @@ def _rebuild_index(as_json: bool) -> None:
     finally:
         container.close()
     if as_json:
-        _print_json({"index": new_index, "documents": count})
+        print_json({"index": new_index, "documents": count})
     else:
         console.print(f"index {new_index} : {count} document(s)")
 
 
-@app.command()
 def search(query: Annotated[str, typer.Argument(help="texte recherché")] = "",
            theme: Annotated[list[str] | None, typer.Option(help="thème (slug)")] = None,
            territory: Annotated[list[str] | None, typer.Option(help="code de territoire")] = None,
@@ -272,7 +157,7 @@ def search(query: Annotated[str, typer.Argument(help="texte recherché")] = "",
            sort: Annotated[str, typer.Option(help="relevance (pertinence) ou date")] = "relevance",
            as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Cherche dans la bibliothèque."""
-    _setup_logging()
+    setup_logging()
     if sort not in ("relevance", "date"):
         console.print("[red]--sort : « relevance » ou « date »[/]")
         raise typer.Exit(2)
@@ -285,18 +170,17 @@ def search(query: Annotated[str, typer.Argument(help="texte recherché")] = "",
     finally:
         container.close()
     if as_json:
-        _print_json(result.model_dump())
+        print_json(result.model_dump())
         return
     console.print(f"{result.total} document(s)")
     for hit in result.hits:
         console.print(f"[bold]{hit.title}[/] ({hit.id}, {hit.score:.2f})\n  {hit.path}")
 
 
-@app.command()
 def show(doc_id: str, as_json: Annotated[bool, typer.Option("--json")] = False,
          text: Annotated[bool, typer.Option("--text", help="inclure le texte, page par page")] = False) -> None:
     """Affiche un document et ses étiquettes."""
-    _setup_logging()
+    setup_logging()
     container = build()
     try:
         found = container.search_service.show(doc_id, with_text=text, server_paths=True)
@@ -306,19 +190,10 @@ def show(doc_id: str, as_json: Annotated[bool, typer.Option("--json")] = False,
         console.print(f"[red]document introuvable :[/] {doc_id}")
         raise typer.Exit(1)
     if as_json:
-        _print_json(found)
+        print_json(found)
         return
     console.print(f"[bold]{found['title']}[/] — {found['state']}")
     for key in ("paths", "format", "language", "pages", "year"):
         console.print(f"  {key}: {found[key]}")
     console.print("  thèmes : " + ", ".join(t["label"] for t in found["themes"]))
     console.print("  territoires : " + ", ".join(t["name"] for t in found["territories"][:10]))
-
-
-app.add_typer(cli_admin.keys_app, name="keys")
-app.command()(cli_admin.status)
-app.command()(cli_admin.failed)
-app.command()(cli_admin.retry)
-
-if __name__ == "__main__":
-    app()

@@ -1,0 +1,88 @@
+"""The long-running processes: workers, the folder watcher, the API, and ``phare up`` supervising them."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from services.bootstrap import build
+from services.cli.common import console, setup_logging, stop_on_signals
+from services.runtime.processes import self_command, stop_processes, worker_commands
+
+
+def worker(queues: Annotated[str | None, typer.Option(help="files à consommer, ex. extract,analyze")] = None,
+           threads: Annotated[int | None, typer.Option(help="nombre de fils de traitement")] = None) -> None:
+    """Traite les documents en file (extraction, analyse, indexation)."""
+    setup_logging(verbose=True)
+    from workers.runtime import run_worker
+
+    container = build()
+    try:
+        run_worker(container.broker, container.pipeline, stop_on_signals(),
+                   threads or container.settings.worker_threads, set(queues.split(",")) if queues else None)
+    finally:
+        container.close()
+
+
+def watch(folder: Annotated[Path | None, typer.Option(help="dossier surveillé (défaut : ./inbox)")] = None) -> None:
+    """Surveille le dossier de dépôt et met en file chaque fichier nouveau ou modifié."""
+    setup_logging(verbose=True)
+    from services.ingest.reconcile import Reconciler
+    from services.ingest.watcher import FolderWatcher
+
+    container = build()
+    settings = container.settings
+    reconciler = Reconciler(container.catalog, container.intake, container.publish, lambda: container.backend,
+                            (lambda: container.vectors) if container.encoder is not None else None)
+    watcher = FolderWatcher(folder or settings.inbox, container.intake, reconciler, settings.watch_debounce_ms,
+                            settings.watch_stable_s, settings.reconcile_every_s, polling=settings.watch_polling,
+                            poll_ms=settings.watch_poll_ms)
+    try:
+        watcher.run(stop_on_signals())
+    finally:
+        container.close()
+
+
+def api(host: Annotated[str | None, typer.Option()] = None,
+        port: Annotated[int | None, typer.Option()] = None) -> None:
+    """Sert l'API de recherche et l'interface web."""
+    setup_logging()
+    from services.http_server import serve
+    from services.search.app import create_app
+
+    container = build()
+    settings = container.settings
+    if container.encoder is not None:  # the first semantic query should not pay for loading the model
+        threading.Thread(target=container.encoder.warm_up, name="phare-encoder", daemon=True).start()
+    serve(create_app(container), host or settings.host, port or settings.port, settings.server)
+
+
+def up() -> None:
+    """Lance tout sur cette machine : Redis embarqué, travailleurs, surveillance de ./inbox, API et web."""
+    setup_logging()
+    container = build()
+    settings = container.settings
+    if container.embedded_redis is not None:
+        container.embedded_redis.ensure()
+    settings.inbox.mkdir(parents=True, exist_ok=True)
+    stop = stop_on_signals()
+    children: dict[str, subprocess.Popen] = {}
+    commands = {**worker_commands(settings), "watch": self_command("watch"), "api": self_command("api")}
+    console.print(f"[bold]phare[/] : dépôt dans [cyan]{settings.inbox.resolve()}[/], "
+                  f"recherche sur [cyan]http://{settings.host}:{settings.port}[/] (Ctrl-C pour arrêter)")
+    try:
+        while not stop.is_set():
+            for name, cmd in commands.items():
+                proc = children.get(name)
+                if proc is None or proc.poll() is not None:
+                    if proc is not None:
+                        console.print(f"[yellow]{name} s'est arrêté (code {proc.returncode}) : redémarrage[/]")
+                    children[name] = subprocess.Popen(cmd)
+            stop.wait(1.0)
+    finally:
+        stop_processes(list(children.values()))
+        container.close()

@@ -1,0 +1,52 @@
+"""The catalog's tables: one row per content hash (``documents``), one per file path (``paths``)."""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, false
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from schemas.documents import DocState
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class DocumentRow(Base):
+    __tablename__ = "documents"
+    __table_args__ = (Index("ix_documents_state_updated", "state", "updated_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    state: Mapped[str] = mapped_column(String(16), index=True, default=DocState.QUEUED)
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    format: Mapped[str | None] = mapped_column(String(32), default=None)
+    title: Mapped[str | None] = mapped_column(Text, default=None)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    analysis_key: Mapped[str | None] = mapped_column(String(96), default=None)
+    #: the search index holds this document (set when indexed, cleared once it is taken out)
+    in_index: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: when a worker started the stage of ``state`` (None: waiting for it); any state change clears it
+    claimed_at: Mapped[float | None] = mapped_column(Float, default=None)
+    created_at: Mapped[float] = mapped_column(Float, default=time.time)
+    updated_at: Mapped[float] = mapped_column(Float, default=time.time)
+
+
+class PathRow(Base):
+    __tablename__ = "paths"
+
+    path: Mapped[str] = mapped_column(Text, primary_key=True)
+    doc_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+    duplicate: Mapped[bool] = mapped_column(default=False)
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    mtime: Mapped[float] = mapped_column(Float, default=0.0)
+    #: the API key name that uploaded this path (None for folder files)
+    owner: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+def doc_id_for(sha256: str) -> str:
+    """Document ids are the first 16 hex digits of the content hash (64 bits)."""
+    return sha256[:16]
