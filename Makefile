@@ -1,5 +1,5 @@
 # Everyday commands; the environment comes from ./scripts/setup.sh --tests.
-.PHONY: setup lint mypy-baseline test-fast test
+.PHONY: setup lint mypy-baseline test-unit test-fast test
 
 setup:
 	./scripts/setup.sh --tests
@@ -11,8 +11,13 @@ lint:
 mypy-baseline:
 	.venv/bin/mypy | .venv/bin/mypy-baseline sync
 
+# no network service (Redis, database, HTTP)
+test-unit:
+	.venv/bin/python -m pytest tests/unit
+
+# unit + one real component at a time (Redis, PostgreSQL, tantivy, tesseract…): a few minutes
 test-fast:
-	.venv/bin/python -m pytest -m "not slow"
+	.venv/bin/python -m pytest tests/unit tests/integration
 
 test:
 	.venv/bin/python -m pytest

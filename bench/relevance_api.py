@@ -15,11 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,69 +25,11 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from relevance import ROOT, EvalSet, load_sets, prepare, scores, word_rankings
+from relevance import EvalSet, load_sets, prepare, scores, word_rankings
+from running import Phare
 
 from services.search.backends.tantivy_backend import TantivyBackend
 from workers.extract.extractor import TextExtractor
-
-PHARE = ROOT / ".venv" / "bin" / "phare"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Phare:
-    """``phare up`` in a folder of its own, stopped (with its workers) on exit."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.port = free_port()
-        self.env = {**os.environ, "PHARE_DATA_DIR": str(folder / "data"), "PHARE_INBOX": str(folder / "inbox"),
-                    "PHARE_PORT": str(self.port)}
-        self.url = f"http://127.0.0.1:{self.port}"
-        (folder / "inbox").mkdir(parents=True)
-        self.log = (folder / "up.log").open("w")
-        self.process = subprocess.Popen([str(PHARE), "up"], cwd=folder, env=self.env, stdout=self.log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(self.url + "/healthz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(1)
-        raise RuntimeError(f"phare up n'a pas démarré (voir {folder / 'up.log'})")
-
-    def status(self) -> dict:
-        out = subprocess.run([str(PHARE), "status", "--json"], cwd=self.folder, env=self.env, check=True,
-                             capture_output=True, text=True).stdout
-        return json.loads(out)
-
-    def wait(self, expected: int, timeout: float) -> dict:
-        deadline = time.monotonic() + timeout
-        while True:
-            report = self.status()
-            done = sum(n for state, n in report["counts"].items() if state in ("indexed", "failed", "duplicate"))
-            embedded = report.get("semantic", {}).get("embedded", report["counts"].get("indexed", 0))
-            print(f"\r  {done}/{expected} traités, {embedded} avec vecteurs", end="", file=sys.stderr)
-            if done >= expected and embedded >= report["counts"].get("indexed", 0):
-                print(file=sys.stderr)
-                return report
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"après {timeout:.0f} s : {report}")
-            time.sleep(5)
-
-    def stop(self) -> None:
-        os.killpg(self.process.pid, signal.SIGINT)
-        try:
-            self.process.wait(60)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.log.close()
 
 
 def api_rankings(url: str, s: EvalSet, folder_of: dict[str, str]) -> list[list[str]]:

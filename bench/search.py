@@ -18,7 +18,6 @@ import argparse
 import json
 import random
 import re
-import socket
 import statistics
 import sys
 import tempfile
@@ -34,6 +33,7 @@ import uvicorn
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.running import free_port  # noqa: E402
 from schemas.documents import IndexRecord, Page  # noqa: E402
 from schemas.search import SearchQuery  # noqa: E402
 from services.bootstrap import Container, build  # noqa: E402
@@ -90,12 +90,6 @@ def generate(n: int, words: list[str], weights: list[int], titles: list[str], se
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def query_mix(rounds: int) -> list[dict[str, str]]:

@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("UNSTRUCTURED_DISABLE_NOTICE", "1")
 
-from bench.search import free_port, generate, percentile, query_mix, vocabulary  # noqa: E402
+from bench.running import free_port  # noqa: E402
+from bench.search import generate, percentile, query_mix, vocabulary  # noqa: E402
 from services.bootstrap import build  # noqa: E402
 from services.search.app import create_app  # noqa: E402
 from services.settings import Settings  # noqa: E402

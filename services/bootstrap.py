@@ -144,7 +144,8 @@ class Container:
         observe = StageStats(self.broker.client).observe
         return Pipeline(self.catalog, self.blobs, self.artifacts, sandbox, self.analyzer,
                         lambda: self.backend, self.publish, self.max_file_bytes, self.settings.inbox,
-                        observe=observe, embed=self._embed_stage(observe))
+                        observe=observe, claim_lease_s=self.settings.claim_lease_s,
+                        embed=self._embed_stage(observe))
 
     def _embed_stage(self, observe):  # noqa: ANN001, ANN202 - workers.embed.stage.EmbedStage | None
         semantic = self.settings.semantic

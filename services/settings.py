@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     worker_threads: int = 2
     worker_processes: int = Field(default_factory=lambda: min(os.cpu_count() or 1, 4),
                                   description="processes of `phare up`; one of them also indexes")
+    claim_lease_s: float = Field(default=60.0, description="a stage started less than this ago is taken to be "
+                                 "under way: a second message for it is dropped; a document whose worker "
+                                 "died waits this long before it is taken up again")
     watch_debounce_ms: int = 1600
     watch_stable_s: float = Field(default=1.0, description="a file counts once its size and mtime stay "
                                   "unchanged this long (a copy in progress does not)")

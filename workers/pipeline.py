@@ -49,8 +49,8 @@ class Pipeline:
                  observe: Callable[[str, float], None] | None = None, claim_lease_s: float = 60.0,
                  embed: EmbedStage | None = None) -> None:
         """``claim_lease_s``: a stage started less than this ago is under way; a duplicate message for
-        it is dropped (after a crash, the broker's or the reconciler's resend comes later than that)."""
-        """``embed``: the semantic stage (None: semantic search is off)."""
+        it is dropped (after a crash, the broker's or the reconciler's resend comes later than that).
+        ``embed``: the semantic stage (None: semantic search is off)."""
         self.max_attempts = max_attempts
         self.claim_lease_s = claim_lease_s
         self.embedder = embed
@@ -222,6 +222,21 @@ class Pipeline:
     def embed(self, event: DocumentIndexed) -> None:
         if self.embedder is not None:
             self.embedder.run(event)
+
+    def handle(self, event: DocumentEvent) -> None:
+        """Run the stage a message is for: what the dramatiq actors do, for a caller without a broker."""
+        if isinstance(event, DocumentQueued):
+            self.extract(event)
+        elif isinstance(event, DocumentExtracted):
+            self.analyze(event)
+        elif isinstance(event, DocumentAnalyzed):
+            self.index(event)
+        elif isinstance(event, DocumentRemoved):
+            self.unindex(event)
+        elif isinstance(event, DocumentIndexed):
+            self.embed(event)
+        else:
+            raise TypeError(f"no stage for {type(event).__name__}")
 
     def record(self, doc: StoredDocument, extraction: Extraction, analysis: Analysis) -> IndexRecord:
         """The search document for a catalog row and its artifacts (``workers.records.index_record``)."""

@@ -40,8 +40,11 @@ def _lowest_priority() -> None:
 
 
 def run_worker(broker: RedisBroker, pipeline: Pipeline, stop: threading.Event, threads: int,
-               queues: set[str] | None = None) -> None:
+               queues: set[str] | None = None, idle_poll_ms: int = 1000) -> None:
     """Consume until ``stop`` is set.
+
+    ``idle_poll_ms``: the longest an idle worker waits before looking at its queues again (dramatiq's
+    ``worker_timeout``); stopping takes about twice that.
 
     Consumption starts at once: extraction runs in the fork server while this process loads the
     NLP models (seconds, mostly compiling spaCy's French tokenizer patterns), and analysis waits
@@ -58,7 +61,7 @@ def run_worker(broker: RedisBroker, pipeline: Pipeline, stop: threading.Event, t
     warm_up = pipeline.warm_up_embedding if embed_only else pipeline.warm_up
     warming = threading.Thread(target=warm_up, name="phare-warm-up", daemon=True)
     warming.start()
-    worker = dramatiq.Worker(broker, queues=queues, worker_threads=threads)
+    worker = dramatiq.Worker(broker, queues=queues, worker_threads=threads, worker_timeout=idle_poll_ms)
     # dramatiq holds twice its threads' worth of messages per queue by default: at the end of a batch
     # one process then sits on documents the other, idle, could be working on.
     worker.queue_prefetch = threads

@@ -2,7 +2,7 @@
 
 ``VectorStore`` is the port; ``UsearchVectorStore`` the embedded default (an HNSW index from the
 ``usearch`` package, on disk next to the word index); ``services/search/backends/opensearch_vectors.py``
-the cluster's (OpenSearch's k-NN plugin). Both pass ``tests/contract/vector_store.py``.
+the cluster's (OpenSearch's k-NN plugin). Both pass ``tests/integration/contract/vector_store.py``.
 
 The embedded store has one writer, the process that writes the word index, and any number of
 readers. The writer keeps the index in memory and saves a new generation (index file and its

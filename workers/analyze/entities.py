@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -160,6 +161,22 @@ def _action_phrase(text: str) -> bool:
         w[0].islower() and w not in _FUNCTION_WORDS for w in rest)
 
 
+@functools.cache
+def _load_model(model: str) -> Language:
+    """The spaCy pipeline, loaded once per process (read-only once loaded: recognizers share it)."""
+    import spacy
+    from thinc.api import use_ops
+
+    # thinc multiplies matrices with blis by default; numpy's OpenBLAS gives the same results
+    # about 4x faster on the x86-64 servers measured (bench/analyze.py), and NER is mostly that.
+    with use_ops("numpy", use_blis=False):
+        # One load (the French tokenizer's patterns take seconds to compile) for two uses:
+        # NER with the tagger side disabled, the tagger with NER disabled.
+        nlp = spacy.load(model, exclude=["parser", "senter", "lemmatizer"])
+    nlp.max_length = _MAX_CHARS_PER_DOC + 10_000
+    return nlp
+
+
 class EntityRecognizer:
     """``warm_up`` loads the model; ``run`` returns entities counted over the document's pages."""
 
@@ -176,17 +193,7 @@ class EntityRecognizer:
         with self._loading:
             if self._nlp is not None:
                 return
-            import spacy
-            from thinc.api import use_ops
-
-            # thinc multiplies matrices with blis by default; numpy's OpenBLAS gives the same results
-            # about 4x faster on the x86-64 servers measured (bench/analyze.py), and NER is mostly that.
-            with use_ops("numpy", use_blis=False):
-                # One load (the French tokenizer's patterns take seconds to compile) for two uses:
-                # NER with the tagger side disabled, the tagger with NER disabled.
-                nlp = spacy.load(self.model, exclude=["parser", "senter", "lemmatizer"])
-            nlp.max_length = _MAX_CHARS_PER_DOC + 10_000
-            self._nlp = nlp
+            self._nlp = _load_model(self.model)
 
     def run(self, pages: list[Page]) -> list[Entity]:
         self.warm_up()

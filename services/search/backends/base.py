@@ -1,4 +1,4 @@
-"""The search port. Every engine adapter implements it and passes tests/contract/."""
+"""The search port. Every engine adapter implements it and passes tests/integration/contract/."""
 
 from __future__ import annotations
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import yaml
 
-DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
+from tests.support import ROOT
+
+DEPLOY = ROOT / "deploy"
 
 
 def compose() -> dict:

@@ -11,18 +11,17 @@ from pathlib import Path
 import pytest
 
 from schemas.documents import DocState
-from schemas.events import DocumentAnalyzed, DocumentEvent, DocumentExtracted, DocumentQueued, DocumentRemoved
+from schemas.events import DocumentEvent, DocumentExtracted, DocumentQueued
 from services.ingest.blobs import ArtifactStore, BlobStore
 from services.ingest.catalog import Catalog
 from services.ingest.intake import Intake
 from services.search.backends.tantivy_backend import TantivyBackend
+from tests import sandbox_targets
 from workers.analyze.analyzer import Analyzer
 from workers.analyze.entities import EntityRecognizer
 from workers.extract.errors import ExtractionCrashed
 from workers.extract.sandbox import ExtractionSandbox
 from workers.pipeline import Pipeline
-
-from . import sandbox_targets
 
 TEXT = ("Plan climat de Grenoble-Alpes Métropole\n\nLa métropole réduit ses émissions de gaz à effet de "
         "serre de 50 % d'ici 2030 et adapte ses quartiers aux canicules.\n")
@@ -64,9 +63,7 @@ class Stages:
     def step(self) -> DocumentEvent:
         """Deliver the oldest message to its stage."""
         event = self.queue.pop(0)
-        handler = {DocumentQueued: self.pipeline.extract, DocumentExtracted: self.pipeline.analyze,
-                   DocumentAnalyzed: self.pipeline.index, DocumentRemoved: self.pipeline.unindex}[type(event)]
-        handler(event)  # type: ignore[operator]
+        self.pipeline.handle(event)
         return event
 
     def drain(self) -> list[str]:

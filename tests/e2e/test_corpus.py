@@ -8,8 +8,7 @@ import pytest
 
 from schemas.search import SearchQuery
 from services.bootstrap import Container
-
-from .conftest import CORPUS, ingest_and_wait
+from tests.support import CORPUS, ingest_and_wait
 
 pytestmark = [pytest.mark.slow, pytest.mark.corpus,
               pytest.mark.skipif(not (CORPUS / "manifest.csv").exists(), reason="../shared/data/corpus absent")]

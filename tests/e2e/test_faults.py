@@ -21,39 +21,14 @@ from services.bootstrap import Container, build
 from services.ingest.intake import walk
 from services.ingest.reconcile import Reconciler
 from services.settings import Settings
+from tests.support import ROOT, notes, until
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[1]
-TOPICS = ["tramway", "covoiturage", "funiculaire", "téléphérique", "trolleybus", "autopartage", "vélopartage",
-          "navette", "métrocâble", "péage"]
-
-
-def notes(folder: Path, n: int, first: int = 0) -> list[Path]:
-    """``n`` small, distinct French notes (numbered from ``first``)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    out = []
-    for i in range(first, first + n):
-        path = folder / f"note-{i:04d}.md"
-        path.write_text(f"# Note {i} sur le {TOPICS[i % len(TOPICS)]}\n\nÉtude numéro {i} du {TOPICS[i % 10]} "
-                        f"dans la métropole grenobloise, horizon 2040.\n", encoding="utf-8")
-        out.append(path)
-    return out
-
-
 def spawn_worker(env: dict[str, str], indexer: bool = True) -> subprocess.Popen:
     """A ``phare worker`` process; as under ``phare up``, only one of them writes the embedded index."""
     queues = [] if indexer else ["--queues", "extract,analyze"]
     return subprocess.Popen([sys.executable, "-m", "services.cli", "worker", "--threads", "2", *queues], cwd=ROOT,
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-
-
-def until(predicate: Callable[[], bool], what: str, timeout: float, every: Callable[[], object] | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, what
-        if every is not None:
-            every()
-        time.sleep(0.5)
 
 
 def terminal(container: Container) -> int:
@@ -74,7 +49,9 @@ def kill_group(proc: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
 def workers(tmp_path: Path, redis_url: str) -> Iterator[tuple[Container, dict[str, str], list[subprocess.Popen]]]:
     settings = Settings(data_dir=tmp_path / "data", inbox=tmp_path / "inbox", redis_url=redis_url)
     container = build(settings)
-    env = {**os.environ, "PHARE_DATA_DIR": str(settings.data_dir), "PHARE_REDIS_URL": redis_url}
+    # a short lease: the documents a killed worker had claimed are taken up again after 5 s, not 60
+    env = {**os.environ, "PHARE_DATA_DIR": str(settings.data_dir), "PHARE_REDIS_URL": redis_url,
+           "PHARE_CLAIM_LEASE_S": "5"}
     procs: list[subprocess.Popen] = []
     yield container, env, procs
     for proc in procs:
@@ -85,10 +62,10 @@ def workers(tmp_path: Path, redis_url: str) -> Iterator[tuple[Container, dict[st
 def test_a_worker_killed_mid_run_loses_nothing(workers, tmp_path: Path) -> None:  # noqa: ANN001
     container, env, procs = workers
     procs += [spawn_worker(env), spawn_worker(env, indexer=False)]
-    files = notes(tmp_path / "lot", 120)
+    files = notes(tmp_path / "lot", 60)
     for path in files:
         container.intake.submit(path)
-    until(lambda: container.catalog.counts().get("indexed", 0) >= 20, "first documents indexed", 120)
+    until(lambda: container.catalog.counts().get("indexed", 0) >= 10, "first documents indexed", 120)
     kill_group(procs[0])  # SIGKILL: no cleanup, messages in flight stay unacknowledged
     procs.append(spawn_worker(env))
     reconciler = Reconciler(container.catalog, container.intake, container.publish, lambda: container.backend)
@@ -144,13 +121,13 @@ def test_redis_restarted_mid_run(own_redis, tmp_path: Path) -> None:  # noqa: AN
     url, restart = own_redis
     settings = Settings(data_dir=tmp_path / "data", inbox=tmp_path / "inbox", redis_url=url)
     container = build(settings)
-    env = {**os.environ, "PHARE_DATA_DIR": str(settings.data_dir), "PHARE_REDIS_URL": url}
+    env = {**os.environ, "PHARE_DATA_DIR": str(settings.data_dir), "PHARE_REDIS_URL": url, "PHARE_CLAIM_LEASE_S": "5"}
     procs = [spawn_worker(env), spawn_worker(env, indexer=False)]
     try:
-        files = notes(tmp_path / "lot", 100)
+        files = notes(tmp_path / "lot", 60)
         for path in files:
             container.intake.submit(path)
-        until(lambda: container.catalog.counts().get("indexed", 0) >= 15, "first documents indexed", 120)
+        until(lambda: container.catalog.counts().get("indexed", 0) >= 10, "first documents indexed", 120)
         restart()
         reconciler = Reconciler(container.catalog, container.intake, container.publish, lambda: container.backend)
         until(lambda: terminal(container) == len(files), "every document terminal", 240,
@@ -178,11 +155,12 @@ def test_repeated_crashes_end_in_quarantine_and_retry_recovers(workers, tmp_path
 
 def test_a_burst_of_files_and_a_folder_moved_in(workers, tmp_path: Path) -> None:  # noqa: ANN001
     """Two worker processes, a burst and a folder moved in: every document ends indexed once. (How fast
-    a large drop goes is bench/extract.py's measure, not a test's: 300 files show the behaviour.)"""
+    a drop of thousands of files goes is bench/burst.py's measure, not a test's: 120 files show the
+    behaviour.)"""
     container, env, procs = workers
     procs += [spawn_worker(env), spawn_worker(env, indexer=False)]
-    burst = notes(tmp_path / "inbox" / "rafale", 300)
-    moved = notes(tmp_path / "ailleurs" / "dossier", 30, first=len(burst))
+    burst = notes(tmp_path / "inbox" / "rafale", 100)
+    moved = notes(tmp_path / "ailleurs" / "dossier", 20, first=len(burst))
     shutil.move(str(moved[0].parent), str(tmp_path / "inbox" / "dossier"))
     reconciler = Reconciler(container.catalog, container.intake, container.publish, lambda: container.backend)
     started = time.monotonic()

@@ -12,8 +12,7 @@ from schemas.search import SearchQuery
 from services.bootstrap import Container
 from services.search.app import create_app
 from services.settings import ExtractSettings, Settings
-
-from .conftest import FIXTURES
+from tests.support import FIXTURES
 
 pytestmark = pytest.mark.slow
 
@@ -139,7 +138,7 @@ def test_writes_are_rate_limited(client: TestClient, key: str) -> None:
 
 def test_documents_of_the_watched_folder_are_removed_from_the_folder(client: TestClient, running: Container,
                                                                       key: str, tmp_path: Path) -> None:
-    from .conftest import ingest_and_wait
+    from tests.support import ingest_and_wait
 
     note = tmp_path / "inbox" / "note.md"
     note.parent.mkdir(parents=True)

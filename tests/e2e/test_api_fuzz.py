@@ -13,8 +13,7 @@ from hypothesis import HealthCheck, given, settings
 
 from services.bootstrap import Container
 from services.search.app import create_app
-
-from .conftest import FIXTURES, ingest_and_wait
+from tests.support import FIXTURES, ingest_and_wait
 
 pytestmark = pytest.mark.slow
 

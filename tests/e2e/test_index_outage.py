@@ -16,8 +16,7 @@ import pytest
 from services.bootstrap import Container
 from services.ingest.reconcile import Reconciler
 from services.settings import Settings
-
-from .test_faults import notes, until
+from tests.support import notes, until
 
 pytestmark = pytest.mark.slow
 

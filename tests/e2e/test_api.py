@@ -11,33 +11,37 @@ from fastapi.testclient import TestClient
 from schemas.search import SearchQuery
 from services.bootstrap import Container
 from services.search.app import create_app
-
-from .conftest import FIXTURES, ingest_and_wait
+from tests.support import FIXTURES, ingest_and_wait
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def client(running: Container, tmp_path: Path) -> TestClient:
-    docs = tmp_path / "docs"
-    docs.mkdir()
+@pytest.fixture(scope="module")
+def library(shared_library: Container, tmp_path_factory: pytest.TempPathFactory) -> Container:
+    """The library the tests below read (none of them writes)."""
+    docs = tmp_path_factory.mktemp("docs")
     shutil.copy(FIXTURES / "220310_mandat_GT_CNIG_Friches.pdf", docs)
     (docs / "piege.html").write_text(
         "<html><head><title>Piège</title></head><body><h1>Étude des inondations à Échirolles</h1>"
         "<p>Les inondations &lt;script&gt;alert(1)&lt;/script&gt; menacent Échirolles.</p>"
         "<script>alert(2)</script></body></html>", encoding="utf-8")
-    states = ingest_and_wait(running, [docs])
+    states = ingest_and_wait(shared_library, [docs])
     assert {s for s, _ in states.values()} == {"indexed"}
-    return TestClient(create_app(running))
+    return shared_library
+
+
+@pytest.fixture
+def client(library: Container) -> TestClient:
+    return TestClient(create_app(library))
 
 
 def test_health(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
 
 
-def test_search_matches_the_service(client: TestClient, running: Container) -> None:
+def test_search_matches_the_service(client: TestClient, library: Container) -> None:
     api = client.get("/api/v1/search", params={"q": "friches", "limit": 5}).json()
-    direct = running.search_service.search(SearchQuery(text="friches", limit=5)).model_dump()
+    direct = library.search_service.search(SearchQuery(text="friches", limit=5)).model_dump()
     assert api == direct and api["total"] == 1
 
 

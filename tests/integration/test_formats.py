@@ -9,14 +9,13 @@ from pathlib import Path
 import pytest
 
 from schemas.documents import Page
+from tests.builders import make_docx, make_epub, make_odp, make_ods, make_ratio_bomb_docx, make_rtf
+from tests.support import FIXTURES
 from workers.extract.cleaning import strip_running_lines
 from workers.extract.errors import ExtractionError
 from workers.extract.extractor import TextExtractor, publication_year
 from workers.extract.legacy import soffice
 from workers.extract.limits import check_zip_bomb
-
-from .builders import make_docx, make_epub, make_odp, make_ods, make_ratio_bomb_docx, make_rtf
-from .conftest import FIXTURES
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,7 @@ import pytest
 
 from schemas.search import SearchQuery
 from services.bootstrap import Container
-
-from .conftest import FIXTURES, ingest_and_wait
+from tests.support import FIXTURES, ingest_and_wait
 
 pytestmark = pytest.mark.slow
 

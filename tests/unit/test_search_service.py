@@ -14,9 +14,8 @@ from services.ingest.catalog import Catalog
 from services.search.backends.tantivy_backend import TantivyBackend
 from services.search.query import expand_acronyms
 from services.search.service import Labels, SearchService
+from tests.integration.contract.search_backend import record
 from workers.analyze.taxonomy import Taxonomy
-
-from .contract.search_backend import record
 
 
 @pytest.fixture

@@ -23,9 +23,8 @@ from schemas.events import DocumentAnalyzed, DocumentExtracted, DocumentQueued, 
 from services.bootstrap import Container, build
 from services.search.app import create_app
 from services.settings import ServerSettings
-
-from . import sandbox_targets
-from .conftest import FIXTURES, serving
+from tests import sandbox_targets
+from tests.support import FIXTURES, serving
 
 NOTE = "# Plan de mobilité\n\nLe téléphérique urbain de Fontaine et le covoiturage dans le Grésivaudan.\n"
 
@@ -162,13 +161,13 @@ def test_the_same_content_uploaded_by_two_keys_stays_for_the_other(app_client: T
 
 
 # -- 3. queries ----------------------------------------------------------------------------------
-@pytest.mark.parametrize("q", ["id:*", "title:*", "body:*", "nosuchfield:*", "record:*", "year:[1 TO 3000]",
-                               "id:/.*/", "territories:*", "added_at:>0"])
-def test_no_query_string_answers_5xx(app_client: TestClient, container: Container, q: str) -> None:
+def test_no_query_string_answers_5xx(app_client: TestClient, container: Container) -> None:
     key = container.api_keys.create("doc")
     index_without_worker(container, upload(app_client, {"X-API-Key": key}).json()[0]["id"])
-    for route in ("/api/v1/search", "/api/v1/facets", "/api/v1/search.atom", "/recherche"):
-        assert app_client.get(route, params={"q": q}).status_code == 200, (route, q)
+    for q in ("id:*", "title:*", "body:*", "nosuchfield:*", "record:*", "year:[1 TO 3000]", "id:/.*/",
+              "territories:*", "added_at:>0"):
+        for route in ("/api/v1/search", "/api/v1/facets", "/api/v1/search.atom", "/recherche"):
+            assert app_client.get(route, params={"q": q}).status_code == 200, (route, q)
 
 
 # -- 4. slow and idle connections ----------------------------------------------------------------

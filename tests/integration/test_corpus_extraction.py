@@ -20,9 +20,8 @@ import pytest
 from bs4 import BeautifulSoup
 from lxml import etree
 
+from tests.support import CORPUS
 from workers.extract.extractor import TextExtractor
-
-from .conftest import CORPUS
 
 pytestmark = [pytest.mark.corpus,
               pytest.mark.skipif(not (CORPUS / "manifest.csv").exists(), reason="../shared/data/corpus absent")]

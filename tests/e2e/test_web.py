@@ -12,8 +12,7 @@ import pytest
 
 from services.bootstrap import Container
 from services.search.app import create_app
-
-from .conftest import FIXTURES, serving
+from tests.support import FIXTURES, serving
 
 pytestmark = pytest.mark.slow
 SCREENSHOTS = os.environ.get("PHARE_SCREENSHOTS")  # a folder: the flow test saves its screens there
@@ -21,7 +20,7 @@ SCREENSHOTS = os.environ.get("PHARE_SCREENSHOTS")  # a folder: the flow test sav
 
 @pytest.fixture
 def site(running: Container, tmp_path: Path) -> Iterator[str]:
-    from .conftest import ingest_and_wait
+    from tests.support import ingest_and_wait
 
     docs = tmp_path / "bibliotheque" / "risques"
     docs.mkdir(parents=True)

@@ -14,8 +14,7 @@ from services.bootstrap import Container
 from services.ingest.intake import is_ignored
 from services.ingest.reconcile import Reconciler
 from services.ingest.watcher import FolderWatcher, is_stable
-
-from .conftest import FIXTURES
+from tests.support import FIXTURES
 
 pytestmark = pytest.mark.slow
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import FIXTURES
+from tests.support import FIXTURES, OFFLINE
 
 pytestmark = pytest.mark.slow
-OFFLINE = Path(__file__).parent / "offline"
 VIOLATIONS = Path("/tmp/phare-offline-violations.log")
+WORDS_ONLY = {"PHARE_SEMANTIC__ENABLED": "false"}  # where meaning is not what a test is about: no encoder to load
 
 
 def phare(workdir: Path, *args: str, timeout: float = 300, **extra_env: str) -> dict:
@@ -97,7 +97,7 @@ def test_reindex_follows_a_taxonomy_edit_without_reextracting(tmp_path: Path) ->
 
     taxonomy = tmp_path / "taxonomie"
     shutil.copytree(packaged_taxonomy_dir(), taxonomy)
-    env = {"PHARE_TAXONOMY_DIR": str(taxonomy)}
+    env = {"PHARE_TAXONOMY_DIR": str(taxonomy), **WORDS_ONLY}
     shutil.copy(FIXTURES / "220310_mandat_GT_CNIG_Friches.pdf", tmp_path / "mandat.pdf")
     doc_id = phare(tmp_path, "ingest", "mandat.pdf", "--wait", "--json", **env)["documents"][0]["id"]
     assert "culture-patrimoine" not in {t["slug"] for t in phare(tmp_path, "show", doc_id, "--json", **env)["themes"]}
@@ -123,7 +123,7 @@ def test_the_whole_path_on_opensearch_with_a_rebuild(tmp_path: Path) -> None:
     shutil.copy(FIXTURES / "220310_mandat_GT_CNIG_Friches.pdf", tmp_path / "mandat.pdf")
     shutil.copy(FIXTURES / "glossaire_gt_paysages.docx", tmp_path / "glossaire.docx")
     with OsmemServer.start(japanese=False) as server:
-        env = {"PHARE_OPENSEARCH_URL": server.url}
+        env = {"PHARE_OPENSEARCH_URL": server.url, **WORDS_ONLY}
         docs = phare(tmp_path, "ingest", "mandat.pdf", "glossaire.docx", "--wait", "--json", **env)["documents"]
         assert [d["state"] for d in docs] == ["indexed", "indexed"]
         found = phare(tmp_path, "search", "recyclage des friches", "--json", **env)

@@ -9,14 +9,13 @@ import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader, PdfWriter
 
+from tests import sandbox_targets
+from tests.builders import make_docx
+from tests.support import FIXTURES
 from workers.extract.errors import ExtractionCrashed, ExtractionError
 from workers.extract.extractor import TextExtractor
 from workers.extract.ocr import tesseract_available
 from workers.extract.sandbox import ExtractionSandbox
-
-from . import sandbox_targets
-from .builders import make_docx
-from .conftest import FIXTURES
 
 PDF = FIXTURES / "220310_mandat_GT_CNIG_Friches.pdf"
 

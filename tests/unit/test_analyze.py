@@ -133,7 +133,7 @@ def test_theme_taxonomy_is_the_agreed_top_level_linked_to_thesauri() -> None:
 
 
 def test_theme_uris_exist_in_the_thesauri() -> None:
-    from .conftest import CORPUS
+    from tests.support import CORPUS
 
     thesauri = CORPUS.parent / "themes"
     if not thesauri.exists():
