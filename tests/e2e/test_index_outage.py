@@ -52,7 +52,9 @@ def engine() -> Iterator[Engine]:
 
 @pytest.fixture
 def settings(tmp_path: Path, engine: Engine) -> Settings:
-    return Settings(data_dir=tmp_path / "data", inbox=tmp_path / "inbox", opensearch_url=engine.url)
+    # a short lease: a document whose indexing was cut off is taken up again 10 s later, not 60
+    return Settings(data_dir=tmp_path / "data", inbox=tmp_path / "inbox", opensearch_url=engine.url,
+                    claim_lease_s=10)
 
 
 def test_index_unavailable_for_30_seconds(running: Container, engine: Engine, tmp_path: Path) -> None:
@@ -72,5 +74,5 @@ def test_index_unavailable_for_30_seconds(running: Container, engine: Engine, tm
     engine.start()
     reconciler = Reconciler(running.catalog, running.intake, running.publish, lambda: running.backend)
     until(lambda: running.catalog.counts() == {"indexed": 20}, "indexed after the outage", 240,
-          every=lambda: reconciler.resume_stuck(older_than_s=60))
+          every=lambda: reconciler.resume_stuck(older_than_s=10))
     until(lambda: running.backend.count() == 20, "index complete again", 120, every=reconciler.resync_index)
