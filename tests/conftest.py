@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -28,16 +29,25 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data", inbox=tmp_path / "inbox")
 
 
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    client = redis.Redis.from_url(REDIS_URL)
+@contextmanager
+def empty_redis(url: str) -> Iterator[str]:
+    """The Redis database at ``url``, emptied before and after (down: skipped, or failed in CI)."""
+    client = redis.Redis.from_url(url)
     try:
         client.ping()
     except redis.RedisError as exc:
-        unavailable("Redis at " + REDIS_URL, exc)
+        unavailable("Redis at " + url, exc)
     client.flushdb()
-    yield REDIS_URL
-    client.flushdb()
+    try:
+        yield url
+    finally:
+        client.flushdb()
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    with empty_redis(REDIS_URL) as url:
+        yield url
 
 
 @pytest.fixture
@@ -74,18 +84,12 @@ def running(container: Container) -> Iterator[Container]:
 @pytest.fixture(scope="module")
 def shared_library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
     """One library and its worker for a whole module whose tests only read (Redis: its own database)."""
-    client = redis.Redis.from_url(SHARED_REDIS_URL)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        unavailable("Redis at " + SHARED_REDIS_URL, exc)
-    client.flushdb()
     root = tmp_path_factory.mktemp("library")
-    c = build(Settings(data_dir=root / "data", inbox=root / "inbox", redis_url=SHARED_REDIS_URL))
-    with worker_running(c):
-        yield c
-    c.close()
-    client.flushdb()
+    with empty_redis(SHARED_REDIS_URL) as url:
+        c = build(Settings(data_dir=root / "data", inbox=root / "inbox", redis_url=url))
+        with worker_running(c):
+            yield c
+        c.close()
 
 
 @pytest.fixture
