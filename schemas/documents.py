@@ -43,9 +43,10 @@ class Page(BaseModel):
     text: str
 
 
-#: where a title comes from; the first five are the document's own word for it, the last two a guess
-TitleSource = Literal["properties", "cover", "html", "markdown", "heading", "first_line", "filename"]
-TRUSTED_TITLE_SOURCES = frozenset({"properties", "cover", "html", "markdown", "heading"})
+#: where a title comes from: a documentalist ("curated"), the document's own word for it (the next
+#: five), or a guess (the last two)
+TitleSource = Literal["curated", "properties", "cover", "html", "markdown", "heading", "first_line", "filename"]
+TRUSTED_TITLE_SOURCES = frozenset({"curated", "properties", "cover", "html", "markdown", "heading"})
 
 
 def title_trusted(source: str | None) -> bool:

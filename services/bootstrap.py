@@ -201,6 +201,14 @@ class Container:
         return SearchService(self.backend, self.catalog, self.artifacts, labels, glossary, self.blobs,
                              self.settings.inbox, hybrid)
 
+    @cached_property
+    def curation(self):  # noqa: ANN201 - services.curation.Curation
+        from services.curation import Curation
+
+        labels = self.search_service.labels
+        known = {"themes": set(labels.themes), "postures": set(labels.postures), "producer": set(labels.producers)}
+        return Curation(self.catalog, lambda doc_id: self.backend.get(doc_id), labels.gazetteer, known, self.publish)
+
     def close(self) -> None:
         for closer in reversed(self._closers):
             try:

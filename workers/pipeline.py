@@ -240,4 +240,5 @@ class Pipeline:
 
     def record(self, doc: StoredDocument, extraction: Extraction, analysis: Analysis) -> IndexRecord:
         """The search document for a catalog row and its artifacts (``workers.records.index_record``)."""
-        return index_record(doc, self.catalog.paths_of(doc.id), extraction, analysis, self.inbox)
+        return index_record(doc, self.catalog.paths_of(doc.id), extraction, analysis, self.inbox,
+                            self.catalog.corrections(doc.id), self.analyzer.ancestors)

@@ -4,12 +4,13 @@ catalog, content-addressed stores, tantivy or OpenSearch); the stages never impo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol, TypeVar
 
 from pydantic import BaseModel
 
+from schemas.curation import FieldCuration
 from schemas.documents import DocState, IndexRecord
 
 M = TypeVar("M", bound=BaseModel)
@@ -48,6 +49,7 @@ class CatalogPort(Protocol):
     def get(self, doc_id: str) -> StoredDocument | None: ...
     def by_state(self, state: DocState, limit: int = 100) -> Sequence[StoredDocument]: ...
     def paths_of(self, doc_id: str) -> list[str]: ...
+    def corrections(self, doc_id: str) -> Mapping[str, FieldCuration]: ...
 
 
 class BlobsPort(Protocol):

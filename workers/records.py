@@ -3,8 +3,10 @@ stage and by ``phare reindex --rebuild``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from schemas.curation import FieldCuration, apply_corrections
 from schemas.documents import Analysis, Extraction, IndexRecord
 from schemas.library_paths import is_upload
 from workers.ports import StoredDocument
@@ -47,8 +49,19 @@ def collection_of(path: str, inbox: Path | None) -> str:
 
 
 def index_record(doc: StoredDocument, paths: list[str], extraction: Extraction, analysis: Analysis,
-                 inbox: Path | None) -> IndexRecord:
-    """The search document of ``doc`` (``paths``: its files, first shown; ``inbox``: the watched folder)."""
+                 inbox: Path | None, corrections: Mapping[str, FieldCuration] | None = None,
+                 ancestors: Callable[[str], list[str]] | None = None) -> IndexRecord:
+    """The search document of ``doc`` (``paths``: its files, first shown; ``inbox``: the watched folder),
+    with a documentalist's ``corrections`` in force over the automatic tags (``ancestors``: of a
+    territory key, from the gazetteer)."""
+    record = _automatic_record(doc, paths, extraction, analysis, inbox)
+    if not corrections:
+        return record
+    return apply_corrections(record, corrections, ancestors or (lambda key: []))
+
+
+def _automatic_record(doc: StoredDocument, paths: list[str], extraction: Extraction, analysis: Analysis,
+                      inbox: Path | None) -> IndexRecord:
     territories: set[str] = set()
     for t in analysis.territories:
         if t.about:  # the territory facet counts what documents are about; mere mentions are "places"

@@ -14,6 +14,6 @@ from services.cli import admin, library, run
 app = typer.Typer(help="phare — centre de ressources documentaires de l'Atelier des futurs.", no_args_is_help=True,
                   add_completion=False)
 for command in (run.worker, run.watch, run.api, run.up, library.ingest, library.reindex, library.search,
-                library.show, admin.status, admin.failed, admin.retry):
+                library.show, library.edit, admin.status, admin.failed, admin.retry):
     app.command()(command)
 app.add_typer(admin.keys_app, name="keys")

@@ -134,7 +134,8 @@ def _rebuild_index(as_json: bool) -> None:
                 extraction = artifacts.get("extract", doc.sha256, Extraction)
                 analysis = artifacts.get("analysis", doc.analysis_key, Analysis) if doc.analysis_key else None
                 if extraction and analysis:
-                    yield index_record(doc, catalog.paths_of(doc.id), extraction, analysis, container.settings.inbox)
+                    yield index_record(doc, catalog.paths_of(doc.id), extraction, analysis, container.settings.inbox,
+                                       catalog.corrections(doc.id), container.analyzer.ancestors)
 
         backend = container.backend
         if not isinstance(backend, Rebuildable):
@@ -197,3 +198,54 @@ def show(doc_id: str, as_json: Annotated[bool, typer.Option("--json")] = False,
         console.print(f"  {key}: {found[key]}")
     console.print("  thèmes : " + ", ".join(t["label"] for t in found["themes"]))
     console.print("  territoires : " + ", ".join(t["name"] for t in found["territories"][:10]))
+
+
+def edit(doc_id: str,
+         title: Annotated[str | None, typer.Option("--titre", help="nouveau titre")] = None,
+         year: Annotated[int | None, typer.Option("--annee", help="année de publication")] = None,
+         producer: Annotated[str | None, typer.Option("--producteur", help="identifiant du producteur")] = None,
+         collection: Annotated[str | None, typer.Option("--collection")] = None,
+         themes: Annotated[list[str] | None, typer.Option("--theme", help="thème ou sous-thème (parent/enfant), "
+                                                          "répétable : la liste complète")] = None,
+         postures: Annotated[list[str] | None, typer.Option("--posture", help="répétable")] = None,
+         horizons: Annotated[list[int] | None, typer.Option("--horizon", help="répétable")] = None,
+         territories: Annotated[list[str] | None, typer.Option("--territoire", help="niveau:code, ex. "
+                                                               "departement:38 ; répétable")] = None,
+         cleared: Annotated[list[str] | None, typer.Option("--vider", help="champ à vider (ex. postures)")] = None,
+         validated: Annotated[list[str] | None, typer.Option("--valider", help="champ confirmé (ex. themes)")] = None,
+         by: Annotated[str, typer.Option("--par", help="qui corrige (l'historique le garde)")] = "cli",
+         as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Corrige ou valide les étiquettes d'un document ; la recherche les montre une fois le document
+    ré-indexé par un travailleur (`phare up` en cours, ou au prochain lancement)."""
+    from pydantic import ValidationError
+
+    from schemas.curation import DocumentEdit
+    from services.curation import CurationError
+    from services.search.errors import french_validation_message
+
+    setup_logging()
+    given = {"title": title, "year": year, "producer": producer, "collection": collection, "themes": themes,
+             "postures": postures, "horizons": horizons, "territories": territories}
+    body: dict[str, object] = {k: v for k, v in given.items() if v is not None}
+    for name in cleared or []:
+        body[name] = [] if name in ("themes", "postures", "horizons", "territories") else None
+    try:
+        request = DocumentEdit.model_validate({**body, "validated": validated or []})
+    except ValidationError as exc:
+        console.print(f"[red]{french_validation_message(exc.errors())}[/]")
+        raise typer.Exit(2) from exc
+    container = build()
+    try:
+        changes = container.curation.edit(doc_id, request, by)
+        in_force = container.curation.in_force(doc_id)
+    except CurationError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from exc
+    finally:
+        container.close()
+    if as_json:
+        print_json({"changes": [c.model_dump() for c in changes], "curation": in_force})
+        return
+    for c in changes:
+        console.print(f"  {c.field} : {c.before!r} → {c.after!r}" + (" (validé)" if c.validated else ""))
+    console.print(f"{len(changes)} changement(s) enregistré(s)")

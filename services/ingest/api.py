@@ -5,16 +5,26 @@ No ``from __future__ import annotations`` here: FastAPI must resolve the routes'
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
+from schemas.curation import Change, DocumentEdit
 from schemas.documents import DocState
 from services.bootstrap import Container
+from services.curation import CurationError
 from services.http_auth import key_required
 from services.ingest.uploads import Accepted, Status
 
 _DocId = Annotated[str, PathParam(pattern=r"^[0-9a-f]{16}$", description="identifiant du document")]
+
+
+class Edited(BaseModel):
+    """What a correction changed, and every curated field as it now stands."""
+
+    changes: list[Change]
+    curation: dict[str, dict[str, Any]]
 
 
 def ingest_router(container: Container, read_guard: list[Any]) -> APIRouter:
@@ -53,6 +63,33 @@ def ingest_router(container: Container, read_guard: list[Any]) -> APIRouter:
     def delete(doc_id: _DocId, who: Annotated[str, Depends(writer)]) -> Status:
         limiter.hit(who)
         return uploads.remove(doc_id, who)
+
+    @router.patch("/documents/{doc_id}", response_model=Edited, tags=["catalogage"],
+                  summary="Corriger ou valider les étiquettes d'un document (clé d'API)",
+                  description="Chaque champ nommé reçoit sa nouvelle valeur entière (ex. `{\"themes\": [\"eau\", "
+                              "\"risques-naturels/inondations\"], \"territories\": [\"departement:38\"]}`) ; "
+                              "`validated` liste les champs confirmés. Les corrections priment sur les étiquettes "
+                              "automatiques, survivent aux ré-indexations, et la recherche les montre aussitôt "
+                              "le document ré-indexé (quelques secondes).",
+                  responses={401: {"description": "clé manquante"}, 403: {"description": "appel d'un autre site"},
+                             404: {"description": "introuvable"},
+                             422: {"description": "champ ou identifiant inconnu"}})
+    def correct(doc_id: _DocId, body: DocumentEdit, who: Annotated[str, Depends(writer)]) -> Edited:
+        limiter.hit(who)
+        try:
+            changes = container.curation.edit(doc_id, body, who)
+        except CurationError as exc:
+            raise HTTPException(status_code=exc.status, detail=str(exc)) from exc
+        return Edited(changes=changes, curation=container.curation.in_force(doc_id))
+
+    @router.get("/documents/{doc_id}/history", response_model=list[Change], tags=["catalogage"],
+                dependencies=read_guard, summary="Historique des corrections d'un document",
+                responses={404: {"description": "introuvable"}})
+    def history(doc_id: _DocId) -> list[Change]:
+        try:
+            return container.curation.history(doc_id)
+        except CurationError as exc:
+            raise HTTPException(status_code=exc.status, detail=str(exc)) from exc
 
     @router.get("/documents", response_model=list[Status], tags=["dépôt"], dependencies=read_guard,
                 summary="Documents par état (ex. les échecs et leurs raisons)")

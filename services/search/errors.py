@@ -8,7 +8,9 @@ from typing import Any
 _PARAMETER = {"q": "texte recherché", "limit": "nombre de résultats", "offset": "rang du premier résultat",
               "page": "page", "sort": "tri", "year_min": "année minimale", "year_max": "année maximale",
               "horizon": "horizon", "doc_id": "identifiant du document", "number": "numéro de page",
-              "format": "format"}
+              "format": "format", "title": "titre", "year": "année", "producer": "producteur",
+              "collection": "collection", "themes": "thèmes", "postures": "postures", "horizons": "horizons",
+              "territories": "territoires", "validated": "champs validés"}
 
 
 def _reason(error: dict[str, Any]) -> str:
@@ -27,6 +29,14 @@ def _reason(error: dict[str, Any]) -> str:
         return f"au plus {ctx.get('max_length')} caractères"
     if kind == "string_pattern_mismatch":
         return "forme invalide"
+    if kind == "extra_forbidden":
+        return "champ inconnu"
+    if kind == "too_long":
+        return f"au plus {ctx.get('max_length')} valeurs"
+    if kind == "string_too_short":
+        return "ne peut être vide"
+    if kind == "value_error":
+        return str(ctx.get("error", "valeur invalide"))
     if kind == "literal_error":
         return f"valeurs possibles : {ctx.get('expected', '')}".replace(" or ", " ou ")
     return "valeur invalide"

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from schemas.curation import in_force
 from schemas.documents import Analysis, DocState, Extraction, Page
 from schemas.gazetteer import Gazetteer
 from schemas.library_paths import safe_filename, shown_path
@@ -190,7 +191,14 @@ class SearchService:
             "territories": [t.model_dump() for t in analysis.territories],
             "entities": [e.model_dump() for e in analysis.entities],
             "producer": analysis.producer.model_dump() if analysis.producer else None,
+            # the values in force, corrections by documentalists included (the fields above: phare's proposal)
+            "curation": in_force(self.backend.get(doc.id), self.catalog.corrections(doc.id),
+                                 self.labels.gazetteer.ancestors),
         }
+        corrected = {name: f["value"] for name, f in out["curation"].items() if f["corrected"]}
+        out["title"] = corrected.get("title") or out["title"]  # shown titles are the ones in force
+        if "year" in corrected:
+            out["year"] = corrected["year"]
         if with_text and extraction:
             out["pages"] = [p.model_dump() for p in extraction.pages]
         return out

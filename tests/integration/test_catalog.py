@@ -144,3 +144,23 @@ def test_processes_starting_together_on_a_new_sqlite_catalog_all_succeed(tmp_pat
             with catalog._engine.connect() as conn:
                 assert _at_head(conn)
             catalog.dispose()
+
+
+def test_corrections_are_kept_with_their_history(catalog: Catalog) -> None:
+    doc_id = catalog.register(SHA_A, 10, "/inbox/a.pdf", 1.0).doc_id
+    before = {"themes": ["eau"], "territories": ["commune:38185"], "year": 2020}
+    first = catalog.curate(doc_id, {"themes": ["eau", "climat"], "year": None}, ["territories"], before, "camille")
+    assert [(c.field, c.before, c.after, c.validated) for c in first] == [
+        ("territories", ["commune:38185"], ["commune:38185"], True), ("themes", ["eau"], ["eau", "climat"], False),
+        ("year", 2020, None, False)]
+    stored = catalog.corrections(doc_id)
+    assert stored["themes"].value == ["eau", "climat"] and stored["themes"].corrected
+    assert stored["themes"].by == "camille"
+    assert stored["territories"].validated and not stored["territories"].corrected
+    assert stored["year"].corrected and stored["year"].value is None
+    in_force = {"themes": ["eau", "climat"], "territories": ["commune:38185"], "year": None}
+    assert catalog.curate(doc_id, {"themes": ["eau", "climat"]}, ["territories"], in_force, "dominique") == []
+    catalog.curate(doc_id, {"themes": ["climat"]}, [], in_force, "dominique")
+    history = catalog.history(doc_id)
+    assert [(h.field, h.by) for h in history][:1] == [("themes", "dominique")] and len(history) == 4
+    assert catalog.corrections(SHA_B[:16]) == {} and catalog.history(SHA_B[:16]) == []

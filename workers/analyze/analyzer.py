@@ -62,6 +62,12 @@ class Analyzer:
         self.entities.warm_up()
         self.refresh()
 
+    def ancestors(self, key: str) -> list[str]:
+        """Keys of the territories enclosing ``key`` (level:code), nearest first, from the gazetteer."""
+        self.refresh()
+        assert self._territories is not None
+        return self._territories.gazetteer.ancestors(key)
+
     def refresh(self) -> None:
         """(Re)load the reference data if its files changed since the last load."""
         stamp = self.reference.stamp()

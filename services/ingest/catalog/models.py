@@ -1,10 +1,11 @@
-"""The catalog's tables: one row per content hash (``documents``), one per file path (``paths``)."""
+"""The catalog's tables: one row per content hash (``documents``), one per file path (``paths``), the
+documentalists' corrections in force (``corrections``) and every change made (``edits``)."""
 
 from __future__ import annotations
 
 import time
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, false
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from schemas.documents import DocState
@@ -45,6 +46,35 @@ class PathRow(Base):
     mtime: Mapped[float] = mapped_column(Float, default=0.0)
     #: the API key name that uploaded this path (None for folder files)
     owner: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class CorrectionRow(Base):
+    """One field of one document as a documentalist set or validated it (applied over the automatic tags)."""
+
+    __tablename__ = "corrections"
+
+    doc_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    field: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[object] = mapped_column(JSON, nullable=True)
+    corrected: Mapped[bool] = mapped_column(Boolean, default=False)
+    validated: Mapped[bool] = mapped_column(Boolean, default=False)
+    by: Mapped[str] = mapped_column(String(64))
+    at: Mapped[float] = mapped_column(Float, default=time.time)
+
+
+class EditRow(Base):
+    """The history: who changed which field of which document, when, from what to what."""
+
+    __tablename__ = "edits"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    doc_id: Mapped[str] = mapped_column(String(32), index=True)
+    field: Mapped[str] = mapped_column(String(32))
+    before: Mapped[object] = mapped_column(JSON, nullable=True)
+    after: Mapped[object] = mapped_column(JSON, nullable=True)
+    validated: Mapped[bool] = mapped_column(Boolean, default=False)
+    by: Mapped[str] = mapped_column(String(64))
+    at: Mapped[float] = mapped_column(Float, default=time.time)
 
 
 def doc_id_for(sha256: str) -> str:

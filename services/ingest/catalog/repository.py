@@ -16,9 +16,10 @@ from sqlalchemy import create_engine, event, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from schemas.curation import Change, FieldCuration
 from schemas.documents import TERMINAL_STATES, DocState
 from services.ingest.catalog.migrate import sqlite_pragmas, upgrade
-from services.ingest.catalog.models import Base, DocumentRow, PathRow, doc_id_for
+from services.ingest.catalog.models import Base, CorrectionRow, DocumentRow, EditRow, PathRow, doc_id_for
 
 _REMOVED = "fichier retiré de la bibliothèque"
 
@@ -235,6 +236,48 @@ class Catalog:
         """Each path of the document and the key that uploaded it (None: a folder file or an old upload)."""
         with self._session() as s:
             return {r.path: r.owner for r in s.scalars(select(PathRow).where(PathRow.doc_id == doc_id))}
+
+    def corrections(self, doc_id: str) -> dict[str, FieldCuration]:
+        """The fields of ``doc_id`` a documentalist corrected or validated."""
+        with self._session() as s:
+            rows = s.scalars(select(CorrectionRow).where(CorrectionRow.doc_id == doc_id))
+            return {r.field: FieldCuration(value=r.value, corrected=r.corrected, validated=r.validated, by=r.by,
+                                           at=r.at) for r in rows}
+
+    def curate(self, doc_id: str, values: dict[str, object], validated: Iterable[str],
+               before: dict[str, object], by: str) -> list[Change]:
+        """Set the corrected ``values`` and mark ``validated`` fields, in one transaction; every field
+        whose value or validation changes gets a line of history (``before``: the values in force)."""
+        now = time.time()
+        changes: list[Change] = []
+        confirmed = set(validated)
+        with self._session() as s:
+            current = {r.field: r for r in s.scalars(
+                select(CorrectionRow).where(CorrectionRow.doc_id == doc_id).with_for_update())}
+            for name in sorted(set(values) | confirmed):
+                row = current.get(name)
+                if row is None:
+                    row = CorrectionRow(doc_id=doc_id, field=name, value=None, corrected=False, validated=False)
+                    s.add(row)
+                after = values.get(name, before.get(name))
+                newly_valid = name in confirmed and not row.validated
+                if name in values and (not row.corrected or row.value != after) or newly_valid:
+                    changes.append(Change(field=name, before=before.get(name), after=after,
+                                          validated=name in confirmed or row.validated, by=by, at=now))
+                if name in values:
+                    row.value, row.corrected = after, True
+                row.validated = row.validated or name in confirmed
+                row.by, row.at = by, now
+            s.add_all(EditRow(doc_id=doc_id, field=c.field, before=c.before, after=c.after, validated=c.validated,
+                              by=c.by, at=c.at) for c in changes)
+        return changes
+
+    def history(self, doc_id: str) -> list[Change]:
+        """Every change made to ``doc_id`` by hand, newest first."""
+        with self._session() as s:
+            rows = s.scalars(select(EditRow).where(EditRow.doc_id == doc_id).order_by(EditRow.id.desc()))
+            return [Change(field=r.field, before=r.before, after=r.after, validated=r.validated, by=r.by, at=r.at)
+                    for r in rows]
 
     def get(self, doc_id: str) -> DocumentRow | None:
         with self._session() as s:

@@ -1,0 +1,148 @@
+"""Corrections made by documentalists: what may be corrected, how a request says it, and how the
+values in force are made from the automatic ones (pure; used by the index stage and the read side).
+
+A correction replaces a field's whole value ("themes": the full new list); a field may also be
+marked validated, with or without a new value (the automatic value is then the one validated).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from schemas.documents import IndexRecord
+
+CuratedField = Literal["title", "year", "producer", "collection", "themes", "postures", "horizons", "territories"]
+CURATED_FIELDS: tuple[str, ...] = CuratedField.__args__  # type: ignore[attr-defined]
+_TERRITORY_KEY = re.compile(r"^[a-z]+:[0-9A-Za-z]{1,12}$")
+_SLUG = re.compile(r"^[a-z0-9-]+(/[a-z0-9-]+)?$")
+
+
+class DocumentEdit(BaseModel):
+    """A ``PATCH`` body: each field named gets its full new value; ``validated`` lists the fields a
+    documentalist confirms (their value, new or automatic, is then the catalogue's)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(default=None, min_length=1, max_length=500)
+    year: int | None = Field(default=None, ge=1800, le=2200)
+    producer: str | None = Field(default=None, max_length=100)
+    collection: str | None = Field(default=None, max_length=300)
+    themes: list[str] | None = Field(default=None, max_length=50, description="slugs, sous-thèmes « parent/enfant »")
+    postures: list[str] | None = Field(default=None, max_length=10)
+    horizons: list[int] | None = Field(default=None, max_length=20)
+    territories: list[str] | None = Field(default=None, max_length=50,
+                                          description="« niveau:code », ex. departement:38")
+    validated: list[CuratedField] = Field(default_factory=list, description="champs validés")
+
+    @field_validator("themes", "postures")
+    @classmethod
+    def _slugs(cls, values: list[str] | None) -> list[str] | None:
+        for v in values or []:
+            if not _SLUG.match(v):
+                raise ValueError(f"identifiant invalide : {v!r}")
+        return values
+
+    @field_validator("territories")
+    @classmethod
+    def _territory_keys(cls, values: list[str] | None) -> list[str] | None:
+        for v in values or []:
+            if not _TERRITORY_KEY.match(v):
+                raise ValueError(f"territoire invalide : {v!r} (attendu « niveau:code », ex. departement:38)")
+        return values
+
+    @field_validator("horizons")
+    @classmethod
+    def _years(cls, values: list[int] | None) -> list[int] | None:
+        for v in values or []:
+            if not 1900 <= v <= 2200:
+                raise ValueError(f"horizon invalide : {v}")
+        return values
+
+    def changes(self) -> dict[str, Any]:
+        """The fields this edit sets, with their new values (``None`` clears year, producer…)."""
+        return {name: getattr(self, name) for name in CURATED_FIELDS if name in self.model_fields_set}
+
+
+class FieldCuration(BaseModel):
+    """One field's correction as stored: its value (``None``: the automatic one stands) and whether
+    a documentalist validated it."""
+
+    value: Any = None
+    corrected: bool = False
+    validated: bool = False
+    by: str = ""
+    at: float = 0.0
+
+
+class Change(BaseModel):
+    """One line of a document's history."""
+
+    field: str
+    before: Any = None
+    after: Any = None
+    validated: bool = False
+    by: str
+    at: float
+
+
+def values_of(record: IndexRecord, ancestors: Callable[[str], list[str]]) -> dict[str, Any]:
+    """The curated fields of an index record as a documentalist reads them: territories without the
+    ancestors the index adds for the facet tree, themes without the parent a sub-theme brings."""
+    implied = {a for k in record.territories for a in ancestors(k)}
+    themes = [t for t in record.themes if not any(o.startswith(t + "/") for o in record.themes)]
+    return {"title": record.title, "year": record.year, "producer": record.producer or None,
+            "collection": record.collection, "themes": themes, "postures": list(record.postures),
+            "horizons": list(record.horizons), "territories": [k for k in record.territories if k not in implied]}
+
+
+def in_force(record: IndexRecord | None, corrections: Mapping[str, FieldCuration],
+             ancestors: Callable[[str], list[str]]) -> dict[str, dict[str, Any]]:
+    """Each curated field: its value in force (the correction, else what the index holds), whether a
+    documentalist corrected or validated it, who and when."""
+    values = values_of(record, ancestors) if record is not None else {}
+    out: dict[str, dict[str, Any]] = {}
+    for name in CURATED_FIELDS:
+        c = corrections.get(name)
+        out[name] = {"value": c.value if c is not None and c.corrected else values.get(name),
+                     "corrected": bool(c and c.corrected), "validated": bool(c and c.validated),
+                     "by": c.by if c else None, "at": c.at if c else None}
+    return out
+
+
+def apply_corrections(record: IndexRecord, corrections: Mapping[str, FieldCuration],
+                      ancestors: Callable[[str], list[str]]) -> IndexRecord:
+    """``record`` with the corrected fields in force: sub-themes bring their parent theme, territories
+    their ancestors (gazetteer), and the scope follows the corrected territories."""
+    update: dict[str, Any] = {}
+    for name, c in corrections.items():
+        if not c.corrected or name not in CURATED_FIELDS:
+            continue
+        value = c.value
+        if name == "title":
+            update.update(title=value or record.title, title_source="curated")
+        elif name == "themes":
+            themes = list(value or [])
+            update["themes"] = sorted({*themes, *(t.split("/")[0] for t in themes)})
+        elif name == "territories":
+            keys = list(value or [])
+            update["territories"] = sorted({*keys, *(a for k in keys for a in ancestors(k))})
+            update["scope"] = scope_of_keys(keys)
+        elif name == "producer":
+            update["producer"] = value or ""
+        elif name == "collection":
+            update["collection"] = value or ""
+        else:
+            update[name] = value
+    return record.model_copy(update=update)
+
+
+def scope_of_keys(keys: list[str]) -> str:
+    """``locale``, ``nationale`` or ``internationale`` from the levels of the places a document is about."""
+    levels = {k.split(":", 1)[0] for k in keys}
+    if levels - {"pays", "monde"}:
+        return "locale"
+    return "nationale" if "pays" in levels else "internationale" if "monde" in levels else ""

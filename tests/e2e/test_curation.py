@@ -1,0 +1,122 @@
+"""Corrections by documentalists, end to end: the API (key, French errors, history), the worker
+re-indexing at once, facets and filters following, corrections surviving a re-analysis, and the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from schemas.documents import DocState
+from schemas.events import DocumentExtracted
+from services.bootstrap import Container
+from services.search.app import create_app
+from tests.support import ROOT, ingest_and_wait, until
+
+pytestmark = pytest.mark.slow
+NOTE = ("# Crues de la Romanche\n\nÀ Échirolles, la commune prépare les quartiers aux crues de l'Isère et du Drac "
+        "d'ici 2030 : digues, alertes et zones d'expansion des crues.\n")
+
+
+@pytest.fixture
+def library(running: Container, tmp_path: Path) -> tuple[TestClient, str, str]:
+    """A client, an API key and the id of one indexed note."""
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "crues.md").write_text(NOTE, encoding="utf-8")
+    assert set(ingest_and_wait(running, [tmp_path / "notes"]).values()) == {("indexed", None)}
+    [doc_id] = running.catalog.all_ids([DocState.INDEXED])
+    return TestClient(create_app(running)), running.api_keys.create("documentaliste"), doc_id
+
+
+def in_facet(client: TestClient, territory: str) -> list[str]:
+    return [h["id"] for h in client.get("/api/v1/search", params={"territory": territory}).json()["hits"]]
+
+
+def test_a_correction_reaches_search_facets_and_history(library: tuple[TestClient, str, str]) -> None:
+    client, key, doc_id = library
+    assert in_facet(client, "departement:73") == []
+    proposed = client.get(f"/api/v1/documents/{doc_id}").json()["curation"]["territories"]["value"]
+    assert proposed and "departement:73" not in proposed and in_facet(client, proposed[0]) == [doc_id]
+    body = {"territories": ["departement:73"], "themes": ["eau", "risques-naturels/inondations"],
+            "title": "Les crues vues par la commune", "validated": ["horizons"]}
+    answer = client.patch(f"/api/v1/documents/{doc_id}", json=body, headers={"X-API-Key": key})
+    assert answer.status_code == 200, answer.text
+    changed = {c["field"]: c for c in answer.json()["changes"]}
+    assert set(changed) == {"territories", "themes", "title", "horizons"}
+    assert changed["territories"]["before"] == proposed and changed["territories"]["after"] == ["departement:73"]
+    assert changed["horizons"]["before"] == changed["horizons"]["after"] == [2030] and changed["horizons"]["validated"]
+
+    until(lambda: in_facet(client, "departement:73") == [doc_id], "corrected territory searchable", 30)
+    assert in_facet(client, proposed[0]) == []  # the place phare proposed no longer counts
+    facets = client.get("/api/v1/search", params={"q": "crues"}).json()["facets"]
+    assert {"value": "region:84", "count": 1} in [{"value": f["value"], "count": f["count"]}
+                                                  for f in facets["territories"]]  # ancestors come along
+    hit = client.get("/api/v1/search", params={"q": "crues"}).json()["hits"][0]
+    assert hit["title"] == "Les crues vues par la commune"
+
+    shown = client.get(f"/api/v1/documents/{doc_id}").json()["curation"]
+    assert shown["territories"] == {"value": ["departement:73"], "corrected": True, "validated": False,
+                                    "by": "documentaliste", "at": shown["territories"]["at"]}
+    assert shown["horizons"]["validated"] and not shown["horizons"]["corrected"]
+    history = client.get(f"/api/v1/documents/{doc_id}/history").json()
+    assert {h["field"] for h in history} == set(changed) and {h["by"] for h in history} == {"documentaliste"}
+
+    again = client.patch(f"/api/v1/documents/{doc_id}", json={"territories": ["departement:73"]},
+                         headers={"X-API-Key": key})
+    assert again.json()["changes"] == []  # the same value again changes nothing and writes no history
+
+
+def test_corrections_survive_a_new_analysis(library: tuple[TestClient, str, str], running: Container) -> None:
+    client, key, doc_id = library
+    client.patch(f"/api/v1/documents/{doc_id}", json={"territories": ["departement:73"]}, headers={"X-API-Key": key})
+    until(lambda: in_facet(client, "departement:73") == [doc_id], "corrected territory searchable", 30)
+    running.catalog.set_state(doc_id, DocState.ANALYZING)  # what `phare reindex` does after a taxonomy edit
+    running.publish(DocumentExtracted(doc_id=doc_id))
+    until(lambda: running.catalog.get(doc_id).state == DocState.INDEXED, "analysed and indexed again", 30)
+    assert in_facet(client, "departement:73") == [doc_id]
+
+
+def test_edits_need_a_key_and_known_values(library: tuple[TestClient, str, str]) -> None:
+    client, key, doc_id = library
+    assert client.patch(f"/api/v1/documents/{doc_id}", json={"themes": ["eau"]}).status_code == 401
+    unknown = client.patch(f"/api/v1/documents/{doc_id}", json={"themes": ["astrologie"]}, headers={"X-API-Key": key})
+    assert unknown.status_code == 422 and unknown.json()["detail"] == "themes inconnu(s) : astrologie"
+    nowhere = client.patch(f"/api/v1/documents/{doc_id}", json={"territories": ["commune:99999"]},
+                           headers={"X-API-Key": key})
+    assert nowhere.status_code == 422 and "commune:99999" in nowhere.json()["detail"]
+    extra = client.patch(f"/api/v1/documents/{doc_id}", json={"resume": "…"}, headers={"X-API-Key": key})
+    assert extra.status_code == 422 and "champ inconnu" in extra.json()["detail"]
+    missing = client.patch("/api/v1/documents/0000000000000000", json={"year": 2020}, headers={"X-API-Key": key})
+    assert missing.status_code == 404 and missing.json()["detail"] == "document introuvable"
+    assert client.get(f"/api/v1/documents/{doc_id}/history").json() == []
+
+
+def test_a_hostile_title_is_shown_as_text(library: tuple[TestClient, str, str]) -> None:
+    client, key, doc_id = library
+    client.patch(f"/api/v1/documents/{doc_id}", json={"title": "<script>alert(1)</script>"},
+                 headers={"X-API-Key": key})
+    until(lambda: client.get("/api/v1/search", params={"q": "crues"}).json()["hits"][0]["title"].startswith("<"),
+          "title re-indexed", 30)
+    page = client.get(f"/documents/{doc_id}").text
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
+
+
+def test_the_cli_edits_and_shows_the_values_in_force(library: tuple[TestClient, str, str],
+                                                      running: Container) -> None:
+    _, _, doc_id = library
+    env = {"PATH": "/usr/bin:/bin", "PHARE_DATA_DIR": str(running.settings.data_dir),
+           "PHARE_REDIS_URL": running.settings.redis_url or "", "PHARE_SEMANTIC__ENABLED": "false"}
+    done = subprocess.run([sys.executable, "-m", "services.cli", "edit", doc_id, "--posture", "adaptation",
+                           "--vider", "horizons", "--valider", "themes", "--par", "Camille", "--json"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = json.loads(done.stdout)
+    assert {c["field"] for c in out["changes"]} == {"postures", "horizons", "themes"}
+    assert out["curation"]["horizons"]["value"] == [] and out["curation"]["postures"]["by"] == "Camille"
+    refused = subprocess.run([sys.executable, "-m", "services.cli", "edit", doc_id, "--territoire", "38"],
+                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2 and "territoires" in refused.stdout + refused.stderr
