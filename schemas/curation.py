@@ -9,16 +9,34 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from schemas.documents import IndexRecord
+from schemas.search import SearchQuery
 
 CuratedField = Literal["title", "year", "producer", "collection", "themes", "postures", "horizons", "territories"]
 CURATED_FIELDS: tuple[str, ...] = CuratedField.__args__  # type: ignore[attr-defined]
 _TERRITORY_KEY = re.compile(r"^[a-z]+:[0-9A-Za-z]{1,12}$")
 _SLUG = re.compile(r"^[a-z0-9-]+(/[a-z0-9-]+)?$")
+
+
+def _slug(value: str) -> str:
+    if not _SLUG.match(value):
+        raise ValueError(f"identifiant invalide : {value!r}")
+    return value
+
+
+def _territory_key(value: str) -> str:
+    if not _TERRITORY_KEY.match(value):
+        raise ValueError(f"territoire invalide : {value!r} (attendu « niveau:code », ex. departement:38)")
+    return value
+
+
+Slug = Annotated[str, AfterValidator(_slug)]
+TerritoryKey = Annotated[str, AfterValidator(_territory_key)]
+Horizon = Annotated[int, Field(ge=1900, le=2200)]
 
 
 class DocumentEdit(BaseModel):
@@ -31,40 +49,65 @@ class DocumentEdit(BaseModel):
     year: int | None = Field(default=None, ge=1800, le=2200)
     producer: str | None = Field(default=None, max_length=100)
     collection: str | None = Field(default=None, max_length=300)
-    themes: list[str] | None = Field(default=None, max_length=50, description="slugs, sous-thèmes « parent/enfant »")
-    postures: list[str] | None = Field(default=None, max_length=10)
-    horizons: list[int] | None = Field(default=None, max_length=20)
-    territories: list[str] | None = Field(default=None, max_length=50,
-                                          description="« niveau:code », ex. departement:38")
+    themes: list[Slug] | None = Field(default=None, max_length=50, description="slugs, sous-thèmes « parent/enfant »")
+    postures: list[Slug] | None = Field(default=None, max_length=10)
+    horizons: list[Horizon] | None = Field(default=None, max_length=20)
+    territories: list[TerritoryKey] | None = Field(default=None, max_length=50,
+                                                   description="« niveau:code », ex. departement:38")
     validated: list[CuratedField] = Field(default_factory=list, description="champs validés")
-
-    @field_validator("themes", "postures")
-    @classmethod
-    def _slugs(cls, values: list[str] | None) -> list[str] | None:
-        for v in values or []:
-            if not _SLUG.match(v):
-                raise ValueError(f"identifiant invalide : {v!r}")
-        return values
-
-    @field_validator("territories")
-    @classmethod
-    def _territory_keys(cls, values: list[str] | None) -> list[str] | None:
-        for v in values or []:
-            if not _TERRITORY_KEY.match(v):
-                raise ValueError(f"territoire invalide : {v!r} (attendu « niveau:code », ex. departement:38)")
-        return values
-
-    @field_validator("horizons")
-    @classmethod
-    def _years(cls, values: list[int] | None) -> list[int] | None:
-        for v in values or []:
-            if not 1900 <= v <= 2200:
-                raise ValueError(f"horizon invalide : {v}")
-        return values
 
     def changes(self) -> dict[str, Any]:
         """The fields this edit sets, with their new values (``None`` clears year, producer…)."""
         return {name: getattr(self, name) for name in CURATED_FIELDS if name in self.model_fields_set}
+
+
+class TagSet(BaseModel):
+    """Tags to add to, or remove from, many documents at once."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    themes: list[Slug] = Field(default_factory=list, max_length=50)
+    postures: list[Slug] = Field(default_factory=list, max_length=10)
+    horizons: list[Horizon] = Field(default_factory=list, max_length=20)
+    territories: list[TerritoryKey] = Field(default_factory=list, max_length=50)
+
+    def fields(self) -> dict[str, list[Any]]:
+        return {name: list(getattr(self, name)) for name in ("themes", "postures", "horizons", "territories")
+                if getattr(self, name)}
+
+
+class BulkEdit(BaseModel):
+    """Add or remove tags on the documents named (``ids``) or on every document a search finds
+    (``query``: its words and filters). Without ``confirm``, nothing is changed: the answer says how
+    many documents would be."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ids: list[str] | None = Field(default=None, max_length=10_000)
+    query: SearchQuery | None = None
+    add: TagSet = Field(default_factory=TagSet)
+    remove: TagSet = Field(default_factory=TagSet)
+    confirm: bool = False
+
+    @field_validator("ids")
+    @classmethod
+    def _ids(cls, values: list[str] | None) -> list[str] | None:
+        for v in values or []:
+            if not re.fullmatch(r"[0-9a-f]{16}", v):
+                raise ValueError(f"identifiant de document invalide : {v!r}")
+        return values
+
+    def new_values(self, current: Mapping[str, Any]) -> dict[str, Any]:
+        """The fields this edit changes on a document whose values in force are ``current``."""
+        add, remove = self.add.fields(), self.remove.fields()
+        out: dict[str, Any] = {}
+        for name in sorted(set(add) | set(remove)):
+            before = list(current.get(name) or [])
+            after = [v for v in before if v not in remove.get(name, [])]
+            after += [v for v in add.get(name, []) if v not in after]
+            if after != before:
+                out[name] = after
+        return out
 
 
 class FieldCuration(BaseModel):

@@ -10,11 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from schemas.curation import Change, DocumentEdit, in_force
-from schemas.documents import DocState, IndexRecord
+from pydantic import BaseModel, Field
+
+from schemas.curation import BulkEdit, Change, DocumentEdit, in_force
+from schemas.documents import DocState
 from schemas.events import DocumentAnalyzed, DocumentEvent
 from schemas.gazetteer import Gazetteer
+from schemas.search import SearchQuery
 from services.ingest.catalog import Catalog
+from services.search.backends.base import SearchBackend
 
 
 class CurationError(ValueError):
@@ -25,13 +29,21 @@ class CurationError(ValueError):
         self.status = status
 
 
+class Bulk(BaseModel):
+    """What a bulk edit found, and did (``applied``: it was confirmed)."""
+
+    count: int = Field(description="documents sélectionnés")
+    changed: int = Field(description="documents modifiés (ceux qui portaient déjà ces étiquettes ne comptent pas)")
+    applied: bool
+
+
 class Curation:
-    def __init__(self, catalog: Catalog, record: Callable[[str], IndexRecord | None], gazetteer: Gazetteer,
+    def __init__(self, catalog: Catalog, backend: Callable[[], SearchBackend], gazetteer: Gazetteer,
                  known: dict[str, set[str]], publish: Callable[[DocumentEvent], None]) -> None:
-        """``record``: the indexed record of a document; ``known``: the identifiers each field accepts
-        (``themes``, ``postures``, ``producer``)."""
+        """``backend``: the search index (records as indexed, and the documents a search selects);
+        ``known``: the identifiers each field accepts (``themes``, ``postures``, ``producer``)."""
         self.catalog = catalog
-        self._record = record
+        self._backend = backend
         self.gazetteer = gazetteer
         self.known = known
         self.publish = publish
@@ -55,7 +67,7 @@ class Curation:
 
     def in_force(self, doc_id: str) -> dict[str, dict[str, Any]]:
         """Each curated field: the value in force, whether it was corrected or validated, by whom."""
-        return in_force(self._record(doc_id), self.catalog.corrections(doc_id), self.gazetteer.ancestors)
+        return in_force(self._backend().get(doc_id), self.catalog.corrections(doc_id), self.gazetteer.ancestors)
 
     def edit(self, doc_id: str, edit: DocumentEdit, by: str) -> list[Change]:
         """Apply ``edit`` made by ``by`` (a key name); the changes it made (none: nothing differed)."""
@@ -66,6 +78,37 @@ class Curation:
         if any(c.before != c.after for c in changes):
             self.refresh_index(doc_id)
         return changes
+
+    def bulk(self, request: BulkEdit, by: str) -> Bulk:
+        """Add and remove tags on the selected documents (each change in its document's history);
+        without ``request.confirm``, only count them."""
+        self.check(DocumentEdit.model_validate(
+            {name: [*request.add.fields().get(name, []), *request.remove.fields().get(name, [])]
+             for name in ("themes", "postures", "territories")}))
+        ids = list(dict.fromkeys(request.ids or [])) if request.query is None else self.matching(request.query)
+        ids = [i for i in ids if (doc := self.catalog.get(i)) is not None and doc.state != DocState.DELETED]
+        changed = 0
+        if request.confirm:
+            for doc_id in ids:
+                current = {name: field["value"] for name, field in self.in_force(doc_id).items()}
+                values = request.new_values(current)
+                if values and self.edit(doc_id, DocumentEdit.model_validate(values), by):
+                    changed += 1
+        else:
+            changed = sum(1 for doc_id in ids if request.new_values(
+                {name: field["value"] for name, field in self.in_force(doc_id).items()}))
+        return Bulk(count=len(ids), changed=changed, applied=request.confirm)
+
+    def matching(self, query: SearchQuery) -> list[str]:
+        """Every document the search's words and filters select (at most 10,000)."""
+        out: list[str] = []
+        page = query.model_copy(update={"limit": 100, "offset": 0, "snippets": False})
+        while True:
+            found = self._backend().search(page)
+            out += [h.id for h in found.hits]
+            if not found.hits or len(out) >= found.total or page.offset + 100 > 10_000:
+                return out
+            page = page.model_copy(update={"offset": page.offset + 100})
 
     def refresh_index(self, doc_id: str) -> None:
         """Send an indexed document back to the index stage; one still on its way picks the

@@ -10,10 +10,10 @@ from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from schemas.curation import Change, DocumentEdit
+from schemas.curation import BulkEdit, Change, DocumentEdit
 from schemas.documents import DocState
 from services.bootstrap import Container
-from services.curation import CurationError
+from services.curation import Bulk, CurationError
 from services.http_auth import key_required
 from services.ingest.uploads import Accepted, Status
 
@@ -81,6 +81,23 @@ def ingest_router(container: Container, read_guard: list[Any]) -> APIRouter:
         except CurationError as exc:
             raise HTTPException(status_code=exc.status, detail=str(exc)) from exc
         return Edited(changes=changes, curation=container.curation.in_force(doc_id))
+
+    @router.post("/corrections", response_model=Bulk, tags=["catalogage"],
+                 summary="Ajouter ou retirer des étiquettes sur plusieurs documents (clé d'API)",
+                 description="Sur les documents nommés (`ids`) ou sur tous ceux que trouve une recherche "
+                             "(`query` : ses mots et ses filtres, ex. `{\"text\": \"crues\", \"themes\": "
+                             "[\"eau\"]}`). Sans `\"confirm\": true`, rien ne change : la réponse dit combien "
+                             "de documents seraient touchés. Chaque changement entre dans l'historique du document.",
+                 responses={401: {"description": "clé manquante"}, 403: {"description": "appel d'un autre site"},
+                            422: {"description": "identifiant inconnu"}})
+    def correct_many(body: BulkEdit, who: Annotated[str, Depends(writer)]) -> Bulk:
+        limiter.hit(who)
+        if (body.ids is None) == (body.query is None):
+            raise HTTPException(status_code=422, detail="donnez soit `ids`, soit `query`")
+        try:
+            return container.curation.bulk(body, who)
+        except CurationError as exc:
+            raise HTTPException(status_code=exc.status, detail=str(exc)) from exc
 
     @router.get("/documents/{doc_id}/history", response_model=list[Change], tags=["catalogage"],
                 dependencies=read_guard, summary="Historique des corrections d'un document",

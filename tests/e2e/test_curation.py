@@ -120,3 +120,33 @@ def test_the_cli_edits_and_shows_the_values_in_force(library: tuple[TestClient, 
     refused = subprocess.run([sys.executable, "-m", "services.cli", "edit", doc_id, "--territoire", "38"],
                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert refused.returncode == 2 and "territoires" in refused.stdout + refused.stderr
+
+
+def test_bulk_edits_count_first_then_apply(running: Container, tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    for i, town in enumerate(["Échirolles", "Meylan", "Voiron"]):
+        (notes / f"note-{i}.md").write_text(f"# Note {i}\n\nLes crues menacent {town} d'ici 2030.\n", encoding="utf-8")
+    (notes / "autre.md").write_text("# Cantines\n\nLes cantines servent des repas bio.\n", encoding="utf-8")
+    ingest_and_wait(running, [notes])
+    client, key = TestClient(create_app(running)), running.api_keys.create("documentaliste")
+    selection = {"query": {"text": "crues"}, "add": {"themes": ["culture-patrimoine"]},
+                 "remove": {"postures": ["attenuation"]}}
+    dry = client.post("/api/v1/corrections", json=selection, headers={"X-API-Key": key}).json()
+    assert dry == {"count": 3, "changed": 3, "applied": False}
+    assert client.get("/api/v1/search", params={"theme": "culture-patrimoine"}).json()["total"] == 0
+
+    done = client.post("/api/v1/corrections", json={**selection, "confirm": True}, headers={"X-API-Key": key})
+    assert done.json() == {"count": 3, "changed": 3, "applied": True}
+    until(lambda: client.get("/api/v1/search", params={"theme": "culture-patrimoine"}).json()["total"] == 3,
+          "bulk correction searchable", 30)
+    again = client.post("/api/v1/corrections", json={**selection, "confirm": True}, headers={"X-API-Key": key})
+    assert again.json() == {"count": 3, "changed": 0, "applied": True}
+
+    [one] = [h["id"] for h in client.get("/api/v1/search", params={"q": "cantines"}).json()["hits"]]
+    by_id = client.post("/api/v1/corrections", json={"ids": [one], "remove": {"themes": ["risques-naturels"]},
+                                                     "confirm": True}, headers={"X-API-Key": key})
+    assert by_id.json() == {"count": 1, "changed": 0, "applied": True}  # it had no such theme
+    both = client.post("/api/v1/corrections", json={"ids": [one], **selection}, headers={"X-API-Key": key})
+    assert both.status_code == 422 and "soit `ids`, soit `query`" in both.json()["detail"]
+    assert client.post("/api/v1/corrections", json=selection).status_code == 401
