@@ -164,3 +164,14 @@ def test_corrections_are_kept_with_their_history(catalog: Catalog) -> None:
     history = catalog.history(doc_id)
     assert [(h.field, h.by) for h in history][:1] == [("themes", "dominique")] and len(history) == 4
     assert catalog.corrections(SHA_B[:16]) == {} and catalog.history(SHA_B[:16]) == []
+
+
+def test_a_new_version_of_a_file_keeps_its_corrections(catalog: Catalog) -> None:
+    old = catalog.register(SHA_A, 10, "/inbox/plan.pdf", 1.0).doc_id
+    catalog.curate(old, {"territories": ["departement:38"]}, ["themes"], {"territories": []}, "camille")
+    new = catalog.register(SHA_B, 12, "/inbox/plan.pdf", 2.0).doc_id  # the file was saved again, changed
+    kept = catalog.corrections(new)
+    assert kept["territories"].value == ["departement:38"] and kept["themes"].validated
+    assert [h.field for h in catalog.history(new)] == ["themes", "territories"]
+    other = catalog.register("c" * 64, 5, "/inbox/autre.pdf", 1.0).doc_id
+    assert catalog.corrections(other) == {}

@@ -125,10 +125,24 @@ class Catalog:
                 row.doc_id, row.size, row.mtime = doc_id, size, mtime
                 row.duplicate = self._has_primary(s, doc_id, path)
                 s.flush()
+                self._carry_corrections(s, previous, doc_id)
                 orphaned = self._forget_if_orphaned(s, previous)
             else:
                 row.size, row.mtime = size, mtime
             return Registration(doc_id=doc_id, created=created, duplicate=row.duplicate, orphaned=orphaned)
+
+    @staticmethod
+    def _carry_corrections(s: Session, old: str, new: str) -> None:
+        """A new version of a file keeps what documentalists said of the previous one (unless the new
+        content already has corrections of its own), history included."""
+        if s.scalar(select(func.count()).select_from(CorrectionRow).where(CorrectionRow.doc_id == new)):
+            return
+        for c in s.scalars(select(CorrectionRow).where(CorrectionRow.doc_id == old)):
+            s.add(CorrectionRow(doc_id=new, field=c.field, value=c.value, corrected=c.corrected,
+                                validated=c.validated, by=c.by, at=c.at))
+        for e in s.scalars(select(EditRow).where(EditRow.doc_id == old).order_by(EditRow.id)):
+            s.add(EditRow(doc_id=new, field=e.field, before=e.before, after=e.after, validated=e.validated,
+                          by=e.by, at=e.at))
 
     @staticmethod
     def _has_primary(s: Session, doc_id: str, other_than: str) -> bool:
