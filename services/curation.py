@@ -18,6 +18,7 @@ from schemas.events import DocumentAnalyzed, DocumentEvent
 from schemas.gazetteer import Gazetteer
 from schemas.search import SearchQuery
 from services.ingest.catalog import Catalog
+from services.ingest.catalog.models import doc_id_for
 from services.search.backends.base import SearchBackend
 
 
@@ -109,6 +110,39 @@ class Curation:
             if not found.hits or len(out) >= found.total or page.offset + 100 > 10_000:
                 return out
             page = page.model_copy(update={"offset": page.offset + 100})
+
+    def export(self) -> list[dict[str, Any]]:
+        """Every document's corrections, as ``phare corrections export`` writes them (YAML)."""
+        out = []
+        for doc_id in self.catalog.corrected_ids():
+            doc, fields = self.catalog.get(doc_id), self.catalog.corrections(doc_id)
+            paths = self.catalog.paths_of(doc_id)
+            out.append({"id": doc_id, "sha256": doc.sha256 if doc else "", "path": paths[0] if paths else "",
+                        "corrections": {n: c.value for n, c in fields.items() if c.corrected},
+                        "validated": sorted(n for n, c in fields.items() if c.validated)})
+        return out
+
+    def import_(self, entries: list[dict[str, Any]], by: str) -> tuple[int, list[str]]:
+        """Apply exported corrections (matched by id, then content, then path); how many documents
+        changed, and the entries that match no document here."""
+        changed, missing = 0, []
+        for entry in entries:
+            doc_id = self._find(entry)
+            if doc_id is None:
+                missing.append(str(entry.get("path") or entry.get("id")))
+                continue
+            request = DocumentEdit.model_validate({**entry.get("corrections", {}),
+                                                   "validated": entry.get("validated", [])})
+            if self.edit(doc_id, request, by):
+                changed += 1
+        return changed, missing
+
+    def _find(self, entry: dict[str, Any]) -> str | None:
+        for doc_id in (entry.get("id"), doc_id_for(str(entry.get("sha256") or "")) if entry.get("sha256") else None):
+            if doc_id and (doc := self.catalog.get(doc_id)) is not None and doc.state != DocState.DELETED:
+                return str(doc_id)
+        known = self.catalog.known_path(str(entry.get("path") or ""))
+        return known.doc_id if known is not None else None
 
     def refresh_index(self, doc_id: str) -> None:
         """Send an indexed document back to the index stage; one still on its way picks the

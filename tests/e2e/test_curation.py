@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from fastapi.testclient import TestClient
 
 from schemas.documents import DocState
@@ -105,8 +106,8 @@ def test_a_hostile_title_is_shown_as_text(library: tuple[TestClient, str, str]) 
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
 
 
-def test_the_cli_edits_and_shows_the_values_in_force(library: tuple[TestClient, str, str],
-                                                      running: Container) -> None:
+def test_the_cli_edits_exports_and_imports(library: tuple[TestClient, str, str], running: Container,
+                                           tmp_path: Path) -> None:
     _, _, doc_id = library
     env = {"PATH": "/usr/bin:/bin", "PHARE_DATA_DIR": str(running.settings.data_dir),
            "PHARE_REDIS_URL": running.settings.redis_url or "", "PHARE_SEMANTIC__ENABLED": "false"}
@@ -120,6 +121,19 @@ def test_the_cli_edits_and_shows_the_values_in_force(library: tuple[TestClient, 
     refused = subprocess.run([sys.executable, "-m", "services.cli", "edit", doc_id, "--territoire", "38"],
                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert refused.returncode == 2 and "territoires" in refused.stdout + refused.stderr
+
+    exported = subprocess.run([sys.executable, "-m", "services.cli", "corrections", "export"], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=120)
+    [entry] = yaml.safe_load(exported.stdout)
+    assert entry["id"] == doc_id and entry["corrections"] == {"horizons": [], "postures": ["adaptation"]}
+    assert entry["validated"] == ["themes"] and entry["path"].endswith("crues.md")
+    entry["corrections"]["territories"] = ["departement:73"]  # edited in a text editor, versioned with git
+    (tmp_path / "corrections.yaml").write_text(yaml.safe_dump([entry], allow_unicode=True), encoding="utf-8")
+    imported = subprocess.run([sys.executable, "-m", "services.cli", "corrections", "import",
+                               str(tmp_path / "corrections.yaml")], cwd=ROOT, env=env, capture_output=True,
+                              text=True, timeout=120)
+    assert "1 document(s) modifié(s) ; 0 introuvable(s)" in imported.stderr, imported.stderr[-2000:]  # the console
+    assert running.curation.in_force(doc_id)["territories"]["value"] == ["departement:73"]
 
 
 def test_bulk_edits_count_first_then_apply(running: Container, tmp_path: Path) -> None:

@@ -286,6 +286,13 @@ class Catalog:
                               by=c.by, at=c.at) for c in changes)
         return changes
 
+    def corrected_ids(self) -> list[str]:
+        """Documents with at least one correction or validation (deleted ones excluded)."""
+        with self._session() as s:
+            q = (select(CorrectionRow.doc_id).distinct().join(DocumentRow, DocumentRow.id == CorrectionRow.doc_id)
+                 .where(DocumentRow.state != DocState.DELETED.value).order_by(CorrectionRow.doc_id))
+            return list(s.scalars(q))
+
     def history(self, doc_id: str) -> list[Change]:
         """Every change made to ``doc_id`` by hand, newest first."""
         with self._session() as s:
