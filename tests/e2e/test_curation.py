@@ -16,7 +16,7 @@ from schemas.documents import DocState
 from schemas.events import DocumentExtracted
 from services.bootstrap import Container
 from services.search.app import create_app
-from tests.support import ROOT, ingest_and_wait, until
+from tests.support import ROOT, ingest_and_wait, serving, until
 
 pytestmark = pytest.mark.slow
 NOTE = ("# Crues de la Romanche\n\nÀ Échirolles, la commune prépare les quartiers aux crues de l'Isère et du Drac "
@@ -164,3 +164,36 @@ def test_bulk_edits_count_first_then_apply(running: Container, tmp_path: Path) -
     both = client.post("/api/v1/corrections", json={"ids": [one], **selection}, headers={"X-API-Key": key})
     assert both.status_code == 422 and "soit `ids`, soit `query`" in both.json()["detail"]
     assert client.post("/api/v1/corrections", json=selection).status_code == 401
+
+
+def test_correcting_a_territory_in_the_browser(library: tuple[TestClient, str, str], running: Container,
+                                               browser) -> None:  # noqa: ANN001
+    """Chromium: a visitor sees no form (401 without the key); signed in, a documentalist types a
+    territory by name, saves, and after a reload the results' territory facet shows it."""
+    _, key, doc_id = library
+    with serving(create_app(running)) as port:
+        site = f"http://127.0.0.1:{port}"
+        visitor = browser.new_page()
+        visitor.goto(f"{site}/documents/{doc_id}")
+        assert visitor.locator("form.correction").count() == 0
+        assert visitor.request.get(f"{site}/documents/{doc_id}/corriger").status == 401
+
+        context = browser.new_context(http_credentials={"username": "documentaliste", "password": key,
+                                                        "origin": site})
+        page = context.new_page()
+        page.goto(f"{site}/documents/{doc_id}")
+        page.get_by_role("link", name="Corriger les étiquettes (clé requise)").click()
+        page.wait_for_url(f"**/documents/{doc_id}/corriger")
+        page.get_by_label("Territoires dont traite le document", exact=False).fill("Savoie")
+        page.get_by_role("button", name="Enregistrer").click()
+        page.wait_for_url(f"**/documents/{doc_id}?corrige=1")
+        assert "Savoie" in page.locator("#h-catalogage + p + dl").inner_text()
+
+        until(lambda: in_facet(TestClient(create_app(running)), "departement:73") == [doc_id], "re-indexed", 30)
+        page.goto(f"{site}/recherche?q=crues")
+        assert "Savoie" in page.locator("body").inner_text()
+        nowhere = page.goto(f"{site}/documents/{doc_id}/corriger")
+        assert nowhere.status == 200
+        page.get_by_label("Territoires dont traite le document", exact=False).fill("Atlantide")
+        page.get_by_role("button", name="Enregistrer").click()
+        assert "introuvable(s) dans le référentiel : Atlantide" in page.get_by_role("alert").inner_text()

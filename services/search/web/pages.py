@@ -10,8 +10,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
 
 from schemas.documents import DocState
 from schemas.library_paths import is_upload
@@ -19,8 +20,11 @@ from schemas.search import SearchQuery
 from schemas.territory_levels import TerritoryLevel
 from services.bootstrap import Container
 from services.csrf import FIELD as CSRF_FIELD
+from services.curation import CurationError
 from services.http_auth import key_required
+from services.search.errors import french_validation_message
 from services.search.params import search_query
+from services.search.web.curation_form import submitted_edit
 from services.search.web.view import MAX_PAGE, PER_PAGE, ResultsView, acronyms_in, highlight
 
 _TEMPLATES = Path(__file__).parent / "templates"
@@ -90,7 +94,11 @@ def pages_router(container: Container) -> APIRouter:
             "view": ResultsView(SearchQuery(), labels),
             "removable": any(is_upload(p) for p in service.catalog.paths_of(doc_id)),
             "about": [t for t in doc["territories"] if t["about"]],
-            "mentioned": [t for t in doc["territories"] if not t["about"]][:30]})
+            "mentioned": [t for t in doc["territories"] if not t["about"]][:30],
+            "curation": doc["curation"], "history": service.catalog.history(doc_id)[:20],
+            "corrected": request.query_params.get("corrige") == "1", "territory_label": labels.territory,
+            "theme_label": lambda slug: labels.themes.get(slug, slug),
+            "posture_label": lambda slug: labels.postures.get(slug, slug)})
 
     @router.get("/etat", response_class=HTMLResponse)
     def library_status(request: Request) -> HTMLResponse:
@@ -121,6 +129,38 @@ def pages_router(container: Container) -> APIRouter:
         container.write_limiter.hit(who)
         accepted = await uploads.receive(request, who)
         return templates().TemplateResponse(request, "deposited.html", {"accepted": accepted}, status_code=202)
+
+    def correction_page(request: Request, doc: dict, who: str, error: str | None = None,
+                        status: int = 200) -> HTMLResponse:
+        return templates().TemplateResponse(request, "correct.html", {
+            "doc": doc, "who": who, "token": tokens.issue(who), "field": CSRF_FIELD, "error": error,
+            "fields": doc["curation"], "themes": labels.themes, "postures": labels.postures,
+            "producers": labels.producers, "territory_label": labels.territory}, status_code=status)
+
+    @router.get("/documents/{doc_id}/corriger", response_class=HTMLResponse)
+    def correction_form(request: Request, doc_id: Annotated[str, PathParam(pattern=r"^[0-9a-f]{16}$")],
+                        who: Annotated[str, Depends(signed_in)]) -> HTMLResponse:
+        doc = service.show(doc_id)
+        if doc is None:
+            return render_error(request, 404, "Ce document n'existe pas ou a été retiré du centre de ressources.")
+        return correction_page(request, doc, who)
+
+    @router.post("/documents/{doc_id}/corriger", response_class=HTMLResponse)
+    async def correct(request: Request, doc_id: Annotated[str, PathParam(pattern=r"^[0-9a-f]{16}$")],
+                      who: Annotated[str, Depends(writer)]) -> Response:
+        container.write_limiter.hit(who)
+        doc = service.show(doc_id)
+        if doc is None:
+            return render_error(request, 404, "Ce document n'existe pas ou a été retiré du centre de ressources.")
+        form = await request.form()
+        try:
+            edit = submitted_edit(form, form.getlist, doc["curation"], labels.gazetteer)
+            container.curation.edit(doc_id, edit, who)
+        except CurationError as exc:
+            return correction_page(request, doc, who, str(exc), status=exc.status)
+        except ValidationError as exc:
+            return correction_page(request, doc, who, french_validation_message(exc.errors()), status=422)
+        return RedirectResponse(f"/documents/{doc_id}?corrige=1", status_code=303)
 
     @router.get("/documents/{doc_id}/retirer", response_class=HTMLResponse)
     def removal_form(request: Request, doc_id: Annotated[str, PathParam(pattern=r"^[0-9a-f]{16}$")],
