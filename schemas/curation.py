@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from schemas.documents import IndexRecord
+from schemas.documents import Analysis, IndexRecord, title_trusted
 from schemas.search import SearchQuery
 
 CuratedField = Literal["title", "year", "producer", "collection", "themes", "postures", "horizons", "territories"]
@@ -189,3 +189,38 @@ def scope_of_keys(keys: list[str]) -> str:
     if levels - {"pays", "monde"}:
         return "locale"
     return "nationale" if "pays" in levels else "internationale" if "monde" in levels else ""
+
+
+class Doubt(BaseModel):
+    """Why a document's tags deserve a documentalist's look (``weight``: how much)."""
+
+    field: CuratedField
+    reason: str
+    weight: int
+
+
+def doubts(analysis: Analysis, title_source: str | None, curated: Mapping[str, FieldCuration]) -> list[Doubt]:
+    """What is uncertain in phare's proposal for one document: no or tied themes, no or tied places,
+    a posture resting on one passage, a guessed title; a field a documentalist corrected or
+    validated is settled."""
+    found: list[Doubt] = []
+    top = sorted((t.score for t in analysis.themes if "/" not in t.slug), reverse=True)
+    if not top:
+        found.append(Doubt(field="themes", reason="aucun thème reconnu", weight=3))
+    elif len(top) > 1 and top[1] >= 0.9 * top[0]:
+        found.append(Doubt(field="themes", reason="thèmes principaux à égalité", weight=1))
+    about = [t for t in analysis.territories if t.about]
+    if not about:
+        found.append(Doubt(field="territories", reason="aucun territoire reconnu", weight=2))
+    elif all(t.level in ("pays", "monde") for t in analysis.territories):
+        found.append(Doubt(field="territories", reason="aucun lieu cité : portée nationale supposée", weight=2))
+    else:
+        best = max(t.count for t in about)
+        if sum(1 for t in about if t.count == best) > 1 and len(about) > 1:
+            found.append(Doubt(field="territories", reason="plusieurs territoires à égalité", weight=1))
+    if any(len(p.evidence) <= 1 for p in analysis.postures):
+        found.append(Doubt(field="postures", reason="posture appuyée sur un seul passage", weight=1))
+    if not title_trusted(title_source):
+        found.append(Doubt(field="title", reason="titre deviné (première ligne ou nom du fichier)", weight=1))
+    settled = {name for name, c in curated.items() if c.corrected or c.validated}
+    return [d for d in found if d.field not in settled]

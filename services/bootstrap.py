@@ -207,7 +207,7 @@ class Container:
 
         labels = self.search_service.labels
         known = {"themes": set(labels.themes), "postures": set(labels.postures), "producer": set(labels.producers)}
-        return Curation(self.catalog, lambda: self.backend, labels.gazetteer, known, self.publish)
+        return Curation(self.catalog, self.artifacts, lambda: self.backend, labels.gazetteer, known, self.publish)
 
     def close(self) -> None:
         for closer in reversed(self._closers):

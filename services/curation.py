@@ -12,11 +12,12 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from schemas.curation import BulkEdit, Change, DocumentEdit, in_force
-from schemas.documents import DocState
+from schemas.curation import BulkEdit, Change, DocumentEdit, doubts, in_force
+from schemas.documents import Analysis, DocState, Extraction
 from schemas.events import DocumentAnalyzed, DocumentEvent
 from schemas.gazetteer import Gazetteer
 from schemas.search import SearchQuery
+from services.ingest.blobs import ArtifactStore
 from services.ingest.catalog import Catalog
 from services.ingest.catalog.models import doc_id_for
 from services.search.backends.base import SearchBackend
@@ -39,11 +40,12 @@ class Bulk(BaseModel):
 
 
 class Curation:
-    def __init__(self, catalog: Catalog, backend: Callable[[], SearchBackend], gazetteer: Gazetteer,
-                 known: dict[str, set[str]], publish: Callable[[DocumentEvent], None]) -> None:
+    def __init__(self, catalog: Catalog, artifacts: ArtifactStore, backend: Callable[[], SearchBackend],
+                 gazetteer: Gazetteer, known: dict[str, set[str]], publish: Callable[[DocumentEvent], None]) -> None:
         """``backend``: the search index (records as indexed, and the documents a search selects);
         ``known``: the identifiers each field accepts (``themes``, ``postures``, ``producer``)."""
         self.catalog = catalog
+        self.artifacts = artifacts
         self._backend = backend
         self.gazetteer = gazetteer
         self.known = known
@@ -143,6 +145,23 @@ class Curation:
                 return str(doc_id)
         known = self.catalog.known_path(str(entry.get("path") or ""))
         return known.doc_id if known is not None else None
+
+    def review(self, limit: int = 50, scanned: int = 5_000) -> list[dict[str, Any]]:
+        """Indexed documents whose tags are not settled, most doubtful first (among the ``scanned``
+        most recently changed), each with its reasons."""
+        out = []
+        for doc in self.catalog.by_state(DocState.INDEXED, scanned):
+            analysis = self.artifacts.get("analysis", doc.analysis_key, Analysis) if doc.analysis_key else None
+            extraction = self.artifacts.get("extract", doc.sha256, Extraction)
+            if analysis is None or extraction is None:
+                continue
+            found = doubts(analysis, extraction.title_source if extraction.title else "filename",
+                           self.catalog.corrections(doc.id))
+            if found:
+                out.append({"id": doc.id, "title": doc.title, "doubt": sum(d.weight for d in found),
+                            "reasons": [d.model_dump() for d in found]})
+        out.sort(key=lambda d: -d["doubt"])
+        return out[:limit]
 
     def refresh_index(self, doc_id: str) -> None:
         """Send an indexed document back to the index stage; one still on its way picks the

@@ -99,6 +99,13 @@ def ingest_router(container: Container, read_guard: list[Any]) -> APIRouter:
         except CurationError as exc:
             raise HTTPException(status_code=exc.status, detail=str(exc)) from exc
 
+    @router.get("/review", tags=["catalogage"], dependencies=read_guard,
+                summary="Documents à valider, les plus incertains d'abord",
+                description="Documents indexés dont les étiquettes ne sont ni corrigées ni validées, avec les "
+                            "raisons du doute (aucun thème, thèmes ou territoires à égalité, titre deviné…).")
+    def review(limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[dict[str, Any]]:
+        return container.curation.review(limit)
+
     @router.get("/documents/{doc_id}/history", response_model=list[Change], tags=["catalogage"],
                 dependencies=read_guard, summary="Historique des corrections d'un document",
                 responses={404: {"description": "introuvable"}})

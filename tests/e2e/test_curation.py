@@ -197,3 +197,25 @@ def test_correcting_a_territory_in_the_browser(library: tuple[TestClient, str, s
         page.get_by_label("Territoires dont traite le document", exact=False).fill("Atlantide")
         page.get_by_role("button", name="Enregistrer").click()
         assert "introuvable(s) dans le référentiel : Atlantide" in page.get_by_role("alert").inner_text()
+
+
+def test_the_review_queue_puts_the_most_doubtful_first(running: Container, tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "vague.txt").write_text("Compte rendu\n\nLa réunion a eu lieu mardi ; rien n'a été décidé.\n",
+                                     encoding="utf-8")
+    (notes / "plan.md").write_text("# Plan de prévention des inondations de Grenoble\n\nÀ Grenoble, les crues de "
+                                   "l'Isère menacent les quartiers ; Grenoble renforce ses digues.\n", encoding="utf-8")
+    ingest_and_wait(running, [notes])
+    client, key = TestClient(create_app(running)), running.api_keys.create("documentaliste")
+    queue = client.get("/api/v1/review").json()
+    titles = [d["title"] for d in queue]
+    assert titles[0].startswith("Compte rendu")  # no theme, no place, a guessed title
+    first = {r["reason"] for r in queue[0]["reasons"]}
+    assert {"aucun thème reconnu", "aucun lieu cité : portée nationale supposée"} <= first
+    vague = queue[0]["id"]
+    settle = {"themes": ["gouvernance-participation"], "validated": ["territories", "title"]}
+    client.patch(f"/api/v1/documents/{vague}", json=settle, headers={"X-API-Key": key})
+    assert vague not in [d["id"] for d in client.get("/api/v1/review").json()]  # settled, off the list
+    page = client.get("/a-valider").text
+    assert "Étiquettes à valider" in page and "Compte rendu" not in page

@@ -65,3 +65,23 @@ def test_malformed_edits_are_refused(body: dict) -> None:
 def test_an_edit_says_which_fields_it_sets() -> None:
     edit = DocumentEdit.model_validate({"themes": ["eau"], "year": None, "validated": ["territories"]})
     assert edit.changes() == {"year": None, "themes": ["eau"]}
+
+
+def test_doubts_name_what_is_uncertain_and_settled_fields_drop_out() -> None:
+    from schemas.curation import doubts
+    from schemas.documents import Analysis, Evidence, PostureTag, TerritoryTag, ThemeTag
+
+    tied = Analysis(analyzer_version=1, themes=[ThemeTag(slug="eau", label="Eau", score=1.0),
+                                                ThemeTag(slug="climat", label="Climat", score=0.95)],
+                    territories=[TerritoryTag(code="38185", level="commune", name="Grenoble", about=True, count=2),
+                                 TerritoryTag(code="38151", level="commune", name="Échirolles", about=True, count=2)],
+                    postures=[PostureTag(slug="adaptation", label="Adaptation", score=1.0,
+                                         evidence=[Evidence(page=1, text="…")])])
+    assert [(d.field, d.reason) for d in doubts(tied, "cover", {})] == [
+        ("themes", "thèmes principaux à égalité"), ("territories", "plusieurs territoires à égalité"),
+        ("postures", "posture appuyée sur un seul passage")]
+    settled = {"themes": corrected(["eau"]), "postures": FieldCuration(validated=True)}
+    assert [d.field for d in doubts(tied, "first_line", settled)] == ["territories", "title"]
+    clear = Analysis(analyzer_version=1, themes=[ThemeTag(slug="eau", label="Eau", score=1.0)],
+                     territories=[TerritoryTag(code="38185", level="commune", name="Grenoble", about=True, count=5)])
+    assert doubts(clear, "properties", {}) == []

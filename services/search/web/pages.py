@@ -100,6 +100,10 @@ def pages_router(container: Container) -> APIRouter:
             "theme_label": lambda slug: labels.themes.get(slug, slug),
             "posture_label": lambda slug: labels.postures.get(slug, slug)})
 
+    @router.get("/a-valider", response_class=HTMLResponse)
+    def review(request: Request) -> HTMLResponse:
+        return templates().TemplateResponse(request, "review.html", {"documents": container.curation.review(100)})
+
     @router.get("/etat", response_class=HTMLResponse)
     def library_status(request: Request) -> HTMLResponse:
         catalog = service.catalog
