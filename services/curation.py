@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from schemas.curation import BulkEdit, Change, DocumentEdit, doubts, in_force
+from schemas.curation import BulkEdit, Change, DocumentEdit, Doubt, doubts, in_force
 from schemas.documents import Analysis, DocState, Extraction
 from schemas.events import DocumentAnalyzed, DocumentEvent
 from schemas.gazetteer import Gazetteer
@@ -37,6 +37,15 @@ class Bulk(BaseModel):
     count: int = Field(description="documents sélectionnés")
     changed: int = Field(description="documents modifiés (ceux qui portaient déjà ces étiquettes ne comptent pas)")
     applied: bool
+
+
+class ToReview(BaseModel):
+    """A document of the review queue: how doubtful its tags are, and why."""
+
+    id: str
+    title: str | None
+    doubt: int
+    reasons: list[Doubt]
 
 
 class Curation:
@@ -146,7 +155,7 @@ class Curation:
         known = self.catalog.known_path(str(entry.get("path") or ""))
         return known.doc_id if known is not None else None
 
-    def review(self, limit: int = 50, scanned: int = 5_000) -> list[dict[str, Any]]:
+    def review(self, limit: int = 50, scanned: int = 5_000) -> list[ToReview]:
         """Indexed documents whose tags are not settled, most doubtful first (among the ``scanned``
         most recently changed), each with its reasons."""
         out = []
@@ -158,9 +167,8 @@ class Curation:
             found = doubts(analysis, extraction.title_source if extraction.title else "filename",
                            self.catalog.corrections(doc.id))
             if found:
-                out.append({"id": doc.id, "title": doc.title, "doubt": sum(d.weight for d in found),
-                            "reasons": [d.model_dump() for d in found]})
-        out.sort(key=lambda d: -d["doubt"])
+                out.append(ToReview(id=doc.id, title=doc.title, doubt=sum(d.weight for d in found), reasons=found))
+        out.sort(key=lambda d: -d.doubt)
         return out[:limit]
 
     def refresh_index(self, doc_id: str) -> None:

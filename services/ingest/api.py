@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from schemas.curation import BulkEdit, Change, DocumentEdit
 from schemas.documents import DocState
 from services.bootstrap import Container
-from services.curation import Bulk, CurationError
+from services.curation import Bulk, CurationError, ToReview
 from services.http_auth import key_required
 from services.ingest.uploads import Accepted, Status
 
@@ -99,11 +99,11 @@ def ingest_router(container: Container, read_guard: list[Any]) -> APIRouter:
         except CurationError as exc:
             raise HTTPException(status_code=exc.status, detail=str(exc)) from exc
 
-    @router.get("/review", tags=["catalogage"], dependencies=read_guard,
+    @router.get("/review", response_model=list[ToReview], tags=["catalogage"], dependencies=read_guard,
                 summary="Documents à valider, les plus incertains d'abord",
                 description="Documents indexés dont les étiquettes ne sont ni corrigées ni validées, avec les "
                             "raisons du doute (aucun thème, thèmes ou territoires à égalité, titre deviné…).")
-    def review(limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[dict[str, Any]]:
+    def review(limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[ToReview]:
         return container.curation.review(limit)
 
     @router.get("/documents/{doc_id}/history", response_model=list[Change], tags=["catalogage"],
