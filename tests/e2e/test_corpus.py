@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import pytest
 
 from schemas.search import SearchQuery
 from services.bootstrap import Container
+from services.settings import SemanticSettings, Settings
 from tests.support import CORPUS, ingest_and_wait
 
 pytestmark = [pytest.mark.slow, pytest.mark.corpus,
               pytest.mark.skipif(not (CORPUS / "manifest.csv").exists(), reason="../shared/data/corpus absent")]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Words only: the searches below are about words, and embedding 36 documents in the background
+    would only compete with them for the CPU (semantic search end to end: test_semantic.py)."""
+    return Settings(data_dir=tmp_path / "data", inbox=tmp_path / "inbox", semantic=SemanticSettings(enabled=False))
 
 
 @pytest.fixture(scope="module")

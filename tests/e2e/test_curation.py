@@ -16,11 +16,19 @@ from schemas.documents import DocState
 from schemas.events import DocumentExtracted
 from services.bootstrap import Container
 from services.search.app import create_app
+from services.settings import SemanticSettings, Settings
 from tests.support import ROOT, ingest_and_wait, serving, until
 
 pytestmark = pytest.mark.slow
 NOTE = ("# Crues de la Romanche\n\nÀ Échirolles, la commune prépare les quartiers aux crues de l'Isère et du Drac "
         "d'ici 2030 : digues, alertes et zones d'expansion des crues.\n")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Words only: every correction re-indexes its document, and re-embedding it each time would only
+    compete with the tests for the CPU (semantic search end to end: test_semantic.py)."""
+    return Settings(data_dir=tmp_path / "data", inbox=tmp_path / "inbox", semantic=SemanticSettings(enabled=False))
 
 
 @pytest.fixture

@@ -62,7 +62,7 @@ def workers(tmp_path: Path, redis_url: str) -> Iterator[tuple[Container, dict[st
 def test_a_worker_killed_mid_run_loses_nothing(workers, tmp_path: Path) -> None:  # noqa: ANN001
     container, env, procs = workers
     procs += [spawn_worker(env), spawn_worker(env, indexer=False)]
-    files = notes(tmp_path / "lot", 60)
+    files = notes(tmp_path / "lot", 40)
     for path in files:
         container.intake.submit(path)
     until(lambda: container.catalog.counts().get("indexed", 0) >= 10, "first documents indexed", 120)
@@ -124,7 +124,7 @@ def test_redis_restarted_mid_run(own_redis, tmp_path: Path) -> None:  # noqa: AN
     env = {**os.environ, "PHARE_DATA_DIR": str(settings.data_dir), "PHARE_REDIS_URL": url, "PHARE_CLAIM_LEASE_S": "5"}
     procs = [spawn_worker(env), spawn_worker(env, indexer=False)]
     try:
-        files = notes(tmp_path / "lot", 60)
+        files = notes(tmp_path / "lot", 40)
         for path in files:
             container.intake.submit(path)
         until(lambda: container.catalog.counts().get("indexed", 0) >= 10, "first documents indexed", 120)
