@@ -1,5 +1,6 @@
-"""The French web interface, rendered on the server: home, results, document, page text; and, for
-key holders (HTTP Basic, the key as password), the upload and removal forms, each with its CSRF token.
+"""The French web interface, rendered on the server: home, results, document, page text, the review
+queue; and, for key holders (HTTP Basic, the key as password), the upload, correction and removal
+forms, each with its CSRF token.
 
 No ``from __future__ import annotations`` here: FastAPI must resolve the routes' local ``Depends``."""
 
@@ -32,6 +33,8 @@ _LEVELS = {level.value: level.label for level in TerritoryLevel}
 _STATES = {"indexed": "indexés", "failed": "en échec", "duplicate": "doublons", "skipped": "ignorés (trop volumineux)",
            "deleted": "retirés", "queued": "en attente", "extracting": "extraction en cours",
            "analyzing": "analyse en cours", "indexing": "indexation en cours"}
+_GONE = "Ce document n'existe pas ou a été retiré du centre de ressources."
+DocId = Annotated[str, PathParam(pattern=r"^[0-9a-f]{16}$")]
 _ENTITY_KINDS = {"ORG": "Organisations", "PER": "Personnes", "LOC": "Lieux", "MISC": "Autres noms"}
 
 
@@ -79,11 +82,11 @@ def pages_router(container: Container) -> APIRouter:
             "acronyms": acronyms_in(query.text, service.glossary)})
 
     @router.get("/documents/{doc_id}", response_class=HTMLResponse)
-    def document(request: Request, doc_id: Annotated[str, PathParam(pattern=r"^[0-9a-f]{16}$")],
+    def document(request: Request, doc_id: DocId,
                  q: Annotated[str, Query(max_length=1000)] = "") -> HTMLResponse:
         doc = service.show(doc_id)
         if doc is None:
-            return render_error(request, 404, "Ce document n'existe pas ou a été retiré du centre de ressources.")
+            return render_error(request, 404, _GONE)
         entities: dict[str, list[dict]] = {}
         for e in doc["entities"][:60]:
             entities.setdefault(e["label"], []).append(e)
@@ -112,7 +115,7 @@ def pages_router(container: Container) -> APIRouter:
             "counts": catalog.counts(), "failed": failed, "state_labels": _STATES})
 
     @router.get("/documents/{doc_id}/pages/{number}", response_class=HTMLResponse)
-    def page(request: Request, doc_id: Annotated[str, PathParam(pattern=r"^[0-9a-f]{16}$")],
+    def page(request: Request, doc_id: DocId,
              number: Annotated[int, PathParam(ge=1, le=100_000)],
              q: Annotated[str, Query(max_length=1000)] = "") -> HTMLResponse:
         doc = service.show(doc_id)
@@ -142,20 +145,20 @@ def pages_router(container: Container) -> APIRouter:
             "producers": labels.producers, "territory_label": labels.territory}, status_code=status)
 
     @router.get("/documents/{doc_id}/corriger", response_class=HTMLResponse)
-    def correction_form(request: Request, doc_id: Annotated[str, PathParam(pattern=r"^[0-9a-f]{16}$")],
+    def correction_form(request: Request, doc_id: DocId,
                         who: Annotated[str, Depends(signed_in)]) -> HTMLResponse:
         doc = service.show(doc_id)
         if doc is None:
-            return render_error(request, 404, "Ce document n'existe pas ou a été retiré du centre de ressources.")
+            return render_error(request, 404, _GONE)
         return correction_page(request, doc, who)
 
     @router.post("/documents/{doc_id}/corriger", response_class=HTMLResponse)
-    async def correct(request: Request, doc_id: Annotated[str, PathParam(pattern=r"^[0-9a-f]{16}$")],
+    async def correct(request: Request, doc_id: DocId,
                       who: Annotated[str, Depends(writer)]) -> Response:
         container.write_limiter.hit(who)
         doc = service.show(doc_id)
         if doc is None:
-            return render_error(request, 404, "Ce document n'existe pas ou a été retiré du centre de ressources.")
+            return render_error(request, 404, _GONE)
         form = await request.form()
         try:
             edit = submitted_edit(form, form.getlist, doc["curation"], labels.gazetteer)
@@ -167,17 +170,17 @@ def pages_router(container: Container) -> APIRouter:
         return RedirectResponse(f"/documents/{doc_id}?corrige=1", status_code=303)
 
     @router.get("/documents/{doc_id}/retirer", response_class=HTMLResponse)
-    def removal_form(request: Request, doc_id: Annotated[str, PathParam(pattern=r"^[0-9a-f]{16}$")],
+    def removal_form(request: Request, doc_id: DocId,
                      who: Annotated[str, Depends(signed_in)]) -> HTMLResponse:
         doc = service.show(doc_id)
         if doc is None:
-            return render_error(request, 404, "Ce document n'existe pas ou a été retiré du centre de ressources.")
+            return render_error(request, 404, _GONE)
         return templates().TemplateResponse(request, "remove.html", {
             "doc": doc, "who": who, "allowed": uploads.may_remove(doc_id, who), "token": tokens.issue(who),
             "field": CSRF_FIELD})
 
     @router.post("/documents/{doc_id}/retirer", response_class=HTMLResponse)
-    def remove(request: Request, doc_id: Annotated[str, PathParam(pattern=r"^[0-9a-f]{16}$")],
+    def remove(request: Request, doc_id: DocId,
                who: Annotated[str, Depends(writer)]) -> HTMLResponse:
         container.write_limiter.hit(who)
         status = uploads.remove(doc_id, who)
