@@ -4,6 +4,7 @@ re-indexing at once, facets and filters following, corrections surviving a re-an
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -227,3 +228,36 @@ def test_the_review_queue_puts_the_most_doubtful_first(running: Container, tmp_p
     assert vague not in [d["id"] for d in client.get("/api/v1/review").json()]  # settled, off the list
     page = client.get("/a-valider").text
     assert "Étiquettes à valider" in page and "Compte rendu" not in page
+
+
+def test_bulk_edit_from_the_results_page(running: Container, tmp_path: Path) -> None:
+    """A key holder (HTTP Basic, as a browser sends it) counts, confirms, and the results follow."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    for i in range(3):
+        (notes / f"note-{i}.md").write_text(f"# Note {i}\n\nLes crues de l'Isère, note {i}.\n", encoding="utf-8")
+    ingest_and_wait(running, [notes])
+    key = running.api_keys.create("documentaliste")
+    client = TestClient(create_app(running), base_url="http://127.0.0.1:8000")
+    results = client.get("/recherche", params={"q": "crues"}).text
+    assert 'href="/recherche/corriger?q=crues"' in results
+    assert client.get("/recherche/corriger", params={"q": "crues"}).status_code == 401
+
+    form = client.get("/recherche/corriger", params={"q": "crues"}, auth=("documentaliste", key)).text
+    assert "Modifier les étiquettes de 3 documents" in form
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    fields = {"csrf_token": token, "add_themes": "culture-patrimoine", "add_territories": "Savoie"}
+    counted = client.post("/recherche/corriger?q=crues", data=fields, auth=("documentaliste", key))
+    assert counted.status_code == 200 and "3 documents sur 3 seront modifiés" in counted.text
+    confirmed = client.post("/recherche/corriger?q=crues", data={**fields, "confirm": "1"},
+                            auth=("documentaliste", key))
+    assert "3 documents modifiés sur 3" in confirmed.text
+    until(lambda: client.get("/api/v1/search", params={"theme": "culture-patrimoine",
+                                                       "territory": "departement:73"}).json()["total"] == 3,
+          "bulk edit searchable", 30)
+    refused = client.post("/recherche/corriger?q=crues", data={**fields, "add_territories": "Atlantide"},
+                          auth=("documentaliste", key))
+    assert refused.status_code == 422 and "Atlantide" in refused.text
+    without_token = {k: v for k, v in fields.items() if k != "csrf_token"}
+    assert client.post("/recherche/corriger?q=crues", data=without_token, auth=("documentaliste", key)
+                       ).status_code == 403

@@ -7,8 +7,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from schemas.curation import CURATED_FIELDS, DocumentEdit
+from schemas.curation import CURATED_FIELDS, BulkEdit, DocumentEdit, TagSet
 from schemas.gazetteer import Gazetteer
+from schemas.search import SearchQuery
 from schemas.text import fold
 from services.curation import CurationError
 
@@ -57,3 +58,13 @@ def submitted_edit(form: Mapping[str, Any], getlist: Any, in_force: Mapping[str,
             changed[name] = value
     return DocumentEdit.model_validate({**changed, "validated": [v for v in getlist("validated")
                                                                   if v in CURATED_FIELDS]})
+
+
+def submitted_bulk(form: Mapping[str, Any], getlist: Any, query: SearchQuery,  # noqa: ANN401
+                   gazetteer: Gazetteer) -> BulkEdit:
+    """A bulk edit of every document ``query`` selects, from the results page's form."""
+    def tags(prefix: str) -> dict[str, Any]:
+        return {"themes": getlist(f"{prefix}_themes"), "postures": getlist(f"{prefix}_postures"),
+                "territories": territory_keys(str(form.get(f"{prefix}_territories", "")), gazetteer)}
+    return BulkEdit(query=query, add=TagSet.model_validate(tags("add")), remove=TagSet.model_validate(tags("remove")),
+                    confirm=form.get("confirm") == "1")

@@ -24,8 +24,8 @@ from services.csrf import FIELD as CSRF_FIELD
 from services.curation import CurationError
 from services.http_auth import key_required
 from services.search.errors import french_validation_message
-from services.search.params import search_query
-from services.search.web.curation_form import submitted_edit
+from services.search.params import href, search_query
+from services.search.web.curation_form import submitted_bulk, submitted_edit
 from services.search.web.view import MAX_PAGE, PER_PAGE, ResultsView, acronyms_in, highlight
 
 _TEMPLATES = Path(__file__).parent / "templates"
@@ -168,6 +168,34 @@ def pages_router(container: Container) -> APIRouter:
         except ValidationError as exc:
             return correction_page(request, doc, who, french_validation_message(exc.errors()), status=422)
         return RedirectResponse(f"/documents/{doc_id}?corrige=1", status_code=303)
+
+    def bulk_page(request: Request, query: SearchQuery, who: str, status: int = 200,
+                  **context: object) -> HTMLResponse:
+        return templates().TemplateResponse(request, "bulk.html", {
+            "query": query, "who": who, "token": tokens.issue(who), "field": CSRF_FIELD,
+            "action": href("/recherche/corriger", query), "back": href("/recherche", query),
+            "themes": labels.themes, "postures": labels.postures, "view": ResultsView(query, labels), **context},
+            status_code=status)
+
+    @router.get("/recherche/corriger", response_class=HTMLResponse)
+    def bulk_form(request: Request, query: Annotated[SearchQuery, Depends(search_query)],
+                  who: Annotated[str, Depends(signed_in)]) -> HTMLResponse:
+        return bulk_page(request, query, who, count=len(container.curation.matching(query)))
+
+    @router.post("/recherche/corriger", response_class=HTMLResponse)
+    async def bulk(request: Request, query: Annotated[SearchQuery, Depends(search_query)],
+                   who: Annotated[str, Depends(writer)]) -> HTMLResponse:
+        container.write_limiter.hit(who)
+        form = await request.form()
+        try:
+            outcome = container.curation.bulk(submitted_bulk(form, form.getlist, query, labels.gazetteer), who)
+        except CurationError as exc:
+            return bulk_page(request, query, who, count=len(container.curation.matching(query)), error=str(exc),
+                             status=exc.status)
+        except ValidationError as exc:
+            return bulk_page(request, query, who, count=len(container.curation.matching(query)),
+                             error=french_validation_message(exc.errors()), status=422)
+        return bulk_page(request, query, who, count=outcome.count, outcome=outcome, form=form)
 
     @router.get("/documents/{doc_id}/retirer", response_class=HTMLResponse)
     def removal_form(request: Request, doc_id: DocId,

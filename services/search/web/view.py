@@ -67,6 +67,11 @@ class ResultsView:
     def feed_url(self) -> str:
         return href("/api/v1/search.atom", self.query)
 
+    @property
+    def bulk_url(self) -> str:
+        """The page that adds or removes tags on every document of this search (key holders)."""
+        return href("/recherche/corriger", self.query)
+
     def label(self, attribute: str, value: str | int) -> str:
         v = str(value)
         if attribute == "themes":
