@@ -57,6 +57,13 @@ def render_error(request: Request, status: int, message: str,
         headers=headers)
 
 
+def _refusal(exc: CurationError | ValidationError) -> tuple[str, int]:
+    """A refused correction as the form shows it: the French message and the status."""
+    if isinstance(exc, CurationError):
+        return str(exc), exc.status
+    return french_validation_message(exc.errors()), 422
+
+
 def pages_router(container: Container) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     service, uploads, tokens = container.search_service, container.uploads, container.csrf
@@ -163,10 +170,9 @@ def pages_router(container: Container) -> APIRouter:
         try:
             edit = submitted_edit(form, form.getlist, doc["curation"], labels.gazetteer)
             container.curation.edit(doc_id, edit, who)
-        except CurationError as exc:
-            return correction_page(request, doc, who, str(exc), status=exc.status)
-        except ValidationError as exc:
-            return correction_page(request, doc, who, french_validation_message(exc.errors()), status=422)
+        except (CurationError, ValidationError) as exc:
+            message, status = _refusal(exc)
+            return correction_page(request, doc, who, message, status=status)
         return RedirectResponse(f"/documents/{doc_id}?corrige=1", status_code=303)
 
     def bulk_page(request: Request, query: SearchQuery, who: str, status: int = 200,
@@ -189,12 +195,10 @@ def pages_router(container: Container) -> APIRouter:
         form = await request.form()
         try:
             outcome = container.curation.bulk(submitted_bulk(form, form.getlist, query, labels.gazetteer), who)
-        except CurationError as exc:
-            return bulk_page(request, query, who, count=len(container.curation.matching(query)), error=str(exc),
-                             status=exc.status)
-        except ValidationError as exc:
-            return bulk_page(request, query, who, count=len(container.curation.matching(query)),
-                             error=french_validation_message(exc.errors()), status=422)
+        except (CurationError, ValidationError) as exc:
+            message, status = _refusal(exc)
+            return bulk_page(request, query, who, status, count=len(container.curation.matching(query)),
+                             error=message)
         return bulk_page(request, query, who, count=outcome.count, outcome=outcome, form=form)
 
     @router.get("/documents/{doc_id}/retirer", response_class=HTMLResponse)
