@@ -126,7 +126,7 @@ def prepare(s: EvalSet, extractor: TextExtractor) -> None:
         s.extractions[key] = e
         s.records.append(IndexRecord(
             id=hashlib.sha1(key.encode()).hexdigest()[:16], title=e.title or fallback_title(path.name),
-            title_source=e.title_source if e.title else "filename", path=key, format=e.format,
+            title_source=e.shown_title_source, path=key, format=e.format,
             language=e.language, year=e.year, pages=e.pages, headings=record_headings(e, path.name)))
 
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from schemas.documents import Analysis, IndexRecord, title_trusted
 from schemas.search import SearchQuery
@@ -37,6 +37,7 @@ def _territory_key(value: str) -> str:
 Slug = Annotated[str, AfterValidator(_slug)]
 TerritoryKey = Annotated[str, AfterValidator(_territory_key)]
 Horizon = Annotated[int, Field(ge=1900, le=2200)]
+DocumentId = Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")]
 
 
 class DocumentEdit(BaseModel):
@@ -83,19 +84,11 @@ class BulkEdit(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    ids: list[str] | None = Field(default=None, max_length=10_000)
+    ids: list[DocumentId] | None = Field(default=None, max_length=10_000)
     query: SearchQuery | None = None
     add: TagSet = Field(default_factory=TagSet)
     remove: TagSet = Field(default_factory=TagSet)
     confirm: bool = False
-
-    @field_validator("ids")
-    @classmethod
-    def _ids(cls, values: list[str] | None) -> list[str] | None:
-        for v in values or []:
-            if not re.fullmatch(r"[0-9a-f]{16}", v):
-                raise ValueError(f"identifiant de document invalide : {v!r}")
-        return values
 
     def new_values(self, current: Mapping[str, Any]) -> dict[str, Any]:
         """The fields this edit changes on a document whose values in force are ``current``."""

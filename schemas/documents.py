@@ -70,6 +70,11 @@ class Extraction(BaseModel):
     elements: list[Element] = Field(default_factory=list)
 
     @property
+    def shown_title_source(self) -> TitleSource | None:
+        """Where the title a reader sees comes from: the extraction's, or the file name when it found none."""
+        return self.title_source if self.title else "filename"
+
+    @property
     def char_count(self) -> int:
         return sum(len(p.text) for p in self.pages)
 

@@ -81,11 +81,14 @@ class Curation:
         """Each curated field: the value in force, whether it was corrected or validated, by whom."""
         return in_force(self._backend().get(doc_id), self.catalog.corrections(doc_id), self.gazetteer.ancestors)
 
+    def _values(self, doc_id: str) -> dict[str, Any]:
+        return {name: field["value"] for name, field in self.in_force(doc_id).items()}
+
     def edit(self, doc_id: str, edit: DocumentEdit, by: str) -> list[Change]:
         """Apply ``edit`` made by ``by`` (a key name); the changes it made (none: nothing differed)."""
         self._document(doc_id)
         self.check(edit)
-        before = {name: field["value"] for name, field in self.in_force(doc_id).items()}
+        before = self._values(doc_id)
         changes = self.catalog.curate(doc_id, edit.changes(), edit.validated, before, by)
         if any(c.before != c.after for c in changes):
             self.refresh_index(doc_id)
@@ -102,13 +105,11 @@ class Curation:
         changed = 0
         if request.confirm:
             for doc_id in ids:
-                current = {name: field["value"] for name, field in self.in_force(doc_id).items()}
-                values = request.new_values(current)
+                values = request.new_values(self._values(doc_id))
                 if values and self.edit(doc_id, DocumentEdit.model_validate(values), by):
                     changed += 1
         else:
-            changed = sum(1 for doc_id in ids if request.new_values(
-                {name: field["value"] for name, field in self.in_force(doc_id).items()}))
+            changed = sum(1 for doc_id in ids if request.new_values(self._values(doc_id)))
         return Bulk(count=len(ids), changed=changed, applied=request.confirm)
 
     def matching(self, query: SearchQuery) -> list[str]:
@@ -149,11 +150,13 @@ class Curation:
         return changed, missing
 
     def _find(self, entry: dict[str, Any]) -> str | None:
-        for doc_id in (entry.get("id"), doc_id_for(str(entry.get("sha256") or "")) if entry.get("sha256") else None):
-            if doc_id and (doc := self.catalog.get(doc_id)) is not None and doc.state != DocState.DELETED:
-                return str(doc_id)
+        """The live document an exported entry names: by id, else by content, else by path."""
+        sha = str(entry.get("sha256") or "")
         known = self.catalog.known_path(str(entry.get("path") or ""))
-        return known.doc_id if known is not None else None
+        for doc_id in (str(entry.get("id") or ""), doc_id_for(sha) if sha else "", known.doc_id if known else ""):
+            if doc_id and (doc := self.catalog.get(doc_id)) is not None and doc.state != DocState.DELETED:
+                return doc_id
+        return None
 
     def review(self, limit: int = 50, scanned: int = 5_000) -> list[ToReview]:
         """Indexed documents whose tags are not settled, most doubtful first (among the ``scanned``
@@ -164,8 +167,7 @@ class Curation:
             extraction = self.artifacts.get("extract", doc.sha256, Extraction)
             if analysis is None or extraction is None:
                 continue
-            found = doubts(analysis, extraction.title_source if extraction.title else "filename",
-                           self.catalog.corrections(doc.id))
+            found = doubts(analysis, extraction.shown_title_source, self.catalog.corrections(doc.id))
             if found:
                 out.append(ToReview(id=doc.id, title=doc.title, doubt=sum(d.weight for d in found), reasons=found))
         out.sort(key=lambda d: -d.doubt)

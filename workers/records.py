@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from schemas.curation import FieldCuration, apply_corrections
+from schemas.curation import FieldCuration, apply_corrections, scope_of_keys
 from schemas.documents import Analysis, Extraction, IndexRecord
 from schemas.library_paths import is_upload
 from workers.ports import StoredDocument
@@ -31,10 +31,7 @@ def record_headings(extraction: Extraction, path: str) -> list[str]:
 def scope_of(analysis: Analysis) -> str:
     """``locale``, ``nationale`` or ``internationale`` (schemas.search.SCOPES), from the places the
     document is about; "" for an analysis made before scopes existed."""
-    levels = {t.level for t in analysis.territories if t.about}
-    if levels - {"pays", "monde"}:
-        return "locale"
-    return "nationale" if "pays" in levels else "internationale" if "monde" in levels else ""
+    return scope_of_keys([f"{t.level}:{t.code}" for t in analysis.territories if t.about])
 
 
 def collection_of(path: str, inbox: Path | None) -> str:
@@ -70,7 +67,7 @@ def _automatic_record(doc: StoredDocument, paths: list[str], extraction: Extract
                     if not t.about and t.count >= _MIN_MENTIONS_FOR_FACET)
     return IndexRecord(
         id=doc.id, title=doc.title or fallback_title(paths[0] if paths else doc.id),
-        title_source=extraction.title_source if extraction.title else "filename",
+        title_source=extraction.shown_title_source,
         path=paths[0] if paths else "", format=extraction.format, language=extraction.language,
         year=extraction.year, pages=extraction.pages,
         headings=record_headings(extraction, paths[0] if paths else ""),

@@ -79,7 +79,7 @@ class EmbedStage:
             if extraction is None:
                 return
             paths = self.catalog.paths_of(doc.id)
-            source = extraction.title_source if extraction.title else "filename"
+            source = extraction.shown_title_source
             headings = embedding_headings(self.headings(extraction, paths[0] if paths else ""))
             found = units(embedding_title(doc.title or "", source), headings, extraction, self.passage_words,
                           self.max_passages)
