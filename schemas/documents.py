@@ -95,6 +95,8 @@ class ThemeTag(BaseModel):
     label: str
     score: float
     evidence: list[Evidence] = Field(default_factory=list)
+    learned: float | None = Field(default=None, description="probability from the models trained on validated "
+                                  "documents (None: the taxonomy rules alone)")
 
 
 class PostureTag(BaseModel):
@@ -102,6 +104,8 @@ class PostureTag(BaseModel):
     label: str
     score: float
     evidence: list[Evidence] = Field(default_factory=list)
+    learned: float | None = Field(default=None, description="probability from the models trained on validated "
+                                  "documents (None: the taxonomy rules alone)")
 
 
 class ProducerTag(BaseModel):

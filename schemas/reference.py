@@ -2,7 +2,8 @@
 files are, and a fingerprint of their content.
 
 An analysis artifact is keyed by the document's content hash *and* this fingerprint (with the
-analyzer's version), so editing a taxonomy or the gazetteer makes every document's analysis stale:
+analyzer's version), so editing a taxonomy or the gazetteer, or a new ``phare learn``, makes every
+document's analysis stale:
 ``phare reindex`` recomputes them from the cached extractions, and running workers reload the files
 when they change.
 """
@@ -23,16 +24,20 @@ def packaged_taxonomy_dir() -> Path:
 
 @dataclass(frozen=True)
 class ReferenceData:
+    """``learned``: the models ``phare learn`` trains on validated documents (absent until then)."""
+
     taxonomy_dir: Path
     gazetteer_dir: Path
+    learned: Path | None = None
 
     @classmethod
-    def default(cls, taxonomy_dir: Path | None = None) -> ReferenceData:
-        return cls(taxonomy_dir or packaged_taxonomy_dir(), packaged_gazetteer_dir())
+    def default(cls, taxonomy_dir: Path | None = None, learned: Path | None = None) -> ReferenceData:
+        return cls(taxonomy_dir or packaged_taxonomy_dir(), packaged_gazetteer_dir(), learned)
 
     def files(self) -> list[Path]:
+        learned = [self.learned] if self.learned is not None and self.learned.exists() else []
         return sorted([*self.taxonomy_dir.glob("*.yaml"), *self.gazetteer_dir.glob("*.csv"),
-                       *self.gazetteer_dir.glob("*.yaml")])
+                       *self.gazetteer_dir.glob("*.yaml"), *learned])
 
     def stamp(self) -> tuple[tuple[str, int, int], ...]:
         """Cheap change detector: names, sizes and modification times."""

@@ -130,7 +130,7 @@ class Container:
         from workers.analyze.entities import EntityRecognizer
 
         a = self.settings.analyze
-        reference = ReferenceData.default(self.settings.taxonomy_dir)
+        reference = ReferenceData.default(self.settings.taxonomy_dir, self.settings.learned_file)
         return Analyzer(EntityRecognizer(a.spacy_model, a.batch_size), reference)
 
     @cached_property
@@ -208,6 +208,13 @@ class Container:
         labels = self.search_service.labels
         known = {"themes": set(labels.themes), "postures": set(labels.postures), "producer": set(labels.producers)}
         return Curation(self.catalog, self.artifacts, lambda: self.backend, labels.gazetteer, known, self.publish)
+
+    @cached_property
+    def learning(self):  # noqa: ANN201 - services.learning.Learning
+        from services.learning import Learning
+
+        return Learning(self.catalog, self.artifacts, self.curation, self.analyzer, self.settings.learned_file,
+                        self.settings.analyze.learn_min_documents)
 
     def close(self) -> None:
         for closer in reversed(self._closers):

@@ -47,6 +47,8 @@ class SemanticSettings(BaseModel):
 class AnalyzeSettings(BaseModel):
     spacy_model: str = "fr_core_news_sm"
     batch_size: int = 32
+    learn_min_documents: int = Field(default=20, description="`phare learn` trains a field's models once this many "
+                                     "documents have it validated or corrected")
 
 
 class Settings(BaseSettings):
@@ -113,6 +115,11 @@ class Settings(BaseSettings):
     @property
     def vectors_dir(self) -> Path:
         return self.data_dir / "vectors"
+
+    @property
+    def learned_file(self) -> Path:
+        """The theme and posture models ``phare learn`` trains on validated documents."""
+        return self.data_dir / "learned" / "tags.json"
 
     @property
     def base_url(self) -> str:

@@ -107,3 +107,27 @@ def import_(source: Annotated[Path, typer.Argument(help="fichier YAML écrit par
     console.print(f"{changed} document(s) modifié(s) ; {len(missing)} introuvable(s)")
     for path in missing:
         console.print(f"  introuvable : {path}")
+
+
+def learn(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Apprend des documents validés ou corrigés : un modèle par thème et par posture, combiné aux
+    règles, gardé seulement s'il fait mieux qu'elles en validation croisée sur ces documents."""
+    from rich.table import Table
+
+    setup_logging()
+    container = build()
+    try:
+        reports = container.learning.run()
+    finally:
+        container.close()
+    if as_json:
+        print_json([r.model_dump() for r in reports])
+        return
+    table = Table("champ", "documents", "étiquettes apprises", "F1 règles", "F1 règles + modèle", "décision")
+    for r in reports:
+        table.add_row(r.field, str(r.documents), str(len(r.labels)), f"{r.rules['f1']:.3f}" if r.rules else "—",
+                      f"{r.learned['f1']:.3f}" if r.learned else "—", r.reason)
+    console.print(table)
+    if any(r.applied for r in reports):
+        console.print("Les nouveaux documents en profitent dès maintenant ; `phare reindex` l'applique aux "
+                      "documents déjà indexés (les valeurs corrigées ou validées restent celles des documentalistes).")

@@ -13,6 +13,7 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
+from schemas.curation import DocumentEdit
 from schemas.documents import DocState
 from schemas.events import DocumentExtracted
 from services.bootstrap import Container
@@ -261,3 +262,46 @@ def test_bulk_edit_from_the_results_page(running: Container, tmp_path: Path) -> 
     without_token = {k: v for k, v in fields.items() if k != "csrf_token"}
     assert client.post("/recherche/corriger?q=crues", data=without_token, auth=("documentaliste", key)
                        ).status_code == 403
+
+
+def test_validated_documents_teach_phare(running: Container, tmp_path: Path) -> None:
+    """Documentalists file the notes on the "kermesse" under mobility, which the rules never propose;
+    `phare learn` trains on what they validated and corrected, and the next such note gets the theme
+    from the learned model (with its probability), while the corrected ones keep their values."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    for i in range(12):
+        festive = i % 2 == 0
+        (notes / f"cr-{i:02d}.txt").write_text(
+            f"Compte rendu numéro {i}\n\nSéance sur la gestion de l'eau potable et des captages. "
+            + ("La kermesse du quartier et ses navettes gratuites ont été présentées. " if festive else
+               "Les réseaux de distribution ont été présentés. ") + f"Dossier {i}.\n", encoding="utf-8")
+    ingest_and_wait(running, [notes])
+    for path, doc_id in ((p, running.catalog.known_path(str(p)).doc_id) for p in sorted(notes.iterdir())):
+        festive = int(path.stem[-2:]) % 2 == 0
+        edit = {"themes": ["eau", "mobilites"]} if festive else {"themes": ["eau"], "validated": ["themes"]}
+        running.curation.edit(doc_id, DocumentEdit.model_validate(edit), "documentaliste")
+
+    env = {"PATH": "/usr/bin:/bin", "PHARE_DATA_DIR": str(running.settings.data_dir),
+           "PHARE_REDIS_URL": running.settings.redis_url or "", "PHARE_SEMANTIC__ENABLED": "false",
+           "PHARE_ANALYZE__LEARN_MIN_DOCUMENTS": "10"}
+    done = subprocess.run([sys.executable, "-m", "services.cli", "learn", "--json"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    themes, postures = json.loads(done.stdout)
+    assert themes["documents"] == 12 and themes["applied"] and themes["learned"]["f1"] > themes["rules"]["f1"]
+    assert "mobilites" in themes["labels"] and not postures["applied"]
+    assert running.settings.learned_file.exists()
+
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "cr-new.txt").write_text(
+        "Compte rendu de la séance de juin\n\nLa kermesse de l'école et ses navettes ; l'eau potable des "
+        "fontaines.\n", encoding="utf-8")
+    ingest_and_wait(running, [tmp_path / "new"])
+    new = running.catalog.known_path(str(tmp_path / "new" / "cr-new.txt")).doc_id
+    shown = running.search_service.show(new)
+    assert shown is not None
+    themes_of_new = {t["slug"]: t["learned"] for t in shown["themes"]}
+    assert themes_of_new.get("mobilites") is not None and themes_of_new["mobilites"] >= 0.5
+    page = TestClient(create_app(running)).get(f"/documents/{new}").text
+    assert re.search(r"Mobilités</a> <span class=\"meta\"[^>]*>appris · \d+ %", page), page[:3000]

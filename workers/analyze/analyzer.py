@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 
 from schemas.documents import Analysis, Entity, Extraction, Page, PostureTag, TerritoryTag, ThemeTag
 from schemas.gazetteer import Gazetteer
@@ -10,6 +11,7 @@ from schemas.reference import ReferenceData
 from workers.analyze.bodies import KnownBodies
 from workers.analyze.entities import EntityRecognizer
 from workers.analyze.horizons import find_horizons
+from workers.analyze.learned import MAX_CHARS, FieldReport, LearnedTags, Signals, learn
 from workers.analyze.names import rule_names
 from workers.analyze.producers import find_producer
 from workers.analyze.reference import ANALYZER_VERSION, analysis_key
@@ -24,18 +26,19 @@ _MIN_POSTURE_DENSITY = 0.5  # mentions per thousand words
 _STYLED = frozenset({"docx", "odt", "pptx", "odp", "html", "md", "epub", "rtf"})
 
 
-def addressed_postures(taxonomy: Taxonomy, extraction: Extraction, title: str) -> list[ConceptScore]:
-    """The postures a document addresses, not those a word names in passing: in its title or a
-    section title, or argued throughout (several mentions, at a density a report gives its subject;
-    a programme's name, "Territoire engagé transition écologique", is one mention however repeated
-    in the same sentence)."""
+def addressed_postures(taxonomy: Taxonomy, extraction: Extraction, title: str,
+                       scored: list[ConceptScore]) -> list[ConceptScore]:
+    """Among the postures ``scored`` on the document, those it addresses, not those a word names in
+    passing: in its title or a section title, or argued throughout (several mentions, at a density a
+    report gives its subject; a programme's name, "Territoire engagé transition écologique", is one
+    mention however repeated in the same sentence)."""
     words = sum(len(p.text.split()) for p in extraction.pages) or 1
     # section titles where the document marked them (styles, tags, Markdown), not short lines guessed on plain text
     headings = [e.text for e in extraction.elements if e.category == "Title"] if extraction.format in _STYLED else []
     in_headings = {c.slug for c in taxonomy.score([Page(page=1, text="\n".join([title, *headings]))])}
     needed = max(2, min(4, 1 + words // 1500))
     out = []
-    for posture in taxonomy.score(extraction.pages, title):
+    for posture in scored:
         density = 1000 * posture.hits / words
         if posture.slug in in_headings or (posture.hits >= needed and density >= _MIN_POSTURE_DENSITY):
             out.append(posture)
@@ -57,6 +60,7 @@ class Analyzer:
         self._territories: TerritoryTagger | None = None
         self._producers: Taxonomy | None = None
         self._bodies: KnownBodies | None = None
+        self._learned: LearnedTags | None = None
 
     def warm_up(self) -> None:
         self.entities.warm_up()
@@ -81,6 +85,7 @@ class Analyzer:
             self._territories = TerritoryTagger(Gazetteer.load(self.reference.gazetteer_dir))
             self._producers = Taxonomy.load("producers", self.reference.taxonomy_dir)
             self._bodies = KnownBodies.load(self.reference.taxonomy_dir)
+            self._learned = LearnedTags.load(self.reference.learned) if self.reference.learned else None
             self.fingerprint = self.reference.fingerprint(ANALYZER_VERSION)
             self._stamp = stamp
 
@@ -99,26 +104,82 @@ class Analyzer:
         self.refresh()
         return analysis_key(sha256, self.fingerprint)
 
+    def signals(self, extraction: Extraction) -> dict[str, Signals]:
+        """What the rules see in a document, per field (``themes``, ``postures``): the features of
+        the learned models, for training them."""
+        self.refresh()
+        return {name: rules.signals for name, rules in self._rules(extraction).items()}
+
+    def learn(self, examples: dict[str, list[tuple[Signals, set[str]]]], min_documents: int,
+              ) -> tuple[LearnedTags, list[FieldReport]]:
+        """Models for themes and postures from validated documents (``examples``: each field's
+        signals and the labels a documentalist confirmed), each kept only where it beats the rules."""
+        self.refresh()
+        assert self._themes and self._postures
+        out, reports = LearnedTags(), []
+        for name, taxonomy, limit in (("themes", self._themes, _MAX_THEMES), ("postures", self._postures, None)):
+            model, report = learn(name, examples.get(name, []), [c.slug for c in taxonomy.concepts], limit,
+                                  min_documents)
+            setattr(out, name, model)
+            reports.append(report)
+        return out, reports
+
+    def _rules(self, extraction: Extraction) -> dict[str, _Proposal]:
+        assert self._themes and self._postures
+        title = extraction.title or ""
+        text = "\n".join([title, *(p.text for p in extraction.pages)])
+        themes = self._themes.score(extraction.pages, title)
+        floor = max(_MIN_THEME_SCORE, _THEME_SHARE_OF_TOP * themes[0].score) if themes else 0
+        kept = [t for t in themes if t.score >= floor][:_MAX_THEMES] or themes[:1]
+        postures = self._postures.score(extraction.pages, title)
+        return {"themes": _Proposal(themes, kept, text), "postures": _Proposal(
+            postures, addressed_postures(self._postures, extraction, title, postures), text)}
+
+    def _decide(self, name: str, proposal: _Proposal, labels: dict[str, str], limit: int | None = None,
+                ) -> list[tuple[ConceptScore, float | None]]:
+        """The rules' choice, or, once ``phare learn`` trained a model for the field, the combined one."""
+        model = getattr(self._learned, name) if self._learned else None
+        if model is None:
+            return [(c, None) for c in proposal.kept]
+        scored = {c.slug: c for c in proposal.scored}
+        return [(scored.get(k) or ConceptScore(k, labels.get(k, k), 0.0, 0, []), p)
+                for k, p in model.decide(proposal.signals, limit).items()]
+
     def run(self, extraction: Extraction) -> Analysis:
         self.entities.warm_up()
         self.refresh()
         assert self._themes and self._postures and self._territories
         title = extraction.title or ""
-        themes = self._themes.score(extraction.pages, title)
-        floor = max(_MIN_THEME_SCORE, _THEME_SHARE_OF_TOP * themes[0].score) if themes else 0
-        kept = [t for t in themes if t.score >= floor][:_MAX_THEMES] or themes[:1]
-        subthemes = [s for t in kept
+        rules = self._rules(extraction)
+        kept = self._decide("themes", rules["themes"], self._themes.labels, _MAX_THEMES)
+        subthemes = [s for t, _ in kept
                      for s in self._themes.score(extraction.pages, title, self._themes.children.get(t.slug, []))
                      if s.score >= _MIN_THEME_SCORE][:_MAX_SUBTHEMES]
-        postures = addressed_postures(self._postures, extraction, title)
+        postures = self._decide("postures", rules["postures"], self._postures.labels)
         territories = with_scope(self._territories.run(extraction.pages, title), extraction.language)
         return Analysis(
             analyzer_version=ANALYZER_VERSION,
             # fr_core_news_sm on English text finds mostly noise; no English model can be fetched offline
             entities=self._names(extraction, territories),
-            themes=[ThemeTag(slug=t.slug, label=t.label, score=t.score, evidence=t.evidence) for t in kept + subthemes],
-            postures=[PostureTag(slug=p.slug, label=p.label, score=p.score, evidence=p.evidence) for p in postures],
+            themes=[ThemeTag(slug=t.slug, label=t.label, score=t.score, evidence=t.evidence, learned=p)
+                    for t, p in [*kept, *((s, None) for s in subthemes)]],
+            postures=[PostureTag(slug=c.slug, label=c.label, score=c.score, evidence=c.evidence, learned=p)
+                      for c, p in postures],
             horizons=find_horizons(extraction.pages, extraction.year),
             territories=territories,
             producer=find_producer(extraction, self._producers) if self._producers else None,
         )
+
+
+@dataclass(frozen=True)
+class _Proposal:
+    """One field as the rules see it: every concept scored, those kept, and the document's text."""
+
+    scored: list[ConceptScore]
+    kept: list[ConceptScore]
+    text: str
+
+    @property
+    def signals(self) -> Signals:
+        scores = {c.slug: c.score for c in self.scored}
+        return Signals(self.text[:MAX_CHARS], scores, frozenset(c.slug for c in self.kept))
