@@ -16,7 +16,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from schemas.documents import Analysis, IndexRecord, title_trusted
 from schemas.search import SearchQuery
 
-CuratedField = Literal["title", "year", "producer", "collection", "themes", "postures", "horizons", "territories"]
+CuratedField = Literal["title", "year", "producer", "authors", "summary", "collection", "themes", "postures",
+                       "horizons", "territories"]
 CURATED_FIELDS: tuple[str, ...] = CuratedField.__args__  # type: ignore[attr-defined]
 _TERRITORY_KEY = re.compile(r"^[a-z]+:[0-9A-Za-z]{1,12}$")
 _SLUG = re.compile(r"^[a-z0-9-]+(/[a-z0-9-]+)?$")
@@ -38,6 +39,7 @@ Slug = Annotated[str, AfterValidator(_slug)]
 TerritoryKey = Annotated[str, AfterValidator(_territory_key)]
 Horizon = Annotated[int, Field(ge=1900, le=2200)]
 DocumentId = Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")]
+Author = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class DocumentEdit(BaseModel):
@@ -49,6 +51,8 @@ class DocumentEdit(BaseModel):
     title: str | None = Field(default=None, min_length=1, max_length=500)
     year: int | None = Field(default=None, ge=1800, le=2200)
     producer: str | None = Field(default=None, max_length=100)
+    authors: list[Author] | None = Field(default=None, max_length=50, description="personnes ou organismes")
+    summary: str | None = Field(default=None, max_length=5000, description="résumé")
     collection: str | None = Field(default=None, max_length=300)
     themes: list[Slug] | None = Field(default=None, max_length=50, description="slugs, sous-thèmes « parent/enfant »")
     postures: list[Slug] | None = Field(default=None, max_length=10)
@@ -131,6 +135,7 @@ def values_of(record: IndexRecord, ancestors: Callable[[str], list[str]]) -> dic
     implied = {a for k in record.territories for a in ancestors(k)}
     themes = [t for t in record.themes if not any(o.startswith(t + "/") for o in record.themes)]
     return {"title": record.title, "year": record.year, "producer": record.producer or None,
+            "authors": list(record.authors), "summary": record.summary or None,
             "collection": record.collection, "themes": themes, "postures": list(record.postures),
             "horizons": list(record.horizons), "territories": [k for k in record.territories if k not in implied]}
 
@@ -169,8 +174,10 @@ def apply_corrections(record: IndexRecord, corrections: Mapping[str, FieldCurati
             update["scope"] = scope_of_keys(keys)
         elif name == "producer":
             update["producer"] = value or ""
-        elif name == "collection":
-            update["collection"] = value or ""
+        elif name in ("collection", "summary"):
+            update[name] = value or ""
+        elif name == "authors":
+            update["authors"] = list(value or [])
         else:
             update[name] = value
     return record.model_copy(update=update)

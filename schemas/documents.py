@@ -162,4 +162,6 @@ class IndexRecord(BaseModel):
     horizons: list[int] = Field(default_factory=list)
     collection: str = ""
     producer: str = ""
+    authors: list[str] = Field(default_factory=list, description="from the file's properties, or a documentalist's")
+    summary: str = Field(default="", description="a documentalist's summary (searched with the headings)")
     added_at: float = 0.0

@@ -106,8 +106,12 @@ class Gazetteer:
         return cls(rows, {str(k): str(v) for k, v in aliases.items()})
 
     def starting_with(self, folded_prefix: str, limit: int) -> list[Territory]:
-        """Territories whose folded name starts with ``folded_prefix``, larger levels and places first."""
+        """Territories whose folded name, or code (when digits are typed: "38", "38185"), starts with
+        ``folded_prefix``; larger levels and places first."""
         found = {t.key: t for name, ts in self.by_name.items() if name.startswith(folded_prefix) for t in ts}
+        if any(c.isdigit() for c in folded_prefix):
+            code = folded_prefix.replace(" ", "").upper()
+            found.update({t.key: t for t in self.by_key.values() if t.code.upper().startswith(code)})
         return sorted(found.values(), key=lambda t: (_LEVEL_RANK[t.level], -t.population))[:limit]
 
     def ancestors(self, key: str) -> list[str]:

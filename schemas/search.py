@@ -100,9 +100,12 @@ class FacetTrees(BaseModel):
     territories: list[FacetNode] = Field(default_factory=list)
 
 
+SuggestionKind = Literal["title", "theme", "territory"]
+
+
 class Suggestion(BaseModel):
     """One completion: a document title, a theme or a territory (``value`` is its filter value)."""
 
     text: str
-    kind: Literal["title", "theme", "territory"]
+    kind: SuggestionKind
     value: str = ""

@@ -74,6 +74,6 @@ def _automatic_record(doc: StoredDocument, paths: list[str], extraction: Extract
         themes=[t.slug for t in analysis.themes], territories=sorted(territories), places=places,
         scope=scope_of(analysis),
         postures=[p.slug for p in analysis.postures], horizons=[h.year for h in analysis.horizons],
-        producer=analysis.producer.slug if analysis.producer else "",
+        producer=analysis.producer.slug if analysis.producer else "", authors=extraction.authors,
         collection=collection_of(paths[0], inbox) if paths else "", added_at=doc.created_at,
     )

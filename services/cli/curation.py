@@ -21,6 +21,9 @@ def edit(doc_id: str,
          year: Annotated[int | None, typer.Option("--annee", help="année de publication")] = None,
          producer: Annotated[str | None, typer.Option("--producteur", help="identifiant du producteur")] = None,
          collection: Annotated[str | None, typer.Option("--collection")] = None,
+         authors: Annotated[list[str] | None, typer.Option("--auteur", help="personne ou organisme, répétable : "
+                                                           "la liste complète")] = None,
+         summary: Annotated[str | None, typer.Option("--resume", help="résumé")] = None,
          themes: Annotated[list[str] | None, typer.Option("--theme", help="thème ou sous-thème (parent/enfant), "
                                                           "répétable : la liste complète")] = None,
          postures: Annotated[list[str] | None, typer.Option("--posture", help="répétable")] = None,
@@ -40,11 +43,12 @@ def edit(doc_id: str,
     from services.search.errors import french_validation_message
 
     setup_logging()
-    given = {"title": title, "year": year, "producer": producer, "collection": collection, "themes": themes,
+    given = {"title": title, "year": year, "producer": producer, "authors": authors, "summary": summary,
+             "collection": collection, "themes": themes,
              "postures": postures, "horizons": horizons, "territories": territories}
     body: dict[str, object] = {k: v for k, v in given.items() if v is not None}
     for name in cleared or []:
-        body[name] = [] if name in ("themes", "postures", "horizons", "territories") else None
+        body[name] = [] if name in ("authors", "themes", "postures", "horizons", "territories") else None
     try:
         request = DocumentEdit.model_validate({**body, "validated": validated or []})
     except ValidationError as exc:

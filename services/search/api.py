@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel
 
-from schemas.search import FacetTrees, SearchHit, SearchQuery, SearchResult, Suggestion
+from schemas.search import FacetTrees, SearchHit, SearchQuery, SearchResult, Suggestion, SuggestionKind
 from services.search.citations import CSL_MEDIA_TYPE, RIS_MEDIA_TYPE, to_csl_json, to_ris
 from services.search.feeds import ATOM_MEDIA_TYPE, atom_feed
 from services.search.params import href, search_query
@@ -57,9 +57,12 @@ def api_router(service: SearchService, base_url: str) -> APIRouter:
         return Response(body, media_type=ATOM_MEDIA_TYPE)
 
     @router.get("/suggest", response_model=list[Suggestion], tags=["recherche"], summary="Suggestions de saisie")
-    def suggest(q: Annotated[str, Query(max_length=200, description="début de saisie")] = "",
-                limit: Annotated[int, Query(ge=1, le=20)] = 8) -> list[Suggestion]:
-        return service.suggest(q, limit)
+    def suggest(q: Annotated[str, Query(max_length=200, description="début de saisie (nom, ou code INSEE "
+                                                             "d'un territoire)")] = "",
+                limit: Annotated[int, Query(ge=1, le=20)] = 8,
+                kind: Annotated[SuggestionKind | None, Query(description="seulement ce genre")] = None,
+                ) -> list[Suggestion]:
+        return service.suggest(q, limit, kind)
 
     @router.get("/latest", response_model=list[SearchHit], tags=["recherche"], summary="Derniers documents ajoutés")
     def latest(limit: Annotated[int, Query(ge=1, le=50)] = 10) -> list[SearchHit]:

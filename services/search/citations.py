@@ -26,6 +26,8 @@ def to_ris(doc: dict[str, Any], url: str) -> str:
     if doc.get("producer"):
         lines.append(("PB", doc["producer"]["label"]))
     lines += [("KW", t["label"]) for t in doc.get("themes") or []]
+    if doc.get("summary"):
+        lines.append(("AB", doc["summary"]))
     if doc.get("language"):
         lines.append(("LA", doc["language"]))
     lines += [("UR", url), ("ID", doc["id"])]
@@ -47,4 +49,6 @@ def to_csl_json(doc: dict[str, Any], url: str) -> list[dict[str, Any]]:
         item["language"] = doc["language"]
     if doc.get("themes"):
         item["keyword"] = ", ".join(t["label"] for t in doc["themes"])
+    if doc.get("summary"):
+        item["abstract"] = doc["summary"]
     return [item]

@@ -10,7 +10,17 @@ from schemas.curation import in_force
 from schemas.documents import Analysis, DocState, Extraction, Page
 from schemas.gazetteer import Gazetteer
 from schemas.library_paths import safe_filename, shown_path
-from schemas.search import SCOPES, Facets, FacetTrees, FacetValue, SearchHit, SearchQuery, SearchResult, Suggestion
+from schemas.search import (
+    SCOPES,
+    Facets,
+    FacetTrees,
+    FacetValue,
+    SearchHit,
+    SearchQuery,
+    SearchResult,
+    Suggestion,
+    SuggestionKind,
+)
 from schemas.territory_levels import level_of
 from schemas.text import fold
 from services.ingest.blobs import ArtifactStore, BlobStore
@@ -152,16 +162,21 @@ class SearchService:
         found = [h for h in self.backend.similar(doc_id, limit + len(hidden)) if h.id not in hidden]
         return self._shown_hits(found[:limit], server_paths=False)
 
-    def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
-        """Themes and territories whose name starts like the typed text, then matching titles."""
+    def suggest(self, prefix: str, limit: int = 8, kind: SuggestionKind | None = None) -> list[Suggestion]:
+        """Themes and territories whose name starts like the typed text (territories: or whose code
+        does), then matching titles; ``kind``: only those."""
         typed = fold(prefix)
         if len(typed) < 2:
             return []
-        out = [Suggestion(text=label, kind="theme", value=slug)
-               for slug, label in self.labels.themes.items() if fold(label).startswith(typed)]
-        out += [Suggestion(text=self.labels.territory(t.key), kind="territory", value=t.key)
-                for t in self.labels.gazetteer.starting_with(typed, 5)]
-        out += [Suggestion(text=title, kind="title") for title in self.backend.suggest(prefix, limit)]
+        out: list[Suggestion] = []
+        if kind in (None, "theme"):
+            out += [Suggestion(text=label, kind="theme", value=slug)
+                    for slug, label in self.labels.themes.items() if fold(label).startswith(typed)]
+        if kind in (None, "territory"):
+            out += [Suggestion(text=self.labels.territory(t.key), kind="territory", value=t.key)
+                    for t in self.labels.gazetteer.starting_with(typed, limit if kind else 5)]
+        if kind in (None, "title"):
+            out += [Suggestion(text=title, kind="title") for title in self.backend.suggest(prefix, limit)]
         return out[:limit]
 
     def show(self, doc_id: str, with_text: bool = False, server_paths: bool = False) -> dict[str, Any] | None:
@@ -197,8 +212,10 @@ class SearchService:
         }
         corrected = {name: f["value"] for name, f in out["curation"].items() if f["corrected"]}
         out["title"] = corrected.get("title") or out["title"]  # shown titles are the ones in force
-        if "year" in corrected:
-            out["year"] = corrected["year"]
+        for name in ("year", "authors"):
+            if name in corrected:
+                out[name] = corrected[name]
+        out["summary"] = out["curation"]["summary"]["value"]
         if with_text and extraction:
             out["pages"] = [p.model_dump() for p in extraction.pages]
         return out

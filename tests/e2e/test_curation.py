@@ -81,6 +81,22 @@ def test_a_correction_reaches_search_facets_and_history(library: tuple[TestClien
     assert again.json()["changes"] == []  # the same value again changes nothing and writes no history
 
 
+def test_a_summary_and_authors_are_searched_shown_and_cited(library: tuple[TestClient, str, str]) -> None:
+    client, key, doc_id = library
+    body = {"summary": "Note de synthèse sur les hydroliennes du Drac.", "authors": ["Camille Dubreuil"]}
+    assert client.patch(f"/api/v1/documents/{doc_id}", json=body, headers={"X-API-Key": key}).status_code == 200
+    until(lambda: [h["id"] for h in client.get("/api/v1/search", params={"q": "hydroliennes"}).json()["hits"]]
+          == [doc_id], "summary searchable", 30)
+    assert [h["id"] for h in client.get("/api/v1/search", params={"q": "Dubreuil"}).json()["hits"]] == [doc_id]
+    shown = client.get(f"/api/v1/documents/{doc_id}").json()
+    assert shown["authors"] == ["Camille Dubreuil"] and shown["summary"] == body["summary"]
+    page = client.get(f"/documents/{doc_id}").text
+    assert "<dt>Résumé</dt><dd class=\"summary\">Note de synthèse sur les hydroliennes du Drac.</dd>" in page
+    assert "AB  - Note de synthèse" in client.get(f"/api/v1/documents/{doc_id}/citation").text
+    too_long = client.patch(f"/api/v1/documents/{doc_id}", json={"summary": "x" * 5001}, headers={"X-API-Key": key})
+    assert too_long.status_code == 422
+
+
 def test_corrections_survive_a_new_analysis(library: tuple[TestClient, str, str], running: Container) -> None:
     client, key, doc_id = library
     client.patch(f"/api/v1/documents/{doc_id}", json={"territories": ["departement:73"]}, headers={"X-API-Key": key})
@@ -195,9 +211,18 @@ def test_correcting_a_territory_in_the_browser(library: tuple[TestClient, str, s
         page.get_by_role("link", name="Corriger les étiquettes (clé requise)").click()
         page.wait_for_url(f"**/documents/{doc_id}/corriger")
         page.get_by_label("Territoires dont traite le document", exact=False).fill("Savoie")
+        page.get_by_label("Auteurs", exact=False).fill("Camille Dubreuil\nService des risques")
+        adding = page.get_by_label("Ajouter un territoire (nom ou code INSEE)")
+        adding.press_sequentially("Chambé", delay=30)  # searched in the gazetteer as one types
+        page.wait_for_selector("#territory-choices option[value='commune:73065']", state="attached")
+        adding.fill("commune:73065")  # what choosing the suggestion puts in the field
+        assert page.locator("#c-territories").input_value().split() == ["Savoie", "commune:73065"]
         page.get_by_role("button", name="Enregistrer").click()
         page.wait_for_url(f"**/documents/{doc_id}?corrige=1")
         assert "Savoie" in page.locator("#h-catalogage + p + dl").inner_text()
+        fields = running.curation.in_force(doc_id)
+        assert fields["authors"]["value"] == ["Camille Dubreuil", "Service des risques"]
+        assert fields["territories"]["value"] == ["departement:73", "commune:73065"]
 
         until(lambda: in_facet(TestClient(create_app(running)), "departement:73") == [doc_id], "re-indexed", 30)
         page.goto(f"{site}/recherche?q=crues")

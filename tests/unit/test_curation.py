@@ -55,7 +55,7 @@ def test_values_in_force_read_as_a_documentalist_writes_them(gazetteer: Gazettee
 
 @pytest.mark.parametrize("body", [
     {"themes": ["Eau potable"]}, {"territories": ["38"]}, {"horizons": [30]}, {"title": ""},
-    {"validated": ["entities"]}, {"summary": "…"},
+    {"validated": ["entities"]}, {"summary": "x" * 5001}, {"authors": [""]}, {"entities": ["ADEME"]},
 ])
 def test_malformed_edits_are_refused(body: dict) -> None:
     with pytest.raises(ValidationError):

@@ -76,6 +76,15 @@ def test_suggest_mixes_themes_territories_and_titles(service: SearchService) -> 
     assert service.suggest("x") == []
 
 
+def test_territories_are_suggested_by_name_or_code_alone(service: SearchService) -> None:
+    """The correction form searches the gazetteer as one types: names, INSEE codes, nothing else."""
+    assert {s.kind for s in service.suggest("sob", kind="territory")} <= {"territory"}
+    by_code = [s.value for s in service.suggest("38151", kind="territory")]
+    assert by_code == ["commune:38151"]
+    assert "departement:73" in [s.value for s in service.suggest("73", limit=20, kind="territory")]
+    assert "departement:73" in [s.value for s in service.suggest("Savoie", kind="territory")]
+
+
 
 def test_a_bare_territory_code_is_named_at_every_level_it_exists() -> None:
     """``?territory=84`` filters région 84 and département 84 alike: its chip names both, not a guess."""

@@ -35,6 +35,7 @@ INDEX_VERSION = 1
 #: searched fields: the title only when the document gives it (``title_text``); a guessed one is a heading
 _SEARCHED = {"title": "title_text", "headings": "headings", "body": "body"}
 _FIELDS = [f"{_SEARCHED[field]}^{boost:g}" for field, boost in DEFAULT.boosts.items()]
+_FIELDS += [f"{field}^{DEFAULT.boosts['headings']:g}" for field in ("authors", "summary")]  # searched as headings
 _FACET_SIZE = 50
 _FACET_SIZES = {"territories": 300}  # every level at once: the territory tree is built from them
 _SNIPPET_CHARS = 220

@@ -137,9 +137,10 @@ class TantivyBackend:
             offset += len(page.text) + len(_PAGE_SEP)
         meta = r.model_dump(exclude={"pages"})
         meta["page_numbers"] = [p.page for p in r.pages]
-        # a guessed title (a first line, a file name) is searched as a heading, not weighed as a title
+        # a guessed title (a first line, a file name) is searched as a heading, not weighed as a title;
+        # so are a documentalist's authors and summary
         trusted = r.title_source is None or title_trusted(r.title_source)
-        headings = r.headings if trusted else [r.title, *r.headings]
+        headings = [*(r.headings if trusted else [r.title, *r.headings]), *r.authors, *filter(None, [r.summary])]
         doc = tantivy.Document(
             id=r.id, title=r.title, title_rank=r.title if trusted else "", headings=headings or [""],
             body=_PAGE_SEP.join(texts),

@@ -13,7 +13,7 @@ from schemas.search import SearchQuery
 from schemas.text import fold
 from services.curation import CurationError
 
-_LIST_FIELDS = ("themes", "postures", "horizons", "territories")
+_LIST_FIELDS = ("authors", "themes", "postures", "horizons", "territories")
 _SEPARATORS = re.compile(r"[,;\n]+")
 
 
@@ -43,6 +43,8 @@ def submitted_edit(form: Mapping[str, Any], getlist: Any, in_force: Mapping[str,
         "title": str(form.get("title", "")).strip() or None,
         "year": int(y) if (y := str(form.get("year", "")).strip()).isdigit() else None,
         "producer": str(form.get("producer", "")) or None,
+        "authors": list(dict.fromkeys(a.strip() for a in str(form.get("authors", "")).splitlines() if a.strip())),
+        "summary": str(form.get("summary", "")).strip() or None,
         "collection": str(form.get("collection", "")).strip(),
         "themes": sorted(getlist("themes")),
         "postures": sorted(getlist("postures")),
@@ -53,7 +55,7 @@ def submitted_edit(form: Mapping[str, Any], getlist: Any, in_force: Mapping[str,
     for name in CURATED_FIELDS:
         now = in_force[name]["value"]
         value = submitted[name]
-        same = sorted(now or []) == value if name in _LIST_FIELDS else (now or None) == (value or None)
+        same = sorted(now or []) == sorted(value) if name in _LIST_FIELDS else (now or None) == (value or None)
         if not same:
             changed[name] = value
     return DocumentEdit.model_validate({**changed, "validated": [v for v in getlist("validated")

@@ -153,6 +153,16 @@ class SearchBackendContract:
         assert {f.value: f.count for f in facets.scopes} == {"locale": 1, "nationale": 1}
         assert {f.value: f.count for f in facets.places} == {"commune:38185": 2, "commune:75056": 1}
 
+    def test_authors_and_a_summary_are_searched_and_kept(self, backend: SearchBackend) -> None:
+        """A documentalist's summary and authors (curation) find the document; nothing else changes."""
+        backend.upsert([record("cr", "Compte rendu", "La séance s'est tenue mardi.", authors=["Camille Dubreuil"],
+                               summary="Décisions sur les hydroliennes du Drac."),
+                        record("autre", "Autre", "Un texte sur les inondations.")])
+        assert self.ids(backend, "hydroliennes") == ["cr"] and self.ids(backend, "Dubreuil") == ["cr"]
+        got = backend.get("cr")
+        assert got is not None and got.authors == ["Camille Dubreuil"]
+        assert got.summary == "Décisions sur les hydroliennes du Drac." and got.headings == []
+
     def test_territory_filter_at_every_level(self, library: SearchBackend) -> None:
         assert self.ids(library, territories=["38151"]) == ["erc"]
         assert set(self.ids(library, territories=["departement:38"])) == {"erc", "friches"}

@@ -37,3 +37,42 @@
     window.location.href = "/recherche?" + param + "=" + encodeURIComponent(s.value);
   });
 })();
+
+// Correction form: territories searched in the gazetteer as one types (name or INSEE code); choosing
+// one adds its key to the list. Without this script the list is typed by hand (names or keys).
+(function () {
+  "use strict";
+  var input = document.getElementById("c-territory-add");
+  var target = document.getElementById("c-territories");
+  if (!input || !target) return;
+  var list = document.getElementById("territory-choices");
+  var known = {}, timer = null;
+  input.closest(".territory-add").hidden = false;
+  function add(key) {
+    var keys = target.value.split(/[\n,;]+/).map(function (k) { return k.trim(); }).filter(Boolean);
+    if (keys.indexOf(key) < 0) keys.push(key);
+    target.value = keys.join("\n") + "\n";
+    input.value = "";
+  }
+  input.addEventListener("input", function () {
+    if (known[input.value]) { add(input.value); return; }
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      var typed = input.value.trim();
+      if (typed.length < 2) return;
+      fetch(input.dataset.suggest + "&q=" + encodeURIComponent(typed), { headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (items) {
+          list.textContent = "";
+          items.forEach(function (s) {
+            var option = document.createElement("option");
+            option.value = s.value;  // the key (departement:73); value/label are never parsed as HTML
+            option.label = s.text;
+            list.appendChild(option);
+            known[s.value] = true;
+          });
+        })
+        .catch(function () {});
+    }, 150);
+  });
+})();
