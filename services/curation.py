@@ -90,6 +90,8 @@ class Curation:
         self.check(edit)
         before = self._values(doc_id)
         changes = self.catalog.curate(doc_id, edit.changes(), edit.validated, before, by)
+        if changes:
+            self._doubt(doc_id)  # a validated field is settled at once, re-indexed or not
         if any(c.before != c.after for c in changes):
             self.refresh_index(doc_id)
         return changes
@@ -158,20 +160,24 @@ class Curation:
                 return doc_id
         return None
 
-    def review(self, limit: int = 50, scanned: int = 5_000) -> list[ToReview]:
-        """Indexed documents whose tags are not settled, most doubtful first (among the ``scanned``
-        most recently changed), each with its reasons."""
-        out = []
-        for doc in self.catalog.by_state(DocState.INDEXED, scanned):
-            analysis = self.artifacts.get("analysis", doc.analysis_key, Analysis) if doc.analysis_key else None
-            extraction = self.artifacts.get("extract", doc.sha256, Extraction)
-            if analysis is None or extraction is None:
-                continue
-            found = doubts(analysis, extraction.shown_title_source, self.catalog.corrections(doc.id))
-            if found:
-                out.append(ToReview(id=doc.id, title=doc.title, doubt=sum(d.weight for d in found), reasons=found))
-        out.sort(key=lambda d: -d.doubt)
-        return out[:limit]
+    def review(self, limit: int = 50) -> list[ToReview]:
+        """Indexed documents whose tags are not settled, most doubtful first, each with its reasons
+        (the doubt is kept in the catalog when a document is indexed or corrected; documents indexed
+        before it was get theirs here, a batch at a time)."""
+        for doc in self.catalog.to_review(500, undoubted=True):
+            self._doubt(doc.id)
+        return [ToReview(id=doc.id, title=doc.title, doubt=doc.doubt or 0,
+                         reasons=[Doubt.model_validate(r) for r in doc.doubt_reasons or []])
+                for doc in self.catalog.to_review(limit)]
+
+    def _doubt(self, doc_id: str) -> None:
+        doc = self.catalog.get(doc_id)
+        analysis = self.artifacts.get("analysis", doc.analysis_key, Analysis) if doc and doc.analysis_key else None
+        extraction = self.artifacts.get("extract", doc.sha256, Extraction) if doc else None
+        if analysis is None or extraction is None:
+            return
+        found = doubts(analysis, extraction.shown_title_source, self.catalog.corrections(doc_id))
+        self.catalog.set_doubt(doc_id, sum(d.weight for d in found), [d.model_dump() for d in found])
 
     def refresh_index(self, doc_id: str) -> None:
         """Send an indexed document back to the index stage; one still on its way picks the

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from schemas.curation import FieldCuration, doubts
 from schemas.documents import Analysis, DocState, Extraction, IndexRecord
 from schemas.events import (
     DocumentAnalyzed,
@@ -185,12 +186,14 @@ class Pipeline:
             return
         started = time.monotonic()
         waiting = [d for d in self.catalog.by_state(DocState.INDEXING, _INDEX_BATCH) if d.id != doc.id]
-        records = []
+        records, doubtful = [], {}
         for row in [doc, *waiting]:
             extraction = self.artifacts.get("extract", row.sha256, Extraction)
             analysis = self.artifacts.get("analysis", row.analysis_key, Analysis) if row.analysis_key else None
             if extraction is not None and analysis is not None:
-                records.append(self.record(row, extraction, analysis))
+                corrections = self.catalog.corrections(row.id)
+                records.append(self.record(row, extraction, analysis, corrections))
+                doubtful[row.id] = doubts(analysis, extraction.shown_title_source, corrections)
             elif row is doc and self._finish(doc, DocState.ANALYZING):  # an artifact is lost: analyze again
                 self.publish(DocumentExtracted(doc_id=doc.id))  # (the others keep their own message)
         if not records:
@@ -198,7 +201,9 @@ class Pipeline:
         backend = self._backend()
         backend.upsert(records)
         moved = [r.id for r in records
-                 if not self.catalog.transition(r.id, DocState.INDEXING, DocState.INDEXED, attempts=0, in_index=True)]
+                 if not self.catalog.transition(r.id, DocState.INDEXING, DocState.INDEXED, attempts=0, in_index=True,
+                                                doubt=sum(d.weight for d in doubtful[r.id]),
+                                                doubt_reasons=[d.model_dump() for d in doubtful[r.id]])]
         gone = [doc_id for doc_id in moved if (now := self.catalog.get(doc_id)) and now.state == DocState.DELETED]
         if gone:  # deleted while being indexed: its removal may have run before this upsert
             backend.delete(gone)
@@ -238,7 +243,10 @@ class Pipeline:
         else:
             raise TypeError(f"no stage for {type(event).__name__}")
 
-    def record(self, doc: StoredDocument, extraction: Extraction, analysis: Analysis) -> IndexRecord:
-        """The search document for a catalog row and its artifacts (``workers.records.index_record``)."""
-        return index_record(doc, self.catalog.paths_of(doc.id), extraction, analysis, self.inbox,
-                            self.catalog.corrections(doc.id), self.analyzer.ancestors)
+    def record(self, doc: StoredDocument, extraction: Extraction, analysis: Analysis,
+               corrections: Mapping[str, FieldCuration] | None = None) -> IndexRecord:
+        """The search document for a catalog row and its artifacts (``workers.records.index_record``),
+        with the document's corrections (read from the catalog unless given)."""
+        corrections = self.catalog.corrections(doc.id) if corrections is None else corrections
+        return index_record(doc, self.catalog.paths_of(doc.id), extraction, analysis, self.inbox, corrections,
+                            self.analyzer.ancestors)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel
 
@@ -50,6 +50,7 @@ class CatalogPort(Protocol):
     def by_state(self, state: DocState, limit: int = 100) -> Sequence[StoredDocument]: ...
     def paths_of(self, doc_id: str) -> list[str]: ...
     def corrections(self, doc_id: str) -> Mapping[str, FieldCuration]: ...
+    def set_doubt(self, doc_id: str, doubt: int, reasons: list[dict[str, Any]]) -> None: ...
 
 
 class BlobsPort(Protocol):

@@ -12,11 +12,13 @@ from pathlib import Path
 import pytest
 import yaml
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from schemas.curation import DocumentEdit
 from schemas.documents import DocState
 from schemas.events import DocumentExtracted
 from services.bootstrap import Container
+from services.ingest.catalog import DocumentRow
 from services.search.app import create_app
 from services.settings import SemanticSettings, Settings
 from tests.support import ROOT, ingest_and_wait, serving, until
@@ -243,6 +245,9 @@ def test_the_review_queue_puts_the_most_doubtful_first(running: Container, tmp_p
                                    "l'Isère menacent les quartiers ; Grenoble renforce ses digues.\n", encoding="utf-8")
     ingest_and_wait(running, [notes])
     client, key = TestClient(create_app(running)), running.api_keys.create("documentaliste")
+    assert [d["title"] for d in client.get("/api/v1/review").json()][0].startswith("Compte rendu")
+    with running.catalog._engine.begin() as db:
+        db.execute(update(DocumentRow).values(doubt=None, doubt_reasons=None))
     queue = client.get("/api/v1/review").json()
     titles = [d["title"] for d in queue]
     assert titles[0].startswith("Compte rendu")  # no theme, no place, a guessed title

@@ -17,7 +17,8 @@ class Base(DeclarativeBase):
 
 class DocumentRow(Base):
     __tablename__ = "documents"
-    __table_args__ = (Index("ix_documents_state_updated", "state", "updated_at"),)
+    __table_args__ = (Index("ix_documents_state_updated", "state", "updated_at"),
+                      Index("ix_documents_state_doubt", "state", "doubt"))
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True, index=True)
@@ -32,6 +33,9 @@ class DocumentRow(Base):
     in_index: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: when a worker started the stage of ``state`` (None: waiting for it); any state change clears it
     claimed_at: Mapped[float | None] = mapped_column(Float, default=None)
+    #: how doubtful the tags are (sum of ``schemas.curation.Doubt`` weights; None: not computed yet) and why
+    doubt: Mapped[int | None] = mapped_column(Integer, default=None)
+    doubt_reasons: Mapped[object] = mapped_column(JSON, nullable=True, default=None)
     created_at: Mapped[float] = mapped_column(Float, default=time.time)
     updated_at: Mapped[float] = mapped_column(Float, default=time.time)
 

@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import create_engine, event, func, select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -303,6 +304,20 @@ class Catalog:
     def get(self, doc_id: str) -> DocumentRow | None:
         with self._session() as s:
             return s.get(DocumentRow, doc_id)
+
+    def set_doubt(self, doc_id: str, doubt: int, reasons: list[dict[str, Any]]) -> None:
+        with self._session() as s:
+            s.execute(update(DocumentRow).where(DocumentRow.id == doc_id).values(doubt=doubt, doubt_reasons=reasons)
+                      .execution_options(synchronize_session=False))
+
+    def to_review(self, limit: int, undoubted: bool = False) -> list[DocumentRow]:
+        """Indexed documents whose tags are in doubt, most doubtful first, then most recently changed;
+        ``undoubted``: instead, those whose doubt was never computed (indexed before it was)."""
+        D = DocumentRow
+        with self._session() as s:
+            q = select(D).where(D.state == DocState.INDEXED.value)
+            q = q.where(D.doubt.is_(None)) if undoubted else q.where(D.doubt > 0).order_by(D.doubt.desc())
+            return list(s.scalars(q.order_by(D.updated_at.desc()).limit(limit)))
 
     def by_state(self, state: DocState, limit: int = 100) -> list[DocumentRow]:
         """Documents in ``state``, most recently changed first."""
