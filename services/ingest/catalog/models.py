@@ -4,6 +4,7 @@ documentalists' corrections in force (``corrections``) and every change made (``
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -35,7 +36,7 @@ class DocumentRow(Base):
     claimed_at: Mapped[float | None] = mapped_column(Float, default=None)
     #: how doubtful the tags are (sum of ``schemas.curation.Doubt`` weights; None: not computed yet) and why
     doubt: Mapped[int | None] = mapped_column(Integer, default=None)
-    doubt_reasons: Mapped[object] = mapped_column(JSON, nullable=True, default=None)
+    doubt_reasons: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True, default=None)
     created_at: Mapped[float] = mapped_column(Float, default=time.time)
     updated_at: Mapped[float] = mapped_column(Float, default=time.time)
 
