@@ -153,6 +153,17 @@ class SearchBackendContract:
         assert {f.value: f.count for f in facets.scopes} == {"locale": 1, "nationale": 1}
         assert {f.value: f.count for f in facets.places} == {"commune:38185": 2, "commune:75056": 1}
 
+    def test_a_corrected_record_moves_facets_and_filters_at_once(self, library: SearchBackend) -> None:
+        """Curation re-indexes a document with its corrected tags: the next search counts them."""
+        corrected = LIBRARY[1].model_copy(update={"themes": ["eau"], "territories": ["departement:73", "region:84",
+                                                                                     "pays:FR"], "postures": []})
+        library.upsert([corrected])
+        facets = library.search(SearchQuery()).facets
+        assert {f.value: f.count for f in facets.themes}["sols-foncier"] == 1  # "erc" only, no longer "friches"
+        assert {f.value: f.count for f in facets.territories}["departement:73"] == 1
+        assert self.ids(library, territories=["departement:73"]) == ["friches"]
+        assert "friches" not in self.ids(library, themes=["sols-foncier"])
+
     def test_authors_and_a_summary_are_searched_and_kept(self, backend: SearchBackend) -> None:
         """A documentalist's summary and authors (curation) find the document; nothing else changes."""
         backend.upsert([record("cr", "Compte rendu", "La séance s'est tenue mardi.", authors=["Camille Dubreuil"],
