@@ -1,8 +1,10 @@
-"""Citation exports of one document (the dict ``SearchService.show`` returns): RIS and CSL-JSON."""
+"""Citations of one document (the dict ``SearchService.show`` returns): RIS and CSL-JSON exports,
+and what citation managers read in its web page (Highwire ``citation_*`` meta tags, a COinS span)."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 RIS_MEDIA_TYPE = "application/x-research-info-systems"
 CSL_MEDIA_TYPE = "application/vnd.citationstyles.csl+json"
@@ -52,3 +54,39 @@ def to_csl_json(doc: dict[str, Any], url: str) -> list[dict[str, Any]]:
     if doc.get("summary"):
         item["abstract"] = doc["summary"]
     return [item]
+
+
+def highwire_meta(doc: dict[str, Any], file_url: str) -> list[tuple[str, str]]:
+    """``citation_*`` meta tags (name, content), as Zotero's and Google Scholar's readers expect:
+    a report of its producer, its authors one tag each, the original's URL when it is a PDF."""
+    tags = [("citation_title", doc.get("title") or doc["id"])]
+    tags += [("citation_author", a) for a in doc.get("authors") or []]
+    if doc.get("year"):
+        tags += [("citation_publication_date", str(doc["year"])), ("citation_date", str(doc["year"]))]
+    if doc.get("producer"):
+        tags += [("citation_publisher", doc["producer"]["label"]),
+                 ("citation_technical_report_institution", doc["producer"]["label"])]
+    if doc.get("format") == "pdf":
+        tags.append(("citation_pdf_url", file_url))
+    if doc.get("language"):
+        tags.append(("citation_language", doc["language"]))
+    keywords = [t["label"] for t in doc.get("themes") or []] + [p["label"] for p in doc.get("postures") or []]
+    if keywords:
+        tags.append(("citation_keywords", "; ".join(keywords)))
+    if doc.get("summary"):
+        tags.append(("citation_abstract", doc["summary"]))
+    return [(name, _one_line(value)) for name, value in tags if _one_line(value)]
+
+
+def coins(doc: dict[str, Any], url: str) -> str:
+    """The ``title`` of a COinS span (OpenURL 1.0 ContextObject, key/encoded-value): a report."""
+    pairs = [("ctx_ver", "Z39.88-2004"), ("rft_val_fmt", "info:ofi/fmt:kev:mtx:book"), ("rft.genre", "report"),
+             ("rft.btitle", doc.get("title") or doc["id"]), ("rft_id", url)]
+    pairs += [("rft.au", a) for a in doc.get("authors") or []]
+    if doc.get("year"):
+        pairs.append(("rft.date", str(doc["year"])))
+    if doc.get("producer"):
+        pairs.append(("rft.pub", doc["producer"]["label"]))
+    if doc.get("language"):
+        pairs.append(("rft.language", doc["language"]))
+    return urlencode([(k, _one_line(v)) for k, v in pairs])

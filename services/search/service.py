@@ -215,6 +215,9 @@ class SearchService:
         for name in ("year", "authors"):
             if name in corrected:
                 out[name] = corrected[name]
+        if "producer" in corrected:
+            slug = corrected["producer"]
+            out["producer"] = {"slug": slug, "label": self.labels.producers.get(slug, slug)} if slug else None
         out["summary"] = out["curation"]["summary"]["value"]
         if with_text and extraction:
             out["pages"] = [p.model_dump() for p in extraction.pages]

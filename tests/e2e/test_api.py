@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from urllib.parse import parse_qs
 
+import lxml.html
 import pytest
 from fastapi.testclient import TestClient
 
@@ -97,6 +99,31 @@ def test_download_page_text_and_citations(client: TestClient) -> None:
     assert ris.text.startswith("TY  - RPRT\r\nTI  - Mandat du GT CNIG Friches") and ris.text.endswith("ER  - \r\n")
     csl = client.get(f"/api/v1/documents/{doc_id}/citation", params={"format": "csl-json"}).json()
     assert csl[0]["type"] == "report" and csl[0]["URL"].endswith(f"/documents/{doc_id}")
+
+
+def test_document_pages_carry_what_citation_managers_read(client: TestClient) -> None:
+    """Parsed as Zotero's "Embedded Metadata" translator and a COinS reader do: the ``citation_*``
+    meta tags of the head, and the OpenURL ContextObject in the title of the ``Z3988`` span."""
+    doc_id = client.get("/api/v1/search", params={"q": "friches"}).json()["hits"][0]["id"]
+    detail = client.get(f"/api/v1/documents/{doc_id}").json()
+    tree = lxml.html.fromstring(client.get(f"/documents/{doc_id}").content)
+    meta: dict[str, list[str]] = {}
+    for tag in tree.xpath("//head/meta[starts-with(@name, 'citation_')]"):
+        meta.setdefault(tag.get("name"), []).append(tag.get("content"))
+    assert meta["citation_title"] == [detail["title"]] and meta["citation_language"] == ["fr"]
+    assert meta["citation_pdf_url"] == [f"http://127.0.0.1:8000/api/v1/documents/{doc_id}/file"]
+    assert meta["citation_keywords"][0].split("; ")[0] == detail["themes"][0]["label"]
+    if detail["year"]:
+        assert meta["citation_publication_date"] == [str(detail["year"])]
+    if detail["producer"]:
+        assert meta["citation_technical_report_institution"] == [detail["producer"]["label"]]
+    [span] = tree.xpath("//span[@class='Z3988']")
+    context = parse_qs(span.get("title"))
+    assert context["ctx_ver"] == ["Z39.88-2004"] and context["rft.genre"] == ["report"]
+    assert context["rft.btitle"] == [detail["title"]] and context["rft_id"][0].endswith(f"/documents/{doc_id}")
+    hostile = client.get("/api/v1/search", params={"q": "Échirolles"}).json()["hits"][0]["id"]
+    head = lxml.html.fromstring(client.get(f"/documents/{hostile}").content).xpath("//head")[0]
+    assert not head.xpath(".//script[not(@src)]")  # a title never becomes markup in the head
 
 
 def test_facet_trees_latest_and_atom_feed(client: TestClient) -> None:

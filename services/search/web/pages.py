@@ -23,6 +23,7 @@ from services.bootstrap import Container
 from services.csrf import FIELD as CSRF_FIELD
 from services.curation import CurationError
 from services.http_auth import key_required
+from services.search.citations import coins, highwire_meta
 from services.search.errors import french_validation_message
 from services.search.params import href, search_query
 from services.search.web.curation_form import submitted_bulk, submitted_edit
@@ -68,6 +69,7 @@ def pages_router(container: Container) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     service, uploads, tokens = container.search_service, container.uploads, container.csrf
     labels = service.labels
+    base = container.settings.base_url
     signed_in = key_required(container.api_keys)  # the browser asks for the key (HTTP Basic)
     writer = key_required(container.api_keys, tokens)  # and a write carries the form's token
 
@@ -108,7 +110,9 @@ def pages_router(container: Container) -> APIRouter:
             "curation": doc["curation"], "history": service.catalog.history(doc_id)[:20],
             "corrected": request.query_params.get("corrige") == "1", "territory_label": labels.territory,
             "theme_label": lambda slug: labels.themes.get(slug, slug),
-            "posture_label": lambda slug: labels.postures.get(slug, slug)})
+            "posture_label": lambda slug: labels.postures.get(slug, slug),
+            "citation_meta": highwire_meta(doc, f"{base}/api/v1/documents/{doc_id}/file"),
+            "coins": coins(doc, f"{base}/documents/{doc_id}")})
 
     @router.get("/a-valider", response_class=HTMLResponse)
     def review(request: Request) -> HTMLResponse:
