@@ -20,7 +20,7 @@ from schemas.search import SearchQuery
 from services.ingest.blobs import ArtifactStore
 from services.ingest.catalog import Catalog
 from services.ingest.catalog.models import doc_id_for
-from services.search.backends.base import SearchBackend
+from services.search.backends.base import SearchBackend, matching_ids
 
 
 class CurationError(ValueError):
@@ -116,14 +116,7 @@ class Curation:
 
     def matching(self, query: SearchQuery) -> list[str]:
         """Every document the search's words and filters select (at most 10,000)."""
-        out: list[str] = []
-        page = query.model_copy(update={"limit": 100, "offset": 0, "snippets": False})
-        while True:
-            found = self._backend().search(page)
-            out += [h.id for h in found.hits]
-            if not found.hits or len(out) >= found.total or page.offset + 100 > 10_000:
-                return out
-            page = page.model_copy(update={"offset": page.offset + 100})
+        return matching_ids(self._backend(), query)
 
     def export(self) -> list[dict[str, Any]]:
         """Every document's corrections, as ``phare corrections export`` writes them (YAML)."""

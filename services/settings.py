@@ -90,6 +90,10 @@ class Settings(BaseSettings):
                                    "http://HOST:PORT")
     secret_key: str | None = Field(default=None, description="signs form tokens; every API process of a deployment "
                                    "must share it; unset = a random key kept in DATA_DIR/secret.key")
+    admin_email: str = Field(default="documentation@example.org", description="the address OAI-PMH harvesters are "
+                             "given (Identify) to reach whoever runs this phare")
+    oai_page_size: int = Field(default=100, ge=1, le=1000, description="records per OAI-PMH list response "
+                               "(then a resumption token)")
     upload_max_mb: int = Field(default=1000, description="one upload request in all (each file: extract.max_file_mb)")
     server: ServerSettings = ServerSettings()
     extract: ExtractSettings = ExtractSettings()

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.bootstrap import Container
@@ -28,6 +29,8 @@ from services.ingest.api import ingest_router
 from services.runtime.health import metrics_registry, readiness
 from services.search.api import api_router
 from services.search.errors import french_validation_message
+from services.search.oai import MEDIA_TYPE as OAI_MEDIA_TYPE
+from services.search.oai import OaiRepository
 from services.search.web.pages import pages_router, render_error, templates
 
 _STATIC = Path(__file__).parent / "web" / "static"
@@ -71,6 +74,19 @@ def create_app(container: Container) -> FastAPI:
     @app.get("/docs", include_in_schema=False, response_class=HTMLResponse, dependencies=read_guard)
     def api_documentation(request: Request) -> Response:
         return templates().TemplateResponse(request, "apidocs.html", {})
+
+    oai = OaiRepository(service, settings.base_url, settings.admin_email, page_size=settings.oai_page_size)
+
+    @app.api_route("/oai", methods=["GET", "POST"], tags=["interopérabilité"], dependencies=read_guard,
+                   summary="OAI-PMH 2.0 (Dublin Core) : moissonnage du catalogue", response_class=Response,
+                   responses={200: {"content": {"text/xml": {}}}})
+    async def oai_pmh(request: Request) -> Response:
+        """Identify, ListMetadataFormats, ListSets, GetRecord, ListIdentifiers, ListRecords (oai_dc),
+        en GET ou en POST (formulaire) ; les erreurs sont celles du protocole, dans la réponse XML."""
+        form = await request.form() if request.method == "POST" else None
+        pairs = list(form.multi_items() if form is not None else request.query_params.multi_items())
+        body = await run_in_threadpool(oai.respond, [(k, v) for k, v in pairs if isinstance(v, str)])
+        return Response(body, media_type=OAI_MEDIA_TYPE)
 
     app.include_router(ingest_router(container, read_guard))
     app.include_router(api_router(service, settings.base_url), dependencies=read_guard)

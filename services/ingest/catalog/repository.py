@@ -8,7 +8,7 @@ change of every stage lands here.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import create_engine, event, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.expression import ColumnElement
 
 from schemas.curation import Change, FieldCuration
 from schemas.documents import TERMINAL_STATES, DocState
@@ -318,6 +319,32 @@ class Catalog:
             q = select(D).where(D.state == DocState.INDEXED.value)
             q = q.where(D.doubt.is_(None)) if undoubted else q.where(D.doubt > 0).order_by(D.doubt.desc())
             return list(s.scalars(q.order_by(D.updated_at.desc()).limit(limit)))
+
+    def harvest(self, since: float | None, until: float | None, after: tuple[float, str] | None, limit: int,
+                ids: Collection[str] | None = None) -> tuple[list[DocumentRow], int]:
+        """What a harvester sees (OAI-PMH): indexed and deleted documents changed in [since, until],
+        in (updated_at, id) order, after ``after``, among ``ids`` if given; and how many in all."""
+        D = DocumentRow
+        where: list[ColumnElement[bool]] = [D.state.in_([DocState.INDEXED.value, DocState.DELETED.value])]
+        if since is not None:
+            where.append(D.updated_at >= since)
+        if until is not None:
+            where.append(D.updated_at <= until)
+        if ids is not None:
+            where.append(D.id.in_(list(ids)))
+        with self._session() as s:
+            total = s.scalar(select(func.count()).select_from(D).where(*where)) or 0
+            if after is not None:
+                where.append((D.updated_at > after[0]) | ((D.updated_at == after[0]) & (D.id > after[1])))
+            rows = s.scalars(select(D).where(*where).order_by(D.updated_at, D.id).limit(limit))
+            return list(rows), total
+
+    def earliest_change(self) -> float | None:
+        """When the oldest document a harvester sees last changed."""
+        D = DocumentRow
+        with self._session() as s:
+            return s.scalar(select(func.min(D.updated_at)).where(
+                D.state.in_([DocState.INDEXED.value, DocState.DELETED.value])))
 
     def by_state(self, state: DocState, limit: int = 100) -> list[DocumentRow]:
         """Documents in ``state``, most recently changed first."""

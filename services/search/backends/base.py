@@ -56,3 +56,15 @@ class Rebuildable(Protocol):
     def rebuild(self, records: Iterable[IndexRecord]) -> str:
         """Write ``records`` into a fresh index, point the alias at it, return the new index name."""
         ...
+
+
+def matching_ids(backend: SearchBackend, query: SearchQuery, cap: int = 10_000) -> list[str]:
+    """Every document the query's words and filters select, page by page (at most ``cap``)."""
+    out: list[str] = []
+    page = query.model_copy(update={"limit": 100, "offset": 0, "snippets": False})
+    while True:
+        found = backend.search(page)
+        out += [h.id for h in found.hits]
+        if not found.hits or len(out) >= found.total or page.offset + 100 >= cap:
+            return out[:cap]
+        page = page.model_copy(update={"offset": page.offset + 100})
