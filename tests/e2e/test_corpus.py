@@ -6,11 +6,15 @@ import csv
 from pathlib import Path
 
 import pytest
+from lxml import etree
+from sickle import Sickle
 
+from schemas.documents import DocState
 from schemas.search import SearchQuery
 from services.bootstrap import Container
+from services.search.app import create_app
 from services.settings import SemanticSettings, Settings
-from tests.support import CORPUS, ingest_and_wait
+from tests.support import CORPUS, FIXTURES, ingest_and_wait, serving
 
 pytestmark = [pytest.mark.slow, pytest.mark.corpus,
               pytest.mark.skipif(not (CORPUS / "manifest.csv").exists(), reason="../shared/data/corpus absent")]
@@ -61,3 +65,14 @@ def test_corpus_end_to_end(library: Container, manifest: list[dict[str, str]]) -
     assert any("Standard_CNIG_Friches" in p for p in _top_paths(library, "recyclage des friches", 3))
     assert any("Methode_PPRI" in p or "ElaborationEAIP" in p for p in _top_paths(library, "PPRI", 3))
     assert any("grenoble.md" in p for p in _top_paths(library, "Grenoble climate neutrality", 3))
+
+    # a library portal harvests the corpus over OAI-PMH: every indexed document, each a valid oai_dc record
+    dublin_core = etree.XMLSchema(etree.parse(str(FIXTURES / "oai" / "oai_dc.xsd")))
+    with serving(create_app(library)) as port:
+        records = list(Sickle(f"http://127.0.0.1:{port}/oai").ListRecords(metadataPrefix="oai_dc"))
+    assert len(records) == len(library.catalog.all_ids([DocState.INDEXED]))
+    for record in records:
+        [dc] = record.xml.iterfind(".//{http://www.openarchives.org/OAI/2.0/oai_dc/}dc")
+        assert dublin_core.validate(etree.ElementTree(dc)), dublin_core.error_log
+        assert record.metadata["title"] and record.header.datestamp.endswith("Z")
+    assert sum("subject" in r.metadata for r in records) >= 0.9 * len(records)  # themes as subjects
