@@ -210,6 +210,14 @@ class Container:
         return Curation(self.catalog, self.artifacts, lambda: self.backend, labels.gazetteer, known, self.publish)
 
     @cached_property
+    def subscriptions(self):  # noqa: ANN201 - services.veille.subscriptions.Subscriptions
+        from services.ingest.catalog.subscriptions import SubscriptionStore
+        from services.veille.subscriptions import Subscriptions
+
+        return Subscriptions(SubscriptionStore(self.catalog), self.search_service, self.settings.smtp,
+                             self.settings.base_url)
+
+    @cached_property
     def learning(self):  # noqa: ANN201 - services.learning.Learning
         from services.learning import Learning
 

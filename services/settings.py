@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -49,6 +49,18 @@ class AnalyzeSettings(BaseModel):
     batch_size: int = 32
     learn_min_documents: int = Field(default=20, description="`phare learn` trains a field's models once this many "
                                      "documents have it validated or corrected")
+
+
+class SmtpSettings(BaseModel):
+    """The mail server digests go through (``PHARE_SMTP__HOST``…); no host: no digest is sent."""
+
+    host: str | None = None
+    port: int = 25
+    sender: str = "phare@localhost"
+    user: str | None = None
+    password: SecretStr | None = None
+    starttls: bool = False
+    timeout_s: float = 30.0
 
 
 class Settings(BaseSettings):
@@ -95,6 +107,8 @@ class Settings(BaseSettings):
     oai_page_size: int = Field(default=100, ge=1, le=1000, description="records per OAI-PMH list response "
                                "(then a resumption token)")
     upload_max_mb: int = Field(default=1000, description="one upload request in all (each file: extract.max_file_mb)")
+    digest_every_s: float = Field(default=600.0, description="how often `phare up` looks for digests due")
+    smtp: SmtpSettings = SmtpSettings()
     server: ServerSettings = ServerSettings()
     extract: ExtractSettings = ExtractSettings()
     analyze: AnalyzeSettings = AnalyzeSettings()

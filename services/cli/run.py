@@ -61,6 +61,33 @@ def api(host: Annotated[str | None, typer.Option()] = None,
     serve(create_app(container), host or settings.host, port or settings.port, settings.server)
 
 
+def digest(now: Annotated[bool, typer.Option("--now", help="une seule passe : envoie ce qui est dû, puis "
+                                              "s'arrête")] = False,
+           force: Annotated[bool, typer.Option("--toutes", help="avec --now : toutes les veilles ayant une "
+                                                "adresse, dues ou non")] = False) -> None:
+    """Envoie par courriel les nouveautés des veilles (quotidiennes ou hebdomadaires) ; sans --now,
+    regarde toutes les PHARE_DIGEST_EVERY_S secondes ce qui est dû (lancé par `phare up` quand
+    PHARE_SMTP__HOST est réglé)."""
+    setup_logging(verbose=not now)
+    container = build()
+    try:
+        if now:
+            outcome = container.subscriptions.digest(force=force)
+            console.print(f"{outcome.sent} courriel(s) envoyé(s), {outcome.documents} document(s) signalé(s), "
+                          f"{outcome.empty} veille(s) sans nouveauté")
+            for failure in outcome.failed:
+                console.print(f"[red]non envoyée (réessayée au prochain passage) : {failure}[/]")
+            if outcome.failed:
+                raise typer.Exit(1)
+            return
+        stop = stop_on_signals()
+        while not stop.is_set():
+            container.subscriptions.digest()
+            stop.wait(container.settings.digest_every_s)
+    finally:
+        container.close()
+
+
 def up() -> None:
     """Lance tout sur cette machine : Redis embarqué, travailleurs, surveillance de ./inbox, API et web."""
     setup_logging()
@@ -72,6 +99,8 @@ def up() -> None:
     stop = stop_on_signals()
     children: dict[str, subprocess.Popen] = {}
     commands = {**worker_commands(settings), "watch": self_command("watch"), "api": self_command("api")}
+    if settings.smtp.host:  # the e-mail digests of subscriptions
+        commands["digest"] = self_command("digest")
     console.print(f"[bold]phare[/] : dépôt dans [cyan]{settings.inbox.resolve()}[/], "
                   f"recherche sur [cyan]http://{settings.host}:{settings.port}[/] (Ctrl-C pour arrêter)")
     try:

@@ -32,6 +32,8 @@ from services.search.errors import french_validation_message
 from services.search.oai import MEDIA_TYPE as OAI_MEDIA_TYPE
 from services.search.oai import OaiRepository
 from services.search.web.pages import pages_router, render_error, templates
+from services.veille.api import veille_router
+from services.veille.pages import veille_pages
 
 _STATIC = Path(__file__).parent / "web" / "static"
 
@@ -89,8 +91,10 @@ def create_app(container: Container) -> FastAPI:
         return Response(body, media_type=OAI_MEDIA_TYPE)
 
     app.include_router(ingest_router(container, read_guard))
+    app.include_router(veille_router(container))
     app.include_router(api_router(service, settings.base_url), dependencies=read_guard)
     app.include_router(pages_router(container), dependencies=read_guard)
+    app.include_router(veille_pages(container))
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
     app.mount("/docs/assets", StaticFiles(directory=_swagger_ui_dir()), name="swagger-ui")
     if settings.cors_origins:  # closed by default: no CORS header at all

@@ -6,6 +6,7 @@ The names are the URL's (singular, repeatable: ``?theme=eau&theme=climat``); ``t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
@@ -70,3 +71,26 @@ def to_params(query: SearchQuery, page: int = 1) -> list[tuple[str, str]]:
 def href(path: str, query: SearchQuery, page: int = 1) -> str:
     params = to_params(query, page)
     return f"{path}?{urlencode(params)}" if params else path
+
+
+def query_from_params(params: Mapping[str, object]) -> SearchQuery:
+    """A search from its URL parameters given as a mapping (a saved search's ``params``: a value or a
+    list of values per name); an unknown name is refused, in French."""
+    names = {"q", "year_min", "year_max", "sort", *LIST_PARAMS.values()}
+    unknown = sorted(set(params) - names)
+    if unknown:
+        raise ValueError(f"paramètre(s) de recherche inconnu(s) : {', '.join(unknown)}")
+    given: dict[str, Any] = {}
+    for name, value in params.items():
+        values = value if isinstance(value, list) else [value]
+        given[name] = values if name in LIST_PARAMS.values() else values[0] if values else None
+    given["horizon"] = [int(h) for h in given.get("horizon", [])]
+    return search_query(**given)
+
+
+def params_of(query: SearchQuery) -> dict[str, list[str]]:
+    """``query``'s URL parameters as a mapping of lists (how saved searches keep them)."""
+    out: dict[str, list[str]] = {}
+    for name, value in to_params(query):
+        out.setdefault(name, []).append(value)
+    return out

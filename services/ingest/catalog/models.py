@@ -85,3 +85,30 @@ class EditRow(Base):
 def doc_id_for(sha256: str) -> str:
     """Document ids are the first 16 hex digits of the content hash (64 bits)."""
     return sha256[:16]
+
+
+class SubscriptionRow(Base):
+    """A saved search of one user (key name), and where and how often to send what is new."""
+
+    __tablename__ = "subscriptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    owner: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    params: Mapped[dict[str, list[str]]] = mapped_column(JSON)
+    email: Mapped[str | None] = mapped_column(String(254), default=None)
+    frequency: Mapped[str | None] = mapped_column(String(16), default=None)
+    created_at: Mapped[float] = mapped_column(Float, default=time.time)
+    last_sent_at: Mapped[float | None] = mapped_column(Float, default=None)
+    #: why the last attempt failed (SMTP down…); cleared by the next digest sent
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class DigestItemRow(Base):
+    """A document a subscription's digest has listed: never listed again by it."""
+
+    __tablename__ = "digest_items"
+
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id", ondelete="CASCADE"), primary_key=True)
+    doc_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sent_at: Mapped[float] = mapped_column(Float, default=time.time)

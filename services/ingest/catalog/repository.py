@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,6 +87,10 @@ class Catalog:
     def _session(self) -> Iterator[Session]:
         with self._sessions.begin() as session:
             yield session
+
+    def transaction(self) -> AbstractContextManager[Session]:
+        """One transaction on the catalog's database, for the stores that share it (subscriptions)."""
+        return self._session()
 
     def register(self, sha256: str, size: int, path: str, mtime: float, fmt: str | None = None,
                  owner: str | None = None) -> Registration:

@@ -68,6 +68,10 @@ class ResultsView:
         return href("/api/v1/search.atom", self.query)
 
     @property
+    def veille_url(self) -> str:
+        return href("/veille", self.query)
+
+    @property
     def bulk_url(self) -> str:
         """The page that adds or removes tags on every document of this search (key holders)."""
         return href("/recherche/corriger", self.query)

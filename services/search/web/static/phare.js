@@ -76,3 +76,39 @@
     }, 150);
   });
 })();
+
+// Search history, kept in this browser only (localStorage): a results page records its search; the
+// home page and the veille page list the recent ones, to run again or to save. Nothing is sent.
+(function () {
+  "use strict";
+  var KEY = "phare-historique", MAX = 15, history = [];
+  try { history = JSON.parse(window.localStorage.getItem(KEY) || "[]"); } catch (e) { history = []; }
+  var entry = document.getElementById("history-entry");
+  if (entry) {
+    var url = new URL(window.location.href);
+    url.searchParams.delete("page");
+    var here = url.pathname + url.search;
+    var label = entry.dataset.label.trim() || "Tous les documents";
+    history = history.filter(function (h) { return h.url !== here; });
+    history.unshift({ url: here, label: label, at: Date.now() });
+    try { window.localStorage.setItem(KEY, JSON.stringify(history.slice(0, MAX))); } catch (e) {}
+  }
+  var section = document.querySelector("section.history");
+  if (!section || !history.length) return;
+  var list = section.querySelector("ul");
+  history.slice(0, 10).forEach(function (h) {
+    var item = document.createElement("li");
+    var run = document.createElement("a");
+    run.href = h.url;
+    run.textContent = h.label;  // text, never parsed as HTML
+    var save = document.createElement("a");
+    save.href = h.url.replace(/^\/recherche/, "/veille") + "#nouvelle";
+    save.textContent = "enregistrer";
+    save.setAttribute("aria-label", "Enregistrer la recherche " + h.label);
+    item.appendChild(run);
+    item.appendChild(document.createTextNode(" · "));
+    item.appendChild(save);
+    list.appendChild(item);
+  });
+  section.hidden = false;
+})();
