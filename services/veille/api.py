@@ -24,7 +24,10 @@ class SavedSearch(Subscription):
 
 
 def veille_router(container: Container) -> APIRouter:
-    router = APIRouter(prefix="/api/v1/subscriptions", tags=["veille"])
+    router = APIRouter(prefix="/api/v1/subscriptions", tags=["veille"], responses={
+        401: {"description": "clé manquante ou inconnue"}, 403: {"description": "appel d'un autre site"},
+        404: {"description": "recherche enregistrée introuvable (ou d'une autre clé)"},
+        422: {"description": "demande invalide"}, 429: {"description": "trop d'écritures"}})
     owner = key_required(container.api_keys, container.csrf)
     limiter = container.write_limiter
 
