@@ -15,10 +15,11 @@ def compose() -> dict:
 
 def test_the_services_of_a_split_deployment() -> None:
     services = compose()["services"]
-    assert set(services) == {"api", "worker", "embedder", "watch", "opensearch", "redis", "postgres"}
-    phare = [services[name] for name in ("api", "worker", "embedder", "watch")]
+    assert set(services) == {"api", "worker", "embedder", "watch", "digest", "opensearch", "redis", "postgres"}
+    phare = [services[name] for name in ("api", "worker", "embedder", "watch", "digest")]
     assert all(s["build"]["dockerfile"] == "deploy/Dockerfile" and s["image"] == "phare:latest" for s in phare)
-    assert [s["command"][0] for s in phare] == ["api", "worker", "worker", "watch"]
+    assert [s["command"][0] for s in phare] == ["api", "worker", "worker", "watch", "digest"]
+    assert "deploy" not in services["digest"]  # one digest process: never scaled (it would send twice)
     assert services["embedder"]["command"][1:3] == ["--queues", "embed"]  # its own process, reniced
     assert "embed" not in services["worker"]["command"][2]
     assert "container_name" not in services["worker"] and "ports" not in services["worker"]  # scalable

@@ -1,0 +1,75 @@
+"""How alike two documents' texts are: MinHash signatures of word shingles (datasketch), banded for
+locality-sensitive hashing, and the relation two alike documents have.
+
+The signature is computed once, at analysis (it is kept in the analysis artifact); the bands let
+the catalog find, among thousands, the few documents worth comparing (those sharing a band); the
+relation is decided on the two signatures and their sizes:
+
+- ``same-content``: nearly the same text (the PDF and the DOCX of the same minutes);
+- ``summary``: a much shorter text most of whose passages are in the longer one;
+- ``version``: much of the text in common, not all (version 1 and version 2 of a standard).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+import numpy as np
+from pydantic import BaseModel
+
+from schemas.documents import Page
+from schemas.text import fold
+
+NUM_PERM = 128
+BANDS, ROWS = 32, 4  # a pair shares a band with probability 1-(1-J^4)^32: 0.56 at J=0.4, 0.98 at J=0.6
+SHINGLE = 5  # words
+MAX_WORDS = 60_000
+MIN_SHINGLES = 30  # below, a text is too short to say it resembles another
+SAME, VERSION, CONTAINED, SHORTER = 0.85, 0.45, 0.6, 0.5
+
+
+class Resemblance(BaseModel):
+    """A document's MinHash signature and the number of distinct shingles it was made from."""
+
+    minhash: list[int]
+    shingles: int
+
+    def bands(self) -> list[str]:
+        """One key per band ("band:digest"): two documents sharing a key are candidates."""
+        values = np.asarray(self.minhash, dtype=np.uint32)
+        return [f"{b}:{hashlib.blake2b(values[b * ROWS:(b + 1) * ROWS].tobytes(), digest_size=8).hexdigest()}"
+                for b in range(BANDS)]
+
+
+def signature(pages: Sequence[Page]) -> Resemblance | None:
+    """The signature of the pages' text (folded words, shingles of five); None for too short a text."""
+    from datasketch import MinHash
+
+    words = fold(" ".join(p.text for p in pages)).split()[:MAX_WORDS]
+    shingles = {" ".join(words[i:i + SHINGLE]).encode() for i in range(max(0, len(words) - SHINGLE + 1))}
+    if len(shingles) < MIN_SHINGLES:
+        return None
+    minhash = MinHash(num_perm=NUM_PERM, seed=7)
+    minhash.update_batch(list(shingles))
+    return Resemblance(minhash=[int(v) for v in minhash.hashvalues], shingles=len(shingles))
+
+
+def jaccard(a: Resemblance, b: Resemblance) -> float:
+    """Estimated Jaccard similarity of the two shingle sets (share of equal signature values)."""
+    return float(np.mean(np.asarray(a.minhash) == np.asarray(b.minhash)))
+
+
+def relation(new: Resemblance, other: Resemblance) -> tuple[str, float] | None:
+    """How ``new`` relates to ``other`` (``same-content``, ``summary`` of it, ``version`` of it, or
+    ``summarised-by``: ``other`` is the summary), with the similarity; None when they are not alike."""
+    j = jaccard(new, other)
+    small, large = sorted((new.shingles, other.shingles))
+    containment = j * (small + large) / ((1 + j) * small) if j else 0.0  # |A∩B| / |smaller|
+    if j >= SAME:
+        return "same-content", round(j, 3)
+    if small <= SHORTER * large and containment >= CONTAINED:
+        return ("summary" if new.shingles == small else "summarised-by"), round(min(1.0, containment), 3)
+    if j >= VERSION:
+        return "version", round(j, 3)
+    return None
