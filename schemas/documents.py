@@ -129,6 +129,14 @@ class TerritoryTag(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
+class Resemblance(BaseModel):
+    """A document's MinHash signature of word shingles and how many distinct shingles it was made
+    from (``workers.analyze.resemblance``): what finds its near-duplicates and versions."""
+
+    minhash: list[int]
+    shingles: int
+
+
 class Analysis(BaseModel):
     """What the analyze stage produces; cached per content hash and analyzer version."""
 
@@ -139,6 +147,7 @@ class Analysis(BaseModel):
     horizons: list[HorizonTag] = Field(default_factory=list)
     territories: list[TerritoryTag] = Field(default_factory=list)
     producer: ProducerTag | None = None
+    resemblance: Resemblance | None = None
 
 
 class IndexRecord(BaseModel):

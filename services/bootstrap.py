@@ -145,7 +145,13 @@ class Container:
         return Pipeline(self.catalog, self.blobs, self.artifacts, sandbox, self.analyzer,
                         lambda: self.backend, self.publish, self.max_file_bytes, self.settings.inbox,
                         observe=observe, claim_lease_s=self.settings.claim_lease_s,
-                        embed=self._embed_stage(observe))
+                        embed=self._embed_stage(observe), families=self.families)
+
+    @cached_property
+    def families(self):  # noqa: ANN201 - services.ingest.catalog.families.FamilyStore
+        from services.ingest.catalog.families import FamilyStore
+
+        return FamilyStore(self.catalog)
 
     def _embed_stage(self, observe):  # noqa: ANN001, ANN202 - workers.embed.stage.EmbedStage | None
         semantic = self.settings.semantic
@@ -199,7 +205,7 @@ class Container:
 
             hybrid = HybridSearch(self.encoder, lambda: self.vectors, DEFAULT, self.settings.semantic.candidates)
         return SearchService(self.backend, self.catalog, self.artifacts, labels, glossary, self.blobs,
-                             self.settings.inbox, hybrid)
+                             self.settings.inbox, hybrid, self.families)
 
     @cached_property
     def curation(self):  # noqa: ANN201 - services.curation.Curation

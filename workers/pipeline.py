@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from schemas.curation import FieldCuration, doubts
-from schemas.documents import Analysis, DocState, Extraction, IndexRecord
+from schemas.documents import Analysis, DocState, Extraction, IndexRecord, Resemblance
 from schemas.events import (
     DocumentAnalyzed,
     DocumentEvent,
@@ -29,7 +29,8 @@ from workers.embed.stage import EmbedStage
 from workers.extract.errors import ExtractionCrashed, ExtractionError
 from workers.extract.extractor import EXTRACTOR_VERSION
 from workers.extract.sandbox import ExtractionSandbox
-from workers.ports import ArtifactsPort, BlobsPort, CatalogPort, IndexWriter, StoredDocument
+from workers.families import FamilyPlacer
+from workers.ports import ArtifactsPort, BlobsPort, CatalogPort, FamiliesPort, IndexWriter, StoredDocument
 from workers.records import fallback_title, index_record
 
 log = logging.getLogger(__name__)
@@ -48,10 +49,11 @@ class Pipeline:
                  analyzer: Analyzer, backend: Callable[[], IndexWriter], publish: Publish,
                  max_file_bytes: int, inbox: Path | None = None, max_attempts: int = 3,
                  observe: Callable[[str, float], None] | None = None, claim_lease_s: float = 60.0,
-                 embed: EmbedStage | None = None) -> None:
+                 embed: EmbedStage | None = None, families: FamiliesPort | None = None) -> None:
         """``claim_lease_s``: a stage started less than this ago is under way; a duplicate message for
         it is dropped (after a crash, the broker's or the reconciler's resend comes later than that).
-        ``embed``: the semantic stage (None: semantic search is off)."""
+        ``embed``: the semantic stage (None: semantic search is off); ``families``: where documents'
+        families are kept (None: no families)."""
         self.max_attempts = max_attempts
         self.claim_lease_s = claim_lease_s
         self.embedder = embed
@@ -65,6 +67,7 @@ class Pipeline:
         self._backend = backend
         self.publish = publish
         self.max_file_bytes = max_file_bytes
+        self.families = FamilyPlacer(families, self._resemblance_of) if families is not None else None
 
     def warm_up(self) -> None:
         """Start the extraction fork server and load the NLP models (in parallel)."""
@@ -186,7 +189,7 @@ class Pipeline:
             return
         started = time.monotonic()
         waiting = [d for d in self.catalog.by_state(DocState.INDEXING, _INDEX_BATCH) if d.id != doc.id]
-        records, doubtful = [], {}
+        records, doubtful, resemblances = [], {}, {}
         for row in [doc, *waiting]:
             extraction = self.artifacts.get("extract", row.sha256, Extraction)
             analysis = self.artifacts.get("analysis", row.analysis_key, Analysis) if row.analysis_key else None
@@ -194,6 +197,7 @@ class Pipeline:
                 corrections = self.catalog.corrections(row.id)
                 records.append(self.record(row, extraction, analysis, corrections))
                 doubtful[row.id] = doubts(analysis, extraction.shown_title_source, corrections)
+                resemblances[row.id] = analysis.resemblance
             elif row is doc and self._finish(doc, DocState.ANALYZING):  # an artifact is lost: analyze again
                 self.publish(DocumentExtracted(doc_id=doc.id))  # (the others keep their own message)
         if not records:
@@ -208,6 +212,9 @@ class Pipeline:
         if gone:  # deleted while being indexed: its removal may have run before this upsert
             backend.delete(gone)
             self.catalog.mark_unindexed(gone)
+        if self.families is not None:
+            for doc_id in (r.id for r in records if r.id not in moved):
+                self.families.run(doc_id, resemblances[doc_id])
         if self.embedder is not None:
             for doc_id in (r.id for r in records if r.id not in moved):
                 self.publish(DocumentIndexed(doc_id=doc_id))
@@ -242,6 +249,13 @@ class Pipeline:
             self.embed(event)
         else:
             raise TypeError(f"no stage for {type(event).__name__}")
+
+    def _resemblance_of(self, doc_id: str) -> Resemblance | None:
+        row = self.catalog.get(doc_id)
+        if row is None or row.state not in (DocState.INDEXED, DocState.INDEXING) or not row.analysis_key:
+            return None
+        analysis = self.artifacts.get("analysis", row.analysis_key, Analysis)
+        return analysis.resemblance if analysis is not None else None
 
     def record(self, doc: StoredDocument, extraction: Extraction, analysis: Analysis,
                corrections: Mapping[str, FieldCuration] | None = None) -> IndexRecord:

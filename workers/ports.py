@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from schemas.curation import FieldCuration
 from schemas.documents import DocState, IndexRecord
+from schemas.families import Membership
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -51,6 +52,15 @@ class CatalogPort(Protocol):
     def paths_of(self, doc_id: str) -> list[str]: ...
     def corrections(self, doc_id: str) -> Mapping[str, FieldCuration]: ...
     def set_doubt(self, doc_id: str, doubt: int, reasons: list[dict[str, Any]]) -> None: ...
+
+
+class FamiliesPort(Protocol):
+    """Where documents' signature keys and family memberships are kept."""
+
+    def add_keys(self, doc_id: str, keys: Sequence[str]) -> None: ...
+    def candidates(self, keys: Sequence[str], other_than: str, min_shared: int, limit: int = 50) -> list[str]: ...
+    def membership(self, doc_id: str) -> Membership | None: ...
+    def join(self, membership: Membership) -> None: ...
 
 
 class BlobsPort(Protocol):

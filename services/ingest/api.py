@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from schemas.curation import BulkEdit, Change, DocumentEdit
 from schemas.documents import DocState
+from schemas.families import Merge
 from services.bootstrap import Container
 from services.curation import Bulk, CurationError, ToReview
 from services.http_auth import key_required
@@ -98,6 +99,36 @@ def ingest_router(container: Container, read_guard: list[Any]) -> APIRouter:
             return container.curation.bulk(body, who)
         except CurationError as exc:
             raise HTTPException(status_code=exc.status, detail=str(exc)) from exc
+
+    def live(doc_id: str) -> None:
+        if container.search_service.visible(doc_id) is None:
+            raise HTTPException(status_code=404, detail="document introuvable")
+
+    _family_responses: dict[int | str, dict[str, Any]] = {
+        401: {"description": "clé manquante"}, 403: {"description": "appel d'un autre site"},
+        404: {"description": "document introuvable"}, 422: {"description": "demande invalide"}}
+
+    @router.post("/documents/{doc_id}/family", tags=["catalogage"], responses=_family_responses,
+                 summary="Mettre le document dans la famille d'un autre (clé d'API)",
+                 description="`{\"with\": \"<id>\", \"relation\": \"version\"}` (ou `same-content`, `summary`, "
+                             "`full`) : phare ne le déplacera plus de lui-même.")
+    def merge(doc_id: _DocId, body: Merge, who: Annotated[str, Depends(writer)]) -> dict[str, Any] | None:
+        limiter.hit(who)
+        live(doc_id)
+        live(body.with_)
+        if body.with_ == doc_id:
+            raise HTTPException(status_code=422, detail="un document ne rejoint pas sa propre famille")
+        container.families.merge(doc_id, body.with_, body.relation)
+        return container.search_service.family(doc_id)
+
+    @router.delete("/documents/{doc_id}/family", tags=["catalogage"], responses=_family_responses,
+                   summary="Sortir le document de sa famille (clé d'API)",
+                   description="Il n'y sera plus remis automatiquement.")
+    def split(doc_id: _DocId, who: Annotated[str, Depends(writer)]) -> dict[str, Any] | None:
+        limiter.hit(who)
+        live(doc_id)
+        container.families.split(doc_id)
+        return container.search_service.family(doc_id)
 
     @router.get("/review", response_model=list[ToReview], tags=["catalogage"], dependencies=read_guard,
                 summary="Documents à valider, les plus incertains d'abord",

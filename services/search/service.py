@@ -25,6 +25,7 @@ from schemas.territory_levels import level_of
 from schemas.text import fold
 from services.ingest.blobs import ArtifactStore, BlobStore
 from services.ingest.catalog import Catalog, DocumentRow
+from services.ingest.catalog.families import FamilyStore
 from services.search.backends.base import SearchBackend
 from services.search.facet_tree import build_tree
 from services.search.hybrid import HybridSearch
@@ -72,8 +73,11 @@ class SearchService:
 
     def __init__(self, backend: SearchBackend, catalog: Catalog, artifacts: ArtifactStore, labels: Labels,
                  glossary: dict[str, str] | None = None, blobs: BlobStore | None = None,
-                 inbox: Path | None = None, hybrid: HybridSearch | None = None) -> None:
-        """``hybrid``: semantic search fused with the words (None: words only)."""
+                 inbox: Path | None = None, hybrid: HybridSearch | None = None,
+                 families: FamilyStore | None = None) -> None:
+        """``hybrid``: semantic search fused with the words (None: words only); ``families``: the
+        documents' families (None: none shown)."""
+        self.families = families
         self.hybrid = hybrid
         self.inbox = str(inbox.resolve()) if inbox is not None else None
         self.glossary = glossary or {}
@@ -219,6 +223,20 @@ class SearchService:
             slug = corrected["producer"]
             out["producer"] = {"slug": slug, "label": self.labels.producers.get(slug, slug)} if slug else None
         out["summary"] = out["curation"]["summary"]["value"]
+        out["family"] = self.family(doc.id)
         if with_text and extraction:
             out["pages"] = [p.model_dump() for p in extraction.pages]
         return out
+
+    def family(self, doc_id: str) -> dict[str, Any] | None:
+        """The document's family as readers see it (deleted members left out), or None when it has
+        no other live member."""
+        mine = self.families.membership(doc_id) if self.families is not None else None
+        if mine is None or self.families is None:
+            return None
+        members = [(m, row) for m in self.families.members(mine.family_id) if (row := self.visible(m.doc_id))]
+        if len(members) < 2:
+            return None
+        return {"id": mine.family_id, "members": [
+            {"id": m.doc_id, "relation": m.relation, "similarity": m.similarity, "manual": m.manual,
+             "title": row.title, "format": row.format} for m, row in members]}

@@ -15,6 +15,7 @@ from workers.analyze.learned import MAX_CHARS, FieldReport, LearnedTags, Signals
 from workers.analyze.names import rule_names
 from workers.analyze.producers import find_producer
 from workers.analyze.reference import ANALYZER_VERSION, analysis_key
+from workers.analyze.resemblance import signature
 from workers.analyze.taxonomy import ConceptScore, Taxonomy
 from workers.analyze.territories import TerritoryTagger, with_scope
 
@@ -168,6 +169,7 @@ class Analyzer:
             horizons=find_horizons(extraction.pages, extraction.year),
             territories=territories,
             producer=find_producer(extraction, self._producers) if self._producers else None,
+            resemblance=signature(extraction.pages),
         )
 
 

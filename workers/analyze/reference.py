@@ -3,7 +3,8 @@ and fingerprint, live in ``schemas.reference``)."""
 
 from __future__ import annotations
 
-ANALYZER_VERSION = 6  # 6: river-named départements, short notes' subjects, plural keywords; 5: scope
+# 7: resemblance (families); 6: river-named départements, short notes' subjects, plural keywords; 5: scope
+ANALYZER_VERSION = 7
 
 
 def analysis_key(sha256: str, fingerprint: str) -> str:

@@ -1,9 +1,11 @@
-"""How alike two documents' texts are: MinHash signatures of word shingles (datasketch), banded for
-locality-sensitive hashing, and the relation two alike documents have.
+"""How alike two documents' texts are: MinHash signatures of word shingles (datasketch), their values
+as lookup keys, and the relation two alike documents have.
 
-The signature is computed once, at analysis (it is kept in the analysis artifact); the bands let
-the catalog find, among thousands, the few documents worth comparing (those sharing a band); the
-relation is decided on the two signatures and their sizes:
+The signature is computed once, at analysis (it is kept in the analysis artifact). Each of its 128
+values is a key in the catalog: the documents sharing at least ``MIN_SHARED`` keys with a new one
+(an estimated Jaccard similarity of 6 % or more, low enough to catch a summary, whose similarity
+with its report is small) are the few worth comparing, most shared first. The relation is decided
+on the two signatures and their sizes:
 
 - ``same-content``: nearly the same text (the PDF and the DOCX of the same minutes);
 - ``summary``: a much shorter text most of whose passages are in the longer one;
@@ -12,34 +14,24 @@ relation is decided on the two signatures and their sizes:
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 
 import numpy as np
-from pydantic import BaseModel
 
-from schemas.documents import Page
+from schemas.documents import Page, Resemblance
 from schemas.text import fold
 
 NUM_PERM = 128
-BANDS, ROWS = 32, 4  # a pair shares a band with probability 1-(1-J^4)^32: 0.56 at J=0.4, 0.98 at J=0.6
+MIN_SHARED = 8  # of 128 values: unrelated texts of the same genre share 2 or 3
 SHINGLE = 5  # words
 MAX_WORDS = 60_000
 MIN_SHINGLES = 30  # below, a text is too short to say it resembles another
 SAME, VERSION, CONTAINED, SHORTER = 0.85, 0.45, 0.6, 0.5
 
 
-class Resemblance(BaseModel):
-    """A document's MinHash signature and the number of distinct shingles it was made from."""
-
-    minhash: list[int]
-    shingles: int
-
-    def bands(self) -> list[str]:
-        """One key per band ("band:digest"): two documents sharing a key are candidates."""
-        values = np.asarray(self.minhash, dtype=np.uint32)
-        return [f"{b}:{hashlib.blake2b(values[b * ROWS:(b + 1) * ROWS].tobytes(), digest_size=8).hexdigest()}"
-                for b in range(BANDS)]
+def keys(resemblance: Resemblance) -> list[str]:
+    """The signature's values as lookup keys ("permutation:value")."""
+    return [f"{i}:{v}" for i, v in enumerate(resemblance.minhash)]
 
 
 def signature(pages: Sequence[Page]) -> Resemblance | None:

@@ -17,7 +17,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 #: the newest migration in ``migrations/versions`` (a test keeps the two equal): a catalog already
 #: there is recognised without loading alembic, which every CLI call and process start would pay
-HEAD_REVISION = "0006"
+HEAD_REVISION = "0007"
 
 
 def at_head(conn) -> bool:  # noqa: ANN001 - a SQLAlchemy Connection

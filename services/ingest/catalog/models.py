@@ -112,3 +112,26 @@ class DigestItemRow(Base):
     subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id", ondelete="CASCADE"), primary_key=True)
     doc_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     sent_at: Mapped[float] = mapped_column(Float, default=time.time)
+
+
+class FamilyKeyRow(Base):
+    """One value of a document's signature: documents sharing enough of them are compared."""
+
+    __tablename__ = "family_keys"
+
+    key: Mapped[str] = mapped_column(String(24), primary_key=True)
+    doc_id: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+
+
+class FamilyRow(Base):
+    """A document's family (its versions, formats, summaries): the family is named after its first
+    document; ``manual``: a documentalist split or merged it, and phare leaves it so."""
+
+    __tablename__ = "families"
+
+    doc_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    family_id: Mapped[str] = mapped_column(String(32), index=True)
+    relation: Mapped[str] = mapped_column(String(16))
+    similarity: Mapped[float] = mapped_column(Float, default=1.0)
+    manual: Mapped[bool] = mapped_column(Boolean, default=False)
+    at: Mapped[float] = mapped_column(Float, default=time.time)

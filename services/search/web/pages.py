@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from schemas.documents import DocState
+from schemas.families import RELATION_LABELS
 from schemas.library_paths import is_upload
 from schemas.search import SearchQuery
 from schemas.territory_levels import TerritoryLevel
@@ -112,7 +113,7 @@ def pages_router(container: Container) -> APIRouter:
             "theme_label": lambda slug: labels.themes.get(slug, slug),
             "posture_label": lambda slug: labels.postures.get(slug, slug),
             "citation_meta": highwire_meta(doc, f"{base}/api/v1/documents/{doc_id}/file"),
-            "coins": coins(doc, f"{base}/documents/{doc_id}")})
+            "coins": coins(doc, f"{base}/documents/{doc_id}"), "relation_labels": RELATION_LABELS})
 
     @router.get("/a-valider", response_class=HTMLResponse)
     def review(request: Request) -> HTMLResponse:
