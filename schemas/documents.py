@@ -135,6 +135,8 @@ class Resemblance(BaseModel):
 
     minhash: list[int]
     shingles: int
+    title: list[str] = Field(default_factory=list, description="the title's folded words (a summary rewords its "
+                             "report but keeps its title)")
 
 
 class Analysis(BaseModel):

@@ -4,11 +4,12 @@ by hand is left as they made it."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 
 from schemas.documents import Resemblance
 from schemas.families import Membership
-from workers.analyze.resemblance import MIN_SHARED, keys, relation
+from workers.analyze.resemblance import MIN_SHARED, TITLE_ALIKE, keys, relation, title_keys
 from workers.ports import FamiliesPort
 
 _STORED = {"summarised-by": "full"}  # seen from the new document: it is the full text of a summary
@@ -35,10 +36,12 @@ class FamilyPlacer:
         current = self.families.membership(doc_id)
         if mine is None or (current is not None and current.manual):
             return current
-        mine_keys = keys(mine)
-        self.families.add_keys(doc_id, mine_keys)
-        others = {c: r for c in self.families.candidates(mine_keys, doc_id, MIN_SHARED)
-                  if (r := self.resemblance_of(c)) is not None}
+        mine_keys, mine_title = keys(mine), title_keys(mine)
+        self.families.add_keys(doc_id, mine_keys + mine_title)
+        candidates = self.families.candidates(mine_keys, doc_id, MIN_SHARED)
+        if len(mine_title) >= 3:  # alike titles: a summary that rewords its report
+            candidates += self.families.candidates(mine_title, doc_id, math.ceil(TITLE_ALIKE * len(mine_title)))
+        others = {c: r for c in dict.fromkeys(candidates) if (r := self.resemblance_of(c)) is not None}
         best = closest(mine, others)
         if best is None:
             return current

@@ -54,3 +54,13 @@ def test_a_summary_a_version_and_a_stranger(report: list[str]) -> None:
 
 def test_too_short_a_text_has_no_signature() -> None:
     assert signature([Page(page=1, text="Compte rendu de la séance du 3 mars.")]) is None
+
+
+def test_a_reworded_summary_is_known_by_its_title(report: list[str]) -> None:
+    """A summary that rewords its report shares no passage with it, but keeps its title and says so."""
+    full = signature(pages(report), "Éviter, réduire et compenser l'imperméabilisation des sols")
+    reworded = signature(pages(paragraphs(4, 6)), "Éviter, réduire et compenser l'imperméabilisation des sols – résumé")
+    namesake = signature(pages(paragraphs(5, 6)), "Éviter, réduire et compenser l'imperméabilisation des sols")
+    assert full and reworded and namesake and jaccard(full, reworded) < 0.1
+    assert relation(reworded, full)[0] == "summary" and relation(full, reworded)[0] == "summarised-by"
+    assert relation(namesake, full) is None  # the same title without "résumé": not said to be a summary

@@ -169,7 +169,7 @@ class Analyzer:
             horizons=find_horizons(extraction.pages, extraction.year),
             territories=territories,
             producer=find_producer(extraction, self._producers) if self._producers else None,
-            resemblance=signature(extraction.pages),
+            resemblance=signature(extraction.pages, extraction.title or ""),
         )
 
 

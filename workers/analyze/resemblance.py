@@ -8,7 +8,9 @@ with its report is small) are the few worth comparing, most shared first. The re
 on the two signatures and their sizes:
 
 - ``same-content``: nearly the same text (the PDF and the DOCX of the same minutes);
-- ``summary``: a much shorter text most of whose passages are in the longer one;
+- ``summary``: a much shorter text most of whose passages are in the longer one, or, since a
+  summary often rewords its report, a much shorter text with the report's title and a word that
+  says so in its own ("synthèse", "résumé");
 - ``version``: much of the text in common, not all (version 1 and version 2 of a standard).
 """
 
@@ -26,6 +28,8 @@ MIN_SHARED = 8  # of 128 values: unrelated texts of the same genre share 2 or 3
 SHINGLE = 5  # words
 MAX_WORDS = 60_000
 MIN_SHINGLES = 30  # below, a text is too short to say it resembles another
+TITLE_ALIKE = 0.6  # Jaccard similarity of two titles' words
+_SUMMARY_WORDS = frozenset({"synthese", "resume", "summary", "abrege", "essentiel"})
 SAME, VERSION, CONTAINED, SHORTER = 0.85, 0.45, 0.6, 0.5
 
 
@@ -34,8 +38,24 @@ def keys(resemblance: Resemblance) -> list[str]:
     return [f"{i}:{v}" for i, v in enumerate(resemblance.minhash)]
 
 
-def signature(pages: Sequence[Page]) -> Resemblance | None:
-    """The signature of the pages' text (folded words, shingles of five); None for too short a text."""
+def title_keys(resemblance: Resemblance) -> list[str]:
+    """The title's words as lookup keys ("t:word"), and how many a candidate must share."""
+    return [f"t:{w}" for w in resemblance.title]
+
+
+def title_words(title: str) -> list[str]:
+    """The words that say what a title is about: folded, four letters or more."""
+    return sorted({w for w in fold(title).split() if len(w) >= 4})
+
+
+def _title_similarity(a: Resemblance, b: Resemblance) -> float:
+    wa, wb = set(a.title) - _SUMMARY_WORDS, set(b.title) - _SUMMARY_WORDS
+    return len(wa & wb) / len(wa | wb) if len(wa) >= 3 and len(wb) >= 3 else 0.0
+
+
+def signature(pages: Sequence[Page], title: str = "") -> Resemblance | None:
+    """The signature of the pages' text (folded words, shingles of five) and of the title; None for
+    too short a text."""
     from datasketch import MinHash
 
     words = fold(" ".join(p.text for p in pages)).split()[:MAX_WORDS]
@@ -44,7 +64,7 @@ def signature(pages: Sequence[Page]) -> Resemblance | None:
         return None
     minhash = MinHash(num_perm=NUM_PERM, seed=7)
     minhash.update_batch(list(shingles))
-    return Resemblance(minhash=[int(v) for v in minhash.hashvalues], shingles=len(shingles))
+    return Resemblance(minhash=[int(v) for v in minhash.hashvalues], shingles=len(shingles), title=title_words(title))
 
 
 def jaccard(a: Resemblance, b: Resemblance) -> float:
@@ -64,4 +84,9 @@ def relation(new: Resemblance, other: Resemblance) -> tuple[str, float] | None:
         return ("summary" if new.shingles == small else "summarised-by"), round(min(1.0, containment), 3)
     if j >= VERSION:
         return "version", round(j, 3)
+    titles = _title_similarity(new, other)
+    if titles >= TITLE_ALIKE and small <= SHORTER * large:
+        shorter = new if new.shingles == small else other
+        if _SUMMARY_WORDS & set(shorter.title):
+            return ("summary" if shorter is new else "summarised-by"), round(titles, 3)
     return None
