@@ -41,12 +41,19 @@ class SearchQuery(BaseModel):
     only_ids: list[str] | None = Field(default=None, exclude=True)
     #: passages with the hits; a ranking that only needs ids (fusion candidates) leaves them out
     snippets: bool = Field(default=True, exclude=True)
+    #: one hit per family of documents on a page (the web results); the API lists every document
+    group_families: bool = Field(default=False, exclude=True)
 
 
 class Snippet(BaseModel):
     text: str = Field(description="HTML-escaped passage; hits wrapped in <mark>",
                       examples=["les zones exposées aux <mark>inondations</mark> par débordement"])
     page: int = Field(examples=[12])
+
+
+class FamilyRef(BaseModel):
+    id: str = Field(description="la famille (du nom de son premier document)")
+    others: int = Field(description="autres documents de la famille : formats, versions, résumés")
 
 
 class SearchHit(BaseModel):
@@ -58,6 +65,7 @@ class SearchHit(BaseModel):
     year: int | None = Field(default=None, examples=[2024])
     added_at: float = Field(default=0.0, description="seconds since the epoch when the document was catalogued")
     snippets: list[Snippet] = Field(default_factory=list)
+    family: FamilyRef | None = None
 
 
 class FacetValue(BaseModel):

@@ -15,6 +15,7 @@ from schemas.search import (
     Facets,
     FacetTrees,
     FacetValue,
+    FamilyRef,
     SearchHit,
     SearchQuery,
     SearchResult,
@@ -91,6 +92,22 @@ class SearchService:
         doc = self.catalog.get(doc_id)
         return doc if doc is not None and doc.state != DocState.DELETED else None
 
+    def _families(self, hits: list[SearchHit], group: bool) -> list[SearchHit]:
+        """Each hit with its family; ``group``: only the best-ranked hit of each family."""
+        if self.families is None or not hits:
+            return hits
+        known = self.families.of([h.id for h in hits])
+        out, seen = [], set()
+        for hit in hits:
+            if hit.id in known:
+                family_id, others = known[hit.id]
+                if group and family_id in seen:
+                    continue
+                seen.add(family_id)
+                hit = hit.model_copy(update={"family": FamilyRef(id=family_id, others=others)})
+            out.append(hit)
+        return out
+
     def _shown_hits(self, hits: list[SearchHit], server_paths: bool) -> list[SearchHit]:
         if server_paths:
             return hits
@@ -107,7 +124,7 @@ class SearchService:
             result = self.hybrid.search(self.backend, query, typed)
         else:
             result = self.backend.search(query)
-        result.hits = self._shown_hits(result.hits, server_paths)
+        result.hits = self._families(self._shown_hits(result.hits, server_paths), query.group_families)
         f = result.facets
 
         def relabel(values: list[FacetValue], label) -> list[FacetValue]:  # noqa: ANN001

@@ -51,6 +51,11 @@ def test_versions_formats_and_summaries_are_grouped(running: Container, tmp_path
     assert shown["id"] == ids["rapport.md"] and len(shown["members"]) == 4
     page = client.get(f"/documents/{ids['rapport.md']}").text
     assert "Autres versions (3)" in page and "résumé" in page and "même contenu, autre format" in page
+    api = client.get("/api/v1/search", params={"q": "rapport territoire", "limit": 10}).json()
+    family_hits = [h for h in api["hits"] if h["family"]]
+    assert len(family_hits) == 4 and {h["family"]["others"] for h in family_hits} == {3}  # the API lists each
+    results = client.get("/recherche", params={"q": "rapport territoire"}).text
+    assert results.count("autres versions (3)") == 1  # the web shows the family once
 
     assert client.delete(f"/api/v1/documents/{ids['rapport-v2.md']}/family").status_code == 401
     split = client.delete(f"/api/v1/documents/{ids['rapport-v2.md']}/family", headers={"X-API-Key": key})

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 
 from sqlalchemy import delete, func, select
 
+from schemas.documents import DocState
 from schemas.families import Membership
-from services.ingest.catalog.models import FamilyKeyRow, FamilyRow
+from services.ingest.catalog.models import DocumentRow, FamilyKeyRow, FamilyRow
 from services.ingest.catalog.repository import Catalog
 
 
@@ -51,6 +52,18 @@ class FamilyStore:
                 for key, value in membership.model_dump().items():
                     setattr(row, key, value)
                 row.at = time.time()
+
+    def of(self, doc_ids: Sequence[str]) -> dict[str, tuple[str, int]]:
+        """For each of ``doc_ids`` in a family: the family, and how many other live documents it has."""
+        F, D = FamilyRow, DocumentRow
+        with self.catalog.transaction() as s:
+            families = dict(s.execute(select(F.doc_id, F.family_id).where(F.doc_id.in_(list(doc_ids)))).all())
+            if not families:
+                return {}
+            sizes = dict(s.execute(select(F.family_id, func.count()).join(D, D.id == F.doc_id)
+                                   .where(F.family_id.in_(set(families.values())), D.state != DocState.DELETED.value)
+                                   .group_by(F.family_id)).all())
+        return {d: (f, sizes.get(f, 1) - 1) for d, f in families.items() if sizes.get(f, 1) > 1}
 
     def members(self, family_id: str) -> list[Membership]:
         with self.catalog.transaction() as s:

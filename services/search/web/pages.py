@@ -85,7 +85,8 @@ def pages_router(container: Container) -> APIRouter:
     @router.get("/recherche", response_class=HTMLResponse)
     def results(request: Request, query: Annotated[SearchQuery, Depends(search_query)],
                 page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1) -> HTMLResponse:
-        result = service.search(query.model_copy(update={"limit": PER_PAGE, "offset": (page - 1) * PER_PAGE}))
+        result = service.search(query.model_copy(update={"limit": PER_PAGE, "offset": (page - 1) * PER_PAGE,
+                                                         "group_families": True}))
         view = ResultsView(query, labels, page=page, total=result.total)
         return templates().TemplateResponse(request, "results.html", {
             "query": query, "result": result, "trees": service.facet_trees(result.facets), "view": view,
