@@ -5,8 +5,8 @@ Documents are generated as in bench/search.py (corpus vocabulary and titles), wi
 horizons and collections added so every facet of the results page has values. Pages are fetched
 over HTTP from uvicorn on 127.0.0.1: the home page (counts, territory tree, latest additions) and
 results pages (the query mix of bench/search.py, a third with a filter, all facets as trees, 20
-snippets); the same queries through ``GET /api/v1/search`` are the baseline. Goal: home and results
-≤ 100 ms. The last line is JSON.
+snippets) and the exploration page of the same searches (/explorer: three matrices); the same
+queries through ``GET /api/v1/search`` are the baseline. Goal: every page ≤ 100 ms. The last line is JSON.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def main() -> None:
         while not server.started:
             time.sleep(0.05)
         mix = query_mix(args.rounds)
-        home, results, api = [], [], []
+        home, results, api, explorer = [], [], [], []
         with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
             for params in mix[:20]:  # warm templates, caches and both paths
                 client.get("/recherche", params=params)
@@ -80,6 +80,7 @@ def main() -> None:
                 home.append(timed_get(client, "/"))
                 results.append(timed_get(client, "/recherche", params))
                 api.append(timed_get(client, "/api/v1/search", {**params, "limit": "20"}))
+                explorer.append(timed_get(client, "/explorer", params))
         server.should_exit = True
         thread.join(timeout=10)
         container.close()
@@ -88,10 +89,14 @@ def main() -> None:
                "results_p50_ms": round(percentile(results, 0.5), 1),
                "results_p99_ms": round(percentile(results, 0.99), 1),
                "api_p50_ms": round(percentile(api, 0.5), 1),
+               "explorer_p50_ms": round(percentile(explorer, 0.5), 1),
+               "explorer_p99_ms": round(percentile(explorer, 0.99), 1),
                "results_over_api": round(percentile(results, 0.5) / percentile(api, 0.5), 2)}
     print(f"{args.docs} documents, {args.rounds} requêtes de chaque sorte")
     print(f"  accueil   : p50 {figures['home_p50_ms']} ms, p99 {figures['home_p99_ms']} ms")
     print(f"  résultats : p50 {figures['results_p50_ms']} ms, p99 {figures['results_p99_ms']} ms")
+    print(f"  explorer  : p50 {figures['explorer_p50_ms']} ms, p99 {figures['explorer_p99_ms']} ms "
+          "(thèmes × postures, thèmes × départements, frise des horizons)")
     print(f"  API JSON  : p50 {figures['api_p50_ms']} ms (même requête, 20 résultats)")
     print(json.dumps(figures))
 

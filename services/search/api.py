@@ -13,6 +13,7 @@ from services.search.citations import CSL_MEDIA_TYPE, RIS_MEDIA_TYPE, to_csl_jso
 from services.search.feeds import ATOM_MEDIA_TYPE, atom_feed
 from services.search.params import href, search_query
 from services.search.service import SearchService
+from services.search.views import Axis, Matrix, cross
 
 DocId = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$", description="identifiant du document (16 chiffres hexa)",
                             examples=["3f2a9c0d1b4e5f67"])]
@@ -55,6 +56,22 @@ def api_router(service: SearchService, base_url: str) -> APIRouter:
         body = atom_feed(result, title, base_url + href("/api/v1/search.atom", query),
                          base_url + href("/recherche", query), base_url + "/documents/{id}")
         return Response(body, media_type=ATOM_MEDIA_TYPE)
+
+    @router.get("/views/matrix", response_model=Matrix, tags=["exploration"],
+                summary="Matrice : thèmes × postures, thèmes × territoires… sur une recherche")
+    def matrix(query: Annotated[SearchQuery, Depends(search_query)],
+               rows: Annotated[Axis, Query(description="lignes")] = "themes",
+               columns: Annotated[Axis, Query(description="colonnes")] = "postures",
+               level: Annotated[Literal["region", "departement", "epci", "commune"], Query(
+                   description="niveau des territoires en colonnes ou en lignes")] = "departement") -> Matrix:
+        if rows == columns:
+            raise HTTPException(status_code=422, detail="lignes et colonnes doivent différer")
+        return cross(service, query, rows, columns, level)
+
+    @router.get("/views/timeline", response_model=Matrix, tags=["exploration"],
+                summary="Frise des horizons : années visées × années de publication, sur une recherche")
+    def timeline(query: Annotated[SearchQuery, Depends(search_query)]) -> Matrix:
+        return cross(service, query, "horizons", "years")
 
     @router.get("/suggest", response_model=list[Suggestion], tags=["recherche"], summary="Suggestions de saisie")
     def suggest(q: Annotated[str, Query(max_length=200, description="début de saisie (nom, ou code INSEE "

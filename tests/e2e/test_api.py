@@ -188,3 +188,23 @@ def test_queue_depth_counts_waiting_messages(container: Container) -> None:
     container.publish(DocumentQueued(doc_id="0123456789abcdef"))  # no worker is running here
     metrics = TestClient(create_app(container)).get("/metrics").text
     assert 'phare_queue_messages{stage="extract"} 1.0' in metrics
+
+
+def test_matrices_and_the_timeline_count_what_their_cells_search(client: TestClient) -> None:
+    """Every cell counts the documents its link finds; themes without any posture stay as rows of zeros."""
+    matrix = client.get("/api/v1/views/matrix", params={"rows": "themes", "columns": "territories"}).json()
+    assert matrix["total"] == 2 and matrix["rows"] and matrix["columns"]
+    assert all(c["value"].startswith("departement:") for c in matrix["columns"])
+    for row in matrix["rows"]:
+        for column in matrix["columns"]:
+            cell = matrix["cells"][row["value"]][column["value"]]
+            found = client.get("/api/v1/search", params={"theme": row["value"], "territory": column["value"]}).json()
+            assert cell["count"] == found["total"] and cell["href"].startswith("/recherche?")
+    postures = client.get("/api/v1/views/matrix", params={"rows": "themes", "columns": "postures"}).json()
+    assert {r["value"] for r in postures["rows"]} == {r["value"] for r in matrix["rows"]}  # zeros kept
+    timeline = client.get("/api/v1/views/timeline").json()
+    assert all(2025 <= int(r["value"]) <= 2100 for r in timeline["rows"])
+    assert client.get("/api/v1/views/matrix", params={"rows": "themes", "columns": "themes"}).status_code == 422
+    page = client.get("/explorer").text
+    assert "Thèmes × postures prospectives" in page and "Frise des horizons" in page
+    assert '<table class="matrix">' in page and "<caption>Documents par thème et par département" in page

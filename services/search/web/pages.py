@@ -27,6 +27,7 @@ from services.http_auth import key_required
 from services.search.citations import coins, highwire_meta
 from services.search.errors import french_validation_message
 from services.search.params import href, search_query
+from services.search.views import cross
 from services.search.web.curation_form import submitted_bulk, submitted_edit
 from services.search.web.view import MAX_PAGE, PER_PAGE, ResultsView, acronyms_in, highlight
 
@@ -91,6 +92,16 @@ def pages_router(container: Container) -> APIRouter:
         return templates().TemplateResponse(request, "results.html", {
             "query": query, "result": result, "trees": service.facet_trees(result.facets), "view": view,
             "acronyms": acronyms_in(query.text, service.glossary)})
+
+    @router.get("/explorer", response_class=HTMLResponse)
+    def explorer(request: Request, query: Annotated[SearchQuery, Depends(search_query)]) -> HTMLResponse:
+        return templates().TemplateResponse(request, "explorer.html", {
+            "query": query, "chips": ResultsView(query, labels).chips(), "back": href("/recherche", query),
+            "postures": cross(service, query, "themes", "postures"),
+            "territories": cross(service, query, "themes", "territories", "departement"),
+            "timeline": cross(service, query, "horizons", "years"),
+            "peak": lambda m: max((c.count for row in m.cells.values() for c in row.values()), default=0),
+            "heat": lambda n, top: 0 if not n or not top else 1 + min(3, int(4 * n / (top + 1)))})
 
     @router.get("/documents/{doc_id}", response_class=HTMLResponse)
     def document(request: Request, doc_id: DocId,

@@ -68,6 +68,10 @@ class ResultsView:
         return href("/api/v1/search.atom", self.query)
 
     @property
+    def explorer_url(self) -> str:
+        return href("/explorer", self.query)
+
+    @property
     def veille_url(self) -> str:
         return href("/veille", self.query)
 
