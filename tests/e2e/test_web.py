@@ -140,3 +140,28 @@ def test_accessibility_basics_keyboard_and_phone(site: str, browser) -> None:  #
     hits_top = phone.locator(".hits").bounding_box()["y"]
     facets_top = phone.locator(".facets").bounding_box()["y"]
     assert hits_top < facets_top
+
+
+def test_the_exploration_page_draws_maps_and_matrices(site: str, browser) -> None:  # noqa: ANN001
+    """Chromium: the maps colour the territories documents are about, and clicking one filters;
+    the same counts are in a table; the matrices link to their searches."""
+    page = browser.new_page(viewport={"width": 1280, "height": 1400})
+    page.goto(site + "/explorer")
+    maps = page.locator("figure.map svg")
+    assert maps.count() == 2 and page.locator("figure.map").nth(1).locator("path").count() == 96
+    isere = page.get_by_role("link", name="Isère (département) : 1 document", exact=True)
+    assert isere.locator("path").get_attribute("class") != "heat-0"
+    assert page.get_by_role("link", name="Savoie (département) : 0 document", exact=True).locator("path").get_attribute(
+        "class") == "heat-0"
+    shot(page, "explorer")
+    page.get_by_text("Les mêmes nombres en tableau").click()
+    assert page.get_by_role("table", name="Documents par territoire dont ils traitent").is_visible()
+    isere.click()
+    page.wait_for_url("**territory=departement%3A38**")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("1 document")
+    page.goto(site + "/explorer")
+    matrix = page.get_by_role("table", name="Documents par thème et par département dont ils traitent")
+    first = matrix.locator("td a").first
+    label = first.get_attribute("aria-label")
+    first.click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith(label.rsplit(": ", 1)[1].split()[0])

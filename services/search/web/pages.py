@@ -27,6 +27,7 @@ from services.http_auth import key_required
 from services.search.citations import coins, highwire_meta
 from services.search.errors import french_validation_message
 from services.search.params import href, search_query
+from services.search.maps import france
 from services.search.views import cross
 from services.search.web.curation_form import submitted_bulk, submitted_edit
 from services.search.web.view import MAX_PAGE, PER_PAGE, ResultsView, acronyms_in, highlight
@@ -95,7 +96,17 @@ def pages_router(container: Container) -> APIRouter:
 
     @router.get("/explorer", response_class=HTMLResponse)
     def explorer(request: Request, query: Annotated[SearchQuery, Depends(search_query)]) -> HTMLResponse:
+        territories = service.search(query.model_copy(update={"limit": 0, "snippets": False})).facets.territories
+        counts = {f.value: f.count for f in territories}
+        maps = [{"level": level, "title": title, "map": france(level),
+                 "peak": max((counts.get(s.key, 0) for s in france(level).shapes), default=0),
+                 "search": {s.key: href("/recherche", query.model_copy(update={"territories": [
+                     *query.territories, s.key]})) for s in france(level).shapes}}
+                for level, title in (("region", "Régions"), ("departement", "Départements"))]
         return templates().TemplateResponse(request, "explorer.html", {
+            "maps": maps, "counts": counts, "territory_label": labels.territory,
+            "listed": sorted((f for f in territories if f.value.split(":")[0] in ("region", "departement", "epci")),
+                             key=lambda f: (-f.count, f.label)),
             "query": query, "chips": ResultsView(query, labels).chips(), "back": href("/recherche", query),
             "postures": cross(service, query, "themes", "postures"),
             "territories": cross(service, query, "themes", "territories", "departement"),
