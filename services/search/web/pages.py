@@ -26,8 +26,8 @@ from services.curation import CurationError
 from services.http_auth import key_required
 from services.search.citations import coins, highwire_meta
 from services.search.errors import french_validation_message
-from services.search.params import href, search_query
 from services.search.maps import france
+from services.search.params import href, search_query
 from services.search.views import cross
 from services.search.web.curation_form import submitted_bulk, submitted_edit
 from services.search.web.view import MAX_PAGE, PER_PAGE, ResultsView, acronyms_in, highlight
