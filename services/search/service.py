@@ -113,14 +113,16 @@ class SearchService:
             return hits
         return [h.model_copy(update={"path": shown_path(h.path, self.inbox)}) for h in hits]
 
-    def search(self, query: SearchQuery, server_paths: bool = False) -> SearchResult:
+    def search(self, query: SearchQuery, server_paths: bool = False, semantic: bool = True) -> SearchResult:
+        """Hits and relabelled facets; ``semantic=False``: the words alone (counts that must match a
+        filter's, as the exploration views need)."""
         typed = query.text
         if query.text and self.glossary:
             query = query.model_copy(update={"text": expand_acronyms(query.text, self.glossary)})
         hidden = self.catalog.hidden_from_reads()
         if hidden:
             query = query.model_copy(update={"exclude_ids": [*query.exclude_ids, *hidden]})
-        if self.hybrid is not None and self.hybrid.applies(query, typed):
+        if semantic and self.hybrid is not None and self.hybrid.applies(query, typed):
             result = self.hybrid.search(self.backend, query, typed)
         else:
             result = self.backend.search(query)

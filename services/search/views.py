@@ -43,11 +43,10 @@ def _with(query: SearchQuery, axis: Axis, value: str) -> SearchQuery:
 
 
 def cross(service: SearchService, query: SearchQuery, rows: Axis, columns: Axis, level: str | None = None,
-          max_columns: int = 10, max_rows: int = 30) -> Matrix:
+          max_columns: int = 8, max_rows: int = 30) -> Matrix:
     """``rows`` against ``columns`` over the documents ``query`` finds (territories: of ``level``;
     horizons: target years 2025–2100; themes: top level)."""
-    base = service.search(query.model_copy(update={"limit": 0, "snippets": False}))  # labels, what is hidden
-    hidden = [*query.exclude_ids, *service.catalog.hidden_from_reads()]
+    base = service.search(query.model_copy(update={"limit": 0, "snippets": False}), semantic=False)
 
     def kept(axis: Axis, values: list[FacetValue]) -> list[FacetValue]:
         if axis == "themes":
@@ -70,9 +69,7 @@ def cross(service: SearchService, query: SearchQuery, rows: Axis, columns: Axis,
     cells: dict[str, dict[str, Cell]] = {r.value: {} for r in row_values}
     for column in cols:
         in_column = _with(query, columns, column.value)
-        # counts only: the engine's facets, without the semantic fusion or the labels of a full search
-        counted = service.backend.search(in_column.model_copy(update={"limit": 0, "snippets": False,
-                                                                        "exclude_ids": hidden}))
+        counted = service.search(in_column.model_copy(update={"limit": 0, "snippets": False}), semantic=False)
         counts = {v.value: v.count for v in getattr(counted.facets, rows)}
         for row in row_values:
             cells[row.value][column.value] = Cell(count=counts.get(row.value, 0),

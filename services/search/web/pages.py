@@ -96,7 +96,8 @@ def pages_router(container: Container) -> APIRouter:
 
     @router.get("/explorer", response_class=HTMLResponse)
     def explorer(request: Request, query: Annotated[SearchQuery, Depends(search_query)]) -> HTMLResponse:
-        territories = service.search(query.model_copy(update={"limit": 0, "snippets": False})).facets.territories
+        territories = service.search(query.model_copy(update={"limit": 0, "snippets": False}),
+                                     semantic=False).facets.territories
         counts = {f.value: f.count for f in territories}
         maps = [{"level": level, "title": title, "map": france(level),
                  "peak": max((counts.get(s.key, 0) for s in france(level).shapes), default=0),
