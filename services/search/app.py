@@ -31,6 +31,7 @@ from services.search.api import api_router
 from services.search.errors import french_validation_message
 from services.search.oai import MEDIA_TYPE as OAI_MEDIA_TYPE
 from services.search.oai import OaiRepository
+from services.search.web.family_pages import family_pages
 from services.search.web.pages import pages_router, render_error, templates
 from services.veille.api import veille_router
 from services.veille.pages import veille_pages
@@ -95,6 +96,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(api_router(service, settings.base_url), dependencies=read_guard)
     app.include_router(pages_router(container), dependencies=read_guard)
     app.include_router(veille_pages(container))
+    app.include_router(family_pages(container))
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
     app.mount("/docs/assets", StaticFiles(directory=_swagger_ui_dir()), name="swagger-ui")
     if settings.cors_origins:  # closed by default: no CORS header at all

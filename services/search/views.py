@@ -32,6 +32,7 @@ class Matrix(BaseModel):
     rows: list[FacetValue]
     columns: list[FacetValue]
     cells: dict[str, dict[str, Cell]] = Field(description="ligne → colonne → case")
+    links: dict[str, str] = Field(default_factory=dict, description="la recherche de chaque ligne et colonne")
     total: int
 
 
@@ -74,4 +75,6 @@ def cross(service: SearchService, query: SearchQuery, rows: Axis, columns: Axis,
         for row in row_values:
             cells[row.value][column.value] = Cell(count=counts.get(row.value, 0),
                                                   href=href("/recherche", _with(in_column, rows, row.value)))
-    return Matrix(rows=row_values, columns=cols, cells=cells, total=base.total)
+    links = {**{r.value: href("/recherche", _with(query, rows, r.value)) for r in row_values},
+             **{c.value: href("/recherche", _with(query, columns, c.value)) for c in cols}}
+    return Matrix(rows=row_values, columns=cols, cells=cells, links=links, total=base.total)

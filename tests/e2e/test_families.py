@@ -4,6 +4,7 @@ merges, and phare leaves their decision alone when the document is indexed again
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,19 @@ def test_versions_formats_and_summaries_are_grouped(running: Container, tmp_path
     assert principal_split.status_code == 200
     rest = running.search_service.show(ids["rapport.txt"])["family"]
     assert rest["id"] == ids["rapport.txt"] and ids["rapport.md"] not in {m["id"] for m in rest["members"]}
+
+    # the same from the document's family page (HTTP Basic and the form's token, as a browser sends them)
+    auth = ("documentaliste", key)
+    form = client.get(f"/documents/{ids['rapport-v2.md']}/famille", auth=auth)
+    assert form.status_code == 200 and "n'a pas de famille" in form.text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert token is not None
+    joined = client.post(f"/documents/{ids['rapport-v2.md']}/famille/rattacher", auth=auth, follow_redirects=False,
+                         data={"csrf_token": token.group(1), "with": f"http://127.0.0.1:8000/documents/{ids['rapport.txt']}",
+                               "relation": "version"})
+    assert joined.status_code == 303
+    assert running.search_service.show(ids["rapport-v2.md"])["family"]["id"] == ids["rapport.txt"]
+    unknown = client.post(f"/documents/{ids['rapport-v2.md']}/famille/rattacher", auth=auth,
+                          data={"csrf_token": token.group(1), "with": "0000000000000000", "relation": "version"})
+    assert unknown.status_code == 422 and "autre document introuvable" in unknown.text
+    assert client.get(f"/documents/{ids['rapport-v2.md']}/famille").status_code == 401
