@@ -26,7 +26,6 @@ import argparse
 import hashlib
 import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -42,6 +41,7 @@ from schemas.documents import Analysis, Extraction  # noqa: E402
 from schemas.text import fold  # noqa: E402
 from workers.analyze.analyzer import Analyzer  # noqa: E402
 from workers.analyze.entities import EntityRecognizer  # noqa: E402
+from workers.analyze.learned import Counts  # noqa: E402
 from workers.extract.errors import ExtractionError  # noqa: E402
 from workers.extract.extractor import EXTRACTOR_VERSION, TextExtractor  # noqa: E402
 
@@ -50,24 +50,6 @@ LEVELS = ("monde", "pays", "region", "departement", "epci", "commune")
 HALVES = {"A (règles)": [("corpus", "analysis_devset.yaml"), ("corpus-extra", "analysis_extra.yaml"),
                          (TEXTS, "analysis_texts.yaml")],
           "B (à part)": [(TEXTS_APART, "analysis_apart.yaml")]}
-
-
-@dataclass
-class Counts:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    def add(self, truth: set[str], predicted: set[str]) -> None:
-        self.tp += len(truth & predicted)
-        self.fp += len(predicted - truth)
-        self.fn += len(truth - predicted)
-
-    def scores(self) -> dict[str, float]:
-        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-        return {"precision": round(p, 3), "recall": round(r, 3), "f1": round(2 * p * r / (p + r) if p + r else 0.0, 3),
-                "labels": self.tp + self.fn}
 
 
 def predicted(analysis: Analysis) -> dict[str, set[str]]:

@@ -152,6 +152,8 @@ def fit(name: str, examples: Sequence[tuple[Signals, set[str]]], rule_labels: Se
 
 @dataclass
 class Counts:
+    """True and false positives and false negatives of labels, and the micro P/R/F1 they make."""
+
     tp: int = 0
     fp: int = 0
     fn: int = 0
