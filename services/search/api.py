@@ -13,7 +13,7 @@ from services.search.citations import CSL_MEDIA_TYPE, RIS_MEDIA_TYPE, to_csl_jso
 from services.search.feeds import ATOM_MEDIA_TYPE, atom_feed
 from services.search.params import href, search_query
 from services.search.service import SearchService
-from services.search.views import Axis, Matrix, cross
+from services.search.views import Matrix, cross
 
 DocId = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$", description="identifiant du document (16 chiffres hexa)",
                             examples=["3f2a9c0d1b4e5f67"])]
@@ -60,12 +60,11 @@ def api_router(service: SearchService, base_url: str) -> APIRouter:
     @router.get("/views/matrix", response_model=Matrix, tags=["exploration"],
                 summary="Matrice : thèmes × postures, thèmes × territoires… sur une recherche")
     def matrix(query: Annotated[SearchQuery, Depends(search_query)],
-               rows: Annotated[Axis, Query(description="lignes")] = "themes",
-               columns: Annotated[Axis, Query(description="colonnes")] = "postures",
+               rows: Annotated[Literal["themes", "horizons"], Query(description="lignes")] = "themes",
+               columns: Annotated[Literal["postures", "territories", "years"], Query(
+                   description="colonnes")] = "postures",
                level: Annotated[Literal["region", "departement", "epci", "commune"], Query(
-                   description="niveau des territoires en colonnes ou en lignes")] = "departement") -> Matrix:
-        if rows == columns:
-            raise HTTPException(status_code=422, detail="lignes et colonnes doivent différer")
+                   description="niveau des territoires en colonnes")] = "departement") -> Matrix:
         return cross(service, query, rows, columns, level)
 
     @router.get("/views/timeline", response_model=Matrix, tags=["exploration"],

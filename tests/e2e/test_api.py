@@ -205,6 +205,8 @@ def test_matrices_and_the_timeline_count_what_their_cells_search(client: TestCli
     timeline = client.get("/api/v1/views/timeline").json()
     assert all(2025 <= int(r["value"]) <= 2100 for r in timeline["rows"])
     assert client.get("/api/v1/views/matrix", params={"rows": "themes", "columns": "themes"}).status_code == 422
+    horizons = client.get("/api/v1/views/matrix", params={"rows": "horizons", "columns": "years"}).json()
+    assert horizons == timeline
     page = client.get("/explorer").text
     assert "Thèmes × postures prospectives" in page and "Frise des horizons" in page
     assert '<table class="matrix">' in page and "<caption>Documents par thème et par département" in page
