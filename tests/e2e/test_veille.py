@@ -199,3 +199,30 @@ def test_saving_a_search_and_the_history_in_the_browser(running: Container, tmp_
         page.wait_for_url("**/veille?fait=supprimee")
         assert "Aucune recherche enregistrée." in page.locator("main").inner_text()
         assert running.subscriptions.of("camille") == []
+
+
+def test_a_mail_server_that_requires_a_login(running: Container, tmp_path: Path) -> None:
+    """With PHARE_SMTP__USER and __PASSWORD, phare logs in; a wrong password leaves the digest due."""
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    def check(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:  # noqa: ANN401
+        ok = isinstance(data, LoginPassword) and (data.login, data.password) == (b"phare", b"secret")
+        return AuthResult(success=ok, handled=False)
+
+    box, port = Mailbox(), free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port, authenticator=check, auth_required=True,
+                            auth_require_tls=False)
+    controller.start()
+    try:
+        key = running.api_keys.create("camille")
+        TestClient(create_app(running)).post("/api/v1/subscriptions", headers={"X-API-Key": key}, json={
+            "name": "Tout", "email": "camille@example.org", "frequency": "daily"})
+        ingest_and_wait(running, [note(tmp_path / "a", "note.md", "# Une note\n\nUn texte sur les crues.\n")])
+        subscriptions = running.subscriptions
+        subscriptions.smtp = SmtpSettings(host="127.0.0.1", port=port, user="phare", password="intrus")
+        refused = subscriptions.digest(now=time.time() + DAY + 60)
+        assert refused.sent == 0 and refused.failed and box.messages == []
+        subscriptions.smtp = SmtpSettings(host="127.0.0.1", port=port, user="phare", password="secret")
+        assert subscriptions.digest(now=time.time() + DAY + 120).sent == 1 and len(box.messages) == 1
+    finally:
+        controller.stop()
