@@ -199,6 +199,11 @@ class Doubt(BaseModel):
     weight: int
 
 
+def doubt_columns(found: list[Doubt]) -> dict[str, Any]:
+    """How a document's doubts are kept in its catalog row (``doubt``, ``doubt_reasons``)."""
+    return {"doubt": sum(d.weight for d in found), "doubt_reasons": [d.model_dump() for d in found]}
+
+
 def doubts(analysis: Analysis, title_source: str | None, curated: Mapping[str, FieldCuration]) -> list[Doubt]:
     """What is uncertain in phare's proposal for one document: no or tied themes, no or tied places,
     a posture resting on one passage, a guessed title; a field a documentalist corrected or

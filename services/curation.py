@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from schemas.curation import BulkEdit, Change, DocumentEdit, Doubt, doubts, in_force
+from schemas.curation import BulkEdit, Change, DocumentEdit, Doubt, doubt_columns, doubts, in_force
 from schemas.documents import Analysis, DocState, Extraction
 from schemas.events import DocumentAnalyzed, DocumentEvent
 from schemas.gazetteer import Gazetteer
@@ -170,7 +170,7 @@ class Curation:
         if analysis is None or extraction is None:
             return
         found = doubts(analysis, extraction.shown_title_source, self.catalog.corrections(doc_id))
-        self.catalog.set_doubt(doc_id, sum(d.weight for d in found), [d.model_dump() for d in found])
+        self.catalog.set_doubt(doc_id, **doubt_columns(found))
 
     def refresh_index(self, doc_id: str) -> None:
         """Send an indexed document back to the index stage; one still on its way picks the

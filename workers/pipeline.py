@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from schemas.curation import FieldCuration, doubts
+from schemas.curation import FieldCuration, doubt_columns, doubts
 from schemas.documents import Analysis, DocState, Extraction, IndexRecord, Resemblance
 from schemas.events import (
     DocumentAnalyzed,
@@ -206,8 +206,7 @@ class Pipeline:
         backend.upsert(records)
         moved = [r.id for r in records
                  if not self.catalog.transition(r.id, DocState.INDEXING, DocState.INDEXED, attempts=0, in_index=True,
-                                                doubt=sum(d.weight for d in doubtful[r.id]),
-                                                doubt_reasons=[d.model_dump() for d in doubtful[r.id]])]
+                                                **doubt_columns(doubtful[r.id]))]
         gone = [doc_id for doc_id in moved if (now := self.catalog.get(doc_id)) and now.state == DocState.DELETED]
         if gone:  # deleted while being indexed: its removal may have run before this upsert
             backend.delete(gone)

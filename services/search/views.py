@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from schemas.search import FacetValue, SearchQuery
+from schemas.search import FacetValue, SearchQuery, SearchResult
 from services.search.params import href
 from services.search.service import SearchService
 
@@ -43,11 +43,17 @@ def _with(query: SearchQuery, axis: Axis, value: str) -> SearchQuery:
     return query.model_copy(update={_FILTER[axis]: [*current, int(value) if axis == "horizons" else value]})
 
 
+def counts(service: SearchService, query: SearchQuery) -> SearchResult:
+    """The facet counts of ``query`` by its words and filters alone (no hits, no semantic fusion)."""
+    return service.search(query.model_copy(update={"limit": 0, "snippets": False}), semantic=False)
+
+
 def cross(service: SearchService, query: SearchQuery, rows: Axis, columns: Axis, level: str | None = None,
-          max_columns: int = 8, max_rows: int = 30) -> Matrix:
+          max_columns: int = 8, max_rows: int = 30, base: SearchResult | None = None) -> Matrix:
     """``rows`` against ``columns`` over the documents ``query`` finds (territories: of ``level``;
-    horizons: target years 2025–2100; themes: top level)."""
-    base = service.search(query.model_copy(update={"limit": 0, "snippets": False}), semantic=False)
+    horizons: target years 2025–2100; themes: top level); ``base``: ``counts(service, query)`` if
+    the caller has it already."""
+    base = base or counts(service, query)
 
     def kept(axis: Axis, values: list[FacetValue]) -> list[FacetValue]:
         if axis == "themes":
@@ -70,10 +76,9 @@ def cross(service: SearchService, query: SearchQuery, rows: Axis, columns: Axis,
     cells: dict[str, dict[str, Cell]] = {r.value: {} for r in row_values}
     for column in cols:
         in_column = _with(query, columns, column.value)
-        counted = service.search(in_column.model_copy(update={"limit": 0, "snippets": False}), semantic=False)
-        counts = {v.value: v.count for v in getattr(counted.facets, rows)}
+        in_cells = {v.value: v.count for v in getattr(counts(service, in_column).facets, rows)}
         for row in row_values:
-            cells[row.value][column.value] = Cell(count=counts.get(row.value, 0),
+            cells[row.value][column.value] = Cell(count=in_cells.get(row.value, 0),
                                                   href=href("/recherche", _with(in_column, rows, row.value)))
     links = {**{r.value: href("/recherche", _with(query, rows, r.value)) for r in row_values},
              **{c.value: href("/recherche", _with(query, columns, c.value)) for c in cols}}

@@ -13,6 +13,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
+from email.message import EmailMessage
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -129,30 +130,30 @@ class Subscriptions:
             outcome.documents += len(new)
         return outcome
 
-    def message(self, subscription: Subscription, new: list[str]):  # noqa: ANN201 - email.message.EmailMessage
-        documents = [self._item(doc_id, self.query(subscription)) for doc_id in new[:_LISTED]]
+    def message(self, subscription: Subscription, new: list[str]) -> EmailMessage:
+        query, listed = self.query(subscription), new[:_LISTED]
+        passages: dict[str, tuple[str, int]] = {}
+        if query.text:  # the passages that matched the words: one search for every listed document
+            for hit in self.service.search(query.model_copy(update={"only_ids": listed, "limit": len(listed)})).hits:
+                if hit.snippets:
+                    passages[hit.id] = (html.unescape(_TAGS.sub("", hit.snippets[0].text)), hit.snippets[0].page)
         count = len(new)
         subject = (f"phare — {count} nouveau{'x' if count > 1 else ''} document{'s' if count > 1 else ''} : "
                    f"{subscription.name}")
         assert subscription.email is not None
         return compose(self.smtp.sender, subscription.email, subject, {
-            "name": subscription.name, "documents": documents, "more": max(0, count - _LISTED),
-            "search_url": self.links(subscription)["search"], "manage_url": f"{self.base_url}/veille"})
+            "name": subscription.name, "documents": [self._item(d, passages.get(d)) for d in listed],
+            "more": max(0, count - _LISTED), "search_url": self.links(subscription)["search"],
+            "manage_url": f"{self.base_url}/veille"})
 
-    def _item(self, doc_id: str, query: SearchQuery) -> dict[str, Any]:
-        """One listed document: title, year, themes and territories, the passage that matched."""
+    def _item(self, doc_id: str, matched: tuple[str, int] | None) -> dict[str, Any]:
+        """One listed document: title, year, themes and territories, the passage that matched (else
+        the first passage that justifies a theme)."""
         doc = self.service.show(doc_id) or {"title": doc_id, "curation": {}}
         labels, curation = self.service.labels, doc["curation"]
         tags = [labels.themes.get(t, t) for t in (curation.get("themes") or {}).get("value") or []]
         tags += [labels.territory(k) for k in (curation.get("territories") or {}).get("value") or []]
-        passage, page = "", None
-        if query.text:
-            hits = self.service.search(query.model_copy(update={"only_ids": [doc_id], "limit": 1})).hits
-            if hits and hits[0].snippets:
-                passage, page = html.unescape(_TAGS.sub("", hits[0].snippets[0].text)), hits[0].snippets[0].page
-        if not passage:
-            evidence = [e for t in doc.get("themes") or [] for e in t.get("evidence") or []]
-            if evidence:
-                passage, page = evidence[0]["text"], evidence[0]["page"]
+        evidence = [(e["text"], e["page"]) for t in doc.get("themes") or [] for e in t.get("evidence") or []]
+        passage, page = matched or (evidence[0] if evidence else ("", None))
         return {"title": doc["title"] or doc_id, "year": doc.get("year"), "tags": tags, "passage": passage,
                 "page": page, "url": f"{self.base_url}/documents/{doc_id}"}

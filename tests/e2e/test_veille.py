@@ -226,3 +226,16 @@ def test_a_mail_server_that_requires_a_login(running: Container, tmp_path: Path)
         assert subscriptions.digest(now=time.time() + DAY + 120).sent == 1 and len(box.messages) == 1
     finally:
         controller.stop()
+
+
+def test_a_digest_of_a_search_by_words_quotes_the_passage_that_matched(
+        running: Container, tmp_path: Path, mailbox: tuple[Mailbox, Controller]) -> None:
+    box, _ = mailbox
+    key = running.api_keys.create("camille")
+    TestClient(create_app(running)).post("/api/v1/subscriptions", headers={"X-API-Key": key}, json={
+        "name": "Digues", "params": {"q": "digues"}, "email": "camille@example.org", "frequency": "weekly"})
+    ingest_and_wait(running, [note(tmp_path / "a", "crues.md", "# Crues\n\nLe quartier attend l'été. Les digues "
+                                   "du Drac seront rehaussées avant l'hiver.\n")])
+    assert running.subscriptions.digest(force=True).sent == 1
+    text, html = parts(box.messages[-1])
+    assert "digues du Drac seront rehaussées" in text and "(p. 1)" in text and "<mark>" not in html

@@ -310,10 +310,10 @@ class Catalog:
         with self._session() as s:
             return s.get(DocumentRow, doc_id)
 
-    def set_doubt(self, doc_id: str, doubt: int, reasons: list[dict[str, Any]]) -> None:
+    def set_doubt(self, doc_id: str, doubt: int, doubt_reasons: list[dict[str, Any]]) -> None:
         with self._session() as s:
-            s.execute(update(DocumentRow).where(DocumentRow.id == doc_id).values(doubt=doubt, doubt_reasons=reasons)
-                      .execution_options(synchronize_session=False))
+            s.execute(update(DocumentRow).where(DocumentRow.id == doc_id)
+                      .values(doubt=doubt, doubt_reasons=doubt_reasons).execution_options(synchronize_session=False))
 
     def to_review(self, limit: int, undoubted: bool = False) -> list[DocumentRow]:
         """Indexed documents whose tags are in doubt, most doubtful first, then most recently changed;

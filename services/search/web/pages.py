@@ -28,7 +28,7 @@ from services.search.citations import coins, highwire_meta
 from services.search.errors import french_validation_message
 from services.search.maps import france
 from services.search.params import href, search_query
-from services.search.views import cross
+from services.search.views import counts, cross
 from services.search.web.curation_form import submitted_bulk, submitted_edit
 from services.search.web.view import MAX_PAGE, PER_PAGE, ResultsView, acronyms_in, highlight
 
@@ -96,22 +96,22 @@ def pages_router(container: Container) -> APIRouter:
 
     @router.get("/explorer", response_class=HTMLResponse)
     def explorer(request: Request, query: Annotated[SearchQuery, Depends(search_query)]) -> HTMLResponse:
-        territories = service.search(query.model_copy(update={"limit": 0, "snippets": False}),
-                                     semantic=False).facets.territories
-        counts = {f.value: f.count for f in territories}
+        base = counts(service, query)
+        territories = base.facets.territories
+        about = {f.value: f.count for f in territories}
         maps = [{"level": level, "title": title, "map": france(level),
-                 "peak": max((counts.get(s.key, 0) for s in france(level).shapes), default=0),
+                 "peak": max((about.get(s.key, 0) for s in france(level).shapes), default=0),
                  "search": {s.key: href("/recherche", query.model_copy(update={"territories": [
                      *query.territories, s.key]})) for s in france(level).shapes}}
                 for level, title in (("region", "Régions"), ("departement", "Départements"))]
         return templates().TemplateResponse(request, "explorer.html", {
-            "maps": maps, "counts": counts, "territory_label": labels.territory,
+            "maps": maps, "counts": about, "territory_label": labels.territory,
             "listed": sorted((f for f in territories if f.value.split(":")[0] in ("region", "departement", "epci")),
                              key=lambda f: (-f.count, f.label)),
             "query": query, "chips": ResultsView(query, labels).chips(), "back": href("/recherche", query),
-            "postures": cross(service, query, "themes", "postures"),
-            "territories": cross(service, query, "themes", "territories", "departement"),
-            "timeline": cross(service, query, "horizons", "years"),
+            "postures": cross(service, query, "themes", "postures", base=base),
+            "territories": cross(service, query, "themes", "territories", "departement", base=base),
+            "timeline": cross(service, query, "horizons", "years", base=base),
             "peak": lambda m: max((c.count for row in m.cells.values() for c in row.values()), default=0),
             "heat": lambda n, top: 0 if not n or not top else 1 + min(3, int(4 * n / (top + 1)))})
 
