@@ -195,10 +195,9 @@ class OaiRepository:
     def _list(self, verb: str, args: dict[str, str]) -> ET.Element:
         token = self._resumed(verb, args["resumptionToken"]) if "resumptionToken" in args else self._started(verb, args)
         ids = self._members(token.set) if token.set else None
+        # total: the whole list's size, counted from its start whatever page this is
         rows, total = self.service.catalog.harvest(token.since, token.until, token.after if token.cursor else None,
                                                    self.page_size, ids)
-        if token.cursor:  # the total counted from the start, not from where this page begins
-            total = self.service.catalog.harvest(token.since, token.until, None, 0, ids)[1]
         if not rows:
             raise OaiError("noRecordsMatch", "aucun enregistrement ne correspond à cette demande")
         out = ET.Element(f"{{{OAI}}}{verb}")
