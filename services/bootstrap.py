@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from dramatiq.brokers.redis import RedisBroker
 
     from services.semantic.vectors import VectorStore
+    from workers.analyze.analyzer import Analyzer
 
 
 def quiet_third_parties() -> None:
@@ -33,6 +34,8 @@ class Container:
     """Lazily built services; building one never touches the others."""
 
     settings: Settings
+    #: an analyzer whose models are already loaded (a worker forked from a warm parent), else built here
+    warm_analyzer: Analyzer | None = None
     _closers: list = field(default_factory=list)
 
     @cached_property
@@ -124,14 +127,17 @@ class Container:
         return self.settings.extract.max_file_mb * 1024 * 1024
 
     @cached_property
-    def analyzer(self):  # noqa: ANN201 - workers.analyze.analyzer.Analyzer
+    def analyzer(self) -> Analyzer:
+        if self.warm_analyzer is not None:
+            return self.warm_analyzer
         from schemas.reference import ReferenceData
         from workers.analyze.analyzer import Analyzer
         from workers.analyze.entities import EntityRecognizer
 
         a = self.settings.analyze
         reference = ReferenceData.default(self.settings.taxonomy_dir, self.settings.learned_file)
-        return Analyzer(EntityRecognizer(a.spacy_model, a.batch_size), reference)
+        return Analyzer(EntityRecognizer(a.spacy_model, a.batch_size, self.settings.data_dir / "cache" / "patterns"),
+                        reference)
 
     @cached_property
     def pipeline(self):  # noqa: ANN201 - workers.pipeline.Pipeline
@@ -239,6 +245,7 @@ class Container:
         self._closers.clear()
 
 
-def build(settings: Settings | None = None) -> Container:
+def build(settings: Settings | None = None, analyzer: Analyzer | None = None) -> Container:
+    """``analyzer``: one already warm, shared with the process this one was forked from."""
     quiet_third_parties()
-    return Container(settings or Settings())
+    return Container(settings or Settings(), warm_analyzer=analyzer)

@@ -76,7 +76,9 @@ def run_worker(broker: RedisBroker, pipeline: Pipeline, stop: threading.Event, t
                 log.warning("heartbeat failed", exc_info=True)
             stop.wait(0.2 if warming.is_alive() else _HEARTBEAT_EVERY_S)
     finally:
-        worker.stop(timeout=30_000)
+        # An embedding under way is not waited for (a long document takes seconds at the lowest priority):
+        # its message stays unacknowledged and comes back (dramatiq's maintenance, or the reconciler).
+        worker.stop(timeout=1_000 if embed_only else 30_000)
         try:
             broker.client.delete(key)
         except Exception:  # noqa: BLE001

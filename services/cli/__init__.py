@@ -1,6 +1,6 @@
 """The ``phare`` command: every process and every user action of the product.
 
-``run`` holds the long-running processes (worker, watch, api, up, digest), ``library`` what a documentalist
+``run`` holds the long-running processes (worker, workers, watch, api, up, digest), ``library`` what a documentalist
 does with the documents (ingest, reindex, search, show), ``curation`` their corrections (edit,
 corrections export/import, learn), ``admin`` keys, status, failures and retries;
 ``common`` what they share. This module only assembles them, in the order ``phare --help`` shows.
@@ -14,8 +14,8 @@ from services.cli import admin, curation, library, run
 
 app = typer.Typer(help="phare — centre de ressources documentaires de l'Atelier des futurs.", no_args_is_help=True,
                   add_completion=False)
-for command in (run.worker, run.watch, run.api, run.up, run.digest, library.ingest, library.reindex, library.search,
-                library.show, curation.edit, curation.learn, admin.status, admin.failed, admin.retry):
+for command in (run.worker, run.workers, run.watch, run.api, run.up, run.digest, library.ingest, library.reindex,
+                library.search, library.show, curation.edit, curation.learn, admin.status, admin.failed, admin.retry):
     app.command()(command)
 app.add_typer(admin.keys_app, name="keys")
 app.add_typer(curation.corrections_app, name="corrections")

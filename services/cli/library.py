@@ -32,13 +32,13 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="fichiers ou dossier
         raise typer.Exit(2)
     started: list[subprocess.Popen] = []
     try:
+        # Workers first: they load their models while the files are read and queued.
+        started = ensure_workers(container) if wait else []
         files = list(walk(paths))
         # Largest first: a batch ends when its biggest document is done, so that one starts early.
         keys = {p: container.intake.submit(p).path for p in sorted(files, key=_size, reverse=True)}
         submitted = [keys[p] for p in files]
         statuses = container.catalog.path_status(submitted)
-        if wait and any(s.state not in TERMINAL_STATES for s in statuses):
-            started = ensure_workers(container)
         deadline = time.monotonic() + timeout
         while wait and any(s.state not in TERMINAL_STATES for s in statuses):
             if time.monotonic() > deadline:

