@@ -71,19 +71,20 @@ class Container:
 
     @cached_property
     def embedded_redis(self) -> EmbeddedRedis | None:
-        """The per-data-dir Redis server when no PHARE_REDIS_URL is set; stopped on close if we started it."""
+        """The per-data-dir Redis server when no PHARE_REDIS_URL is set; on close, stopped unless another
+        process is connected to it (the last phare process out stops it)."""
         if self.settings.redis_url:
             return None
         server = EmbeddedRedis(self.settings.redis_dir)
-        self._closers.append(lambda: server.stop() if server.started_here else None)
+        self._closers.append(server.release)
         return server
 
     @cached_property
     def broker(self) -> RedisBroker:
-        from services.messaging import make_broker
+        from services.messaging import close_broker, make_broker
 
         broker = make_broker(self.settings, self.embedded_redis)
-        self._closers.append(broker.close)
+        self._closers.append(lambda: close_broker(broker))
         return broker
 
     @cached_property

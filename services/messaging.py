@@ -32,3 +32,10 @@ def make_broker(settings: Settings, embedded: EmbeddedRedis | None = None) -> Re
             middleware.min_backoff = RETRY_POLICY["min_backoff"]
             middleware.max_backoff = RETRY_POLICY["max_backoff"]
     return broker
+
+
+def close_broker(broker: RedisBroker) -> None:
+    """Close the broker and its Redis connections (dramatiq's ``close`` leaves them open, and an open
+    connection says "in use" to the embedded server's ``release``)."""
+    broker.close()
+    broker.client.connection_pool.disconnect()

@@ -59,6 +59,19 @@ class EmbeddedRedis:
                 time.sleep(0.05)
             self.started_here = True
 
+    def release(self) -> None:
+        """Stop the server unless another client is connected (a running ``phare up``, worker, watcher
+        or API): a one-off command leaves nothing behind and never pulls Redis from under others."""
+        if not self.alive():
+            return
+        try:
+            with self.client() as client:
+                if len(client.client_list()) > 1:  # this connection is one
+                    return
+        except redis.RedisError:
+            return
+        self.stop()
+
     def stop(self, timeout_s: float = 10.0) -> None:
         """SIGTERM, which Redis treats as a clean shutdown (the AOF is flushed), then wait for it.
 

@@ -181,3 +181,41 @@ def test_status_follows_a_batch_live(container, tmp_path: Path) -> None:  # noqa
         worker.join(timeout=60)
     assert "tout est traité" in err and "3/3" in err
     assert "indexed     3" in err
+
+
+def redis_running(work: Path) -> bool:
+    """An embedded Redis server of ``work``'s data dir is running."""
+    import psutil
+
+    socket = str(work / "data" / "redis")
+    for proc in psutil.process_iter(["name", "cmdline", "status"]):
+        if "redis-server" in (proc.info["name"] or "") and socket in " ".join(proc.info["cmdline"] or []) \
+                and proc.info["status"] != psutil.STATUS_ZOMBIE:
+            return True
+    return False
+
+
+def test_one_off_commands_leave_no_redis_behind_unless_in_use(library: Path) -> None:
+    import time
+
+    from tests.support import until
+
+    assert not redis_running(library)  # `phare ingest --wait` (workers included) stopped the one it started
+    doc_id = phare(library, "search", "friches", "--json")["hits"][0]["id"]
+    phare(library, "show", doc_id, "--json")
+    phare(library, "status", "--json")
+    phare(library, "reindex", "--json", **WORDS_ONLY)
+    assert not redis_running(library)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHARE_")}
+    env.update(PHARE_DATA_DIR=str(library / "data"), **WORDS_ONLY)
+    worker = subprocess.Popen([sys.executable, "-m", "services.cli", "worker"], cwd=library, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        until(lambda: redis_running(library), "the worker's Redis", 60)
+        time.sleep(2)  # connected and consuming
+        phare(library, "status", "--json")
+        assert redis_running(library)  # a one-off command leaves a Redis in use alone
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+    until(lambda: not redis_running(library), "the last process out stops it", 15)
