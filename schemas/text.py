@@ -12,14 +12,23 @@ import re
 import unicodedata
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+_LATIN_MARKS = re.compile("[\u0300-\u036f]+")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
 _ABBREV = {"st": "saint", "ste": "sainte", "sts": "saints"}
 _FOLD_MAP = str.maketrans("àâäáãåçéèêëíìîïñóòôöõúùûüýÿœæ’'-", "aaaaaaceeeeiiiinooooouuuuyyoe   ")
 
 
+def _unless_mark(match: re.Match[str]) -> str:
+    return "" if unicodedata.combining(match.group()) else match.group()
+
+
 def fold(text: str) -> str:
     """Lowercase, accents removed, hyphens/apostrophes/punctuation as single spaces."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.lower()
+    if not text.isascii():  # the accents of Latin letters at once; other marks one character at a time
+        text = _LATIN_MARKS.sub("", unicodedata.normalize("NFKD", text))
+        if not text.isascii():
+            text = _NON_ASCII.sub(_unless_mark, text)
     words = _NON_WORD.sub(" ", text).split()
     return " ".join(_ABBREV.get(w, w) for w in words)
 

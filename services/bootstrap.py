@@ -137,7 +137,7 @@ class Container:
 
         a = self.settings.analyze
         reference = ReferenceData.default(self.settings.taxonomy_dir, self.settings.learned_file)
-        return Analyzer(EntityRecognizer(a.spacy_model, a.batch_size, self.settings.data_dir / "cache" / "patterns"),
+        return Analyzer(EntityRecognizer(a.spacy_model, a.batch_size, self.settings.cache_dir / "patterns"),
                         reference)
 
     @cached_property

