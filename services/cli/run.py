@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import threading
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -99,6 +100,19 @@ def digest(now: Annotated[bool, typer.Option("--now", help="une seule passe : en
         container.close()
 
 
+_WORKERS_WAIT_API_S = 8.0
+
+
+def _answers(url: str) -> bool:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=0.5) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
 def up() -> None:
     """Lance tout sur cette machine : Redis embarqué, travailleurs, surveillance de ./inbox, API et web."""
     setup_logging()
@@ -114,15 +128,21 @@ def up() -> None:
         commands["digest"] = self_command("digest")
     console.print(f"[bold]phare[/] : dépôt dans [cyan]{settings.inbox.resolve()}[/], "
                   f"recherche sur [cyan]http://{settings.host}:{settings.port}[/] (Ctrl-C pour arrêter)")
+    # The workers' start (seconds of CPU loading the models) waits for the API to answer, or a few
+    # seconds at most: the first search is not slowed by it; files dropped meanwhile are queued.
+    workers_from = time.monotonic() + _WORKERS_WAIT_API_S
+    healthz = f"http://{'127.0.0.1' if settings.host in ('0.0.0.0', '::') else settings.host}:{settings.port}/healthz"
     try:
         while not stop.is_set():
             for name, cmd in commands.items():
                 proc = children.get(name)
+                if name == "workers" and proc is None and time.monotonic() < workers_from and not _answers(healthz):
+                    continue
                 if proc is None or proc.poll() is not None:
                     if proc is not None:
                         console.print(f"[yellow]{name} s'est arrêté (code {proc.returncode}) : redémarrage[/]")
                     children[name] = subprocess.Popen(cmd)
-            stop.wait(1.0)
+            stop.wait(1.0 if "workers" in children else 0.1)
     finally:
         stop_processes(list(children.values()))
         container.close()
