@@ -14,7 +14,7 @@ Prints, for the corpus PDFs with a text layer:
     the warm runs also with semantic search off: the embed stage comes after indexing at the lowest
     priority, so the time to "indexed" (the words path) should not depend on it;
 and for the scanned PDFs: tesseract's CLI alone on the same page images vs phare's OCR extraction;
-and the peak memory of phare's worker processes while ingesting the largest corpus file.
+and the peak memory (PSS) of phare's worker processes while ingesting the largest corpus file.
 Also the bound analysis sets: spaCy NER alone (phare's model load and BLAS) over the text phare
 extracts, per process and spread over ``worker_processes`` processes; the memory one more forked
 worker costs (USS: its own pages, the warm parent's being shared); and the seconds from starting
@@ -173,7 +173,8 @@ WORKER_MEMORY: list[tuple[int, int]] = []  # (USS, RSS) of each forked worker at
 
 def phare_ingest(files: list[Path], watch_memory: bool = False, warm: bool = False,
                  semantic: bool = True) -> tuple[float, int]:
-    """Seconds for `phare ingest --wait` on a fresh data dir, and the peak RSS of its worker processes.
+    """Seconds for `phare ingest --wait` on a fresh data dir, and the peak memory of its worker processes
+    (PSS: pages shared between the warm parent and its workers counted once).
 
     ``warm``: workers are started (and wait for work) before the clock starts, as under `phare up`.
     ``semantic``: False turns the embed stage off (PHARE_SEMANTIC__ENABLED=false).
@@ -198,7 +199,7 @@ def phare_ingest(files: list[Path], watch_memory: bool = False, warm: bool = Fal
                     for child in psutil.Process(proc.pid).children(recursive=True):
                         if "worker" in " ".join(child.cmdline()):
                             tree = [child, *child.children(recursive=True)]
-                            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+                            peak = max(peak, sum(p.memory_full_info().pss for p in tree if p.is_running()))
                 except psutil.Error:
                     pass
                 time.sleep(0.05)
@@ -288,7 +289,7 @@ def main() -> None:  # a benchmark reads best as one sequence
     figures["phare_up_first_search_s"] = statistics.median(first_search_s() for _ in range(INGEST_RUNS))
     largest = max((corpus / r["file"] for r in rows), key=lambda p: p.stat().st_size)
     _, peak = phare_ingest([largest], watch_memory=True)
-    figures["worker_peak_rss_mib_largest_file"] = peak / 2**20
+    figures["worker_peak_pss_mib_largest_file"] = peak / 2**20
 
     def ratio(a: str, b: str) -> float | None:
         return round(figures[a] / figures[b], 3) if figures.get(a) and figures.get(b) else None
