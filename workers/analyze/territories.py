@@ -7,6 +7,7 @@ capitalised in the original text, so the common word "vif" is not the commune of
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter, defaultdict
 
@@ -21,6 +22,8 @@ _MAX_WORDS = 12
 _EPCI_GENERIC = frozenset("communaute communes commune d agglomeration urbaine metropole cc ca cu".split())
 _MIN_SINGLE_WORD_POP = 5000
 _WORD = re.compile(r"\w+(?:-\w+)*", re.UNICODE)
+#: every word of every page is folded to be looked up; a text repeats most of its words
+_fold_word = functools.lru_cache(maxsize=1 << 16)(fold)
 _ARTICLES = frozenset({"la", "le", "les", "l", "de", "du", "des", "d"})
 #: single-word names that are far more often French words or first names than places
 _AMBIGUOUS = frozenset(fold(w) for w in "Vif Bourg Bois Le La Les Eau Val Mont Port Nord Sud Centre Plan Lans "
@@ -216,7 +219,7 @@ class TerritoryTagger:
                 person = _PERSON_BEFORE.search(text[max(0, m.start() - 40):m.start()])
                 yield [t], m.start(), m.end(), 0.0 if person else _SERVICE_WEIGHT
         words = list(_WORD.finditer(text))
-        folded_words = [fold(w.group()) for w in words]
+        folded_words = [_fold_word(w.group()) for w in words]
         i = 0
         while i < len(words):
             first = folded_words[i].split(" ", 1)[0] if folded_words[i] else ""
