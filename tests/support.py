@@ -115,3 +115,15 @@ def serving(app: object, **config: object) -> Iterator[int]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def redis_running(work: Path) -> bool:
+    """An embedded Redis server of the data dir ``work / "data"`` is running."""
+    import psutil
+
+    socket = str(work / "data" / "redis")
+    for proc in psutil.process_iter(["name", "cmdline", "status"]):
+        if "redis-server" in (proc.info["name"] or "") and socket in " ".join(proc.info["cmdline"] or []) \
+                and proc.info["status"] != psutil.STATUS_ZOMBIE:
+            return True
+    return False

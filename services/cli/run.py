@@ -35,9 +35,16 @@ def workers() -> None:
     setup_logging(verbose=True)
     from services.runtime.worker_pool import WorkerPool, preload, worker_specs
 
-    settings = build().settings
+    container = build()
+    settings = container.settings
     analyzer = preload(settings)  # until the workers exist, a signal simply ends this process
-    WorkerPool(settings, worker_specs(settings), analyzer).run(stop_on_signals())
+    # Workers stopping together each see the others still connected to the embedded Redis: this
+    # process, last out, releases it (the property opens no connection before the fork).
+    _ = container.embedded_redis
+    try:
+        WorkerPool(settings, worker_specs(settings), analyzer).run(stop_on_signals())
+    finally:
+        container.close()
 
 
 def watch(folder: Annotated[Path | None, typer.Option(help="dossier surveillé (défaut : ./inbox)")] = None) -> None:

@@ -183,22 +183,10 @@ def test_status_follows_a_batch_live(container, tmp_path: Path) -> None:  # noqa
     assert "indexed     3" in err
 
 
-def redis_running(work: Path) -> bool:
-    """An embedded Redis server of ``work``'s data dir is running."""
-    import psutil
-
-    socket = str(work / "data" / "redis")
-    for proc in psutil.process_iter(["name", "cmdline", "status"]):
-        if "redis-server" in (proc.info["name"] or "") and socket in " ".join(proc.info["cmdline"] or []) \
-                and proc.info["status"] != psutil.STATUS_ZOMBIE:
-            return True
-    return False
-
-
 def test_one_off_commands_leave_no_redis_behind_unless_in_use(library: Path) -> None:
     import time
 
-    from tests.support import until
+    from tests.support import redis_running, until
 
     assert not redis_running(library)  # `phare ingest --wait` (workers included) stopped the one it started
     doc_id = phare(library, "search", "friches", "--json")["hits"][0]["id"]

@@ -17,7 +17,7 @@ from services.bootstrap import Container, build
 from services.ingest.reconcile import Reconciler
 from services.runtime.worker_pool import worker_specs
 from services.settings import SemanticSettings, Settings
-from tests.support import ROOT, notes, until
+from tests.support import ROOT, notes, redis_running, until
 from workers.runtime import workers_ready
 
 pytestmark = pytest.mark.slow
@@ -93,3 +93,19 @@ def test_sigterm_stops_every_worker_cleanly(pool) -> None:  # noqa: ANN001
     assert proc.wait(timeout=60) == 0
     assert not any(psutil.pid_exists(p) for p in workers)
     until(lambda: workers_ready(container.broker.client) == 0, "heartbeats withdrawn", 10)
+
+
+def test_the_pool_on_embedded_redis_leaves_nothing_behind(tmp_path: Path) -> None:
+    """Its workers stop together, each seeing the others still connected: the parent, last out, stops it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHARE_")}
+    env.update(PHARE_DATA_DIR=str(tmp_path / "data"), PHARE_SEMANTIC__ENABLED="false", PHARE_WORKER_PROCESSES="2")
+    proc = subprocess.Popen([sys.executable, "-m", "services.cli", "workers"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        until(lambda: len(forked_workers(proc)) == 2 and redis_running(tmp_path), "workers on their Redis", 120)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    until(lambda: not redis_running(tmp_path), "the embedded Redis stopped with the pool", 15)
