@@ -37,7 +37,7 @@ def workers() -> None:
 
     container = build()
     settings = container.settings
-    analyzer = preload(settings)  # until the workers exist, a signal simply ends this process
+    analyzer = preload(container)  # until the workers exist, a signal simply ends this process
     # Workers stopping together each see the others still connected to the embedded Redis: this
     # process, last out, releases it (the property opens no connection before the fork).
     _ = container.embedded_redis

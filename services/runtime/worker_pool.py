@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from services.settings import Settings
 
 if TYPE_CHECKING:
+    from services.bootstrap import Container
     from workers.analyze.analyzer import Analyzer
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ def worker_specs(settings: Settings) -> list[WorkerSpec]:
     return specs
 
 
-def preload(settings: Settings) -> Analyzer:
+def preload(container: Container) -> Analyzer:
     """What every worker needs before its first document, loaded in this (parent) process: the
     extraction fork server is started first, so its imports run on another core meanwhile."""
     import numpy  # noqa: F401 - loads the BLAS library threadpool_limits must find
@@ -75,14 +76,12 @@ def preload(settings: Settings) -> Analyzer:
     import services.ingest.catalog  # noqa: F401 - the workers' own imports, paid once here
     import workers.pipeline
     import workers.runtime  # noqa: F401
-    from services.bootstrap import build
     from workers.extract.sandbox import ExtractionSandbox
 
     threadpool_limits(limits=1, user_api="blas")  # as in every worker: processes are the parallelism
     ExtractionSandbox().warm_up()
-    analyzer = build(settings).analyzer
-    analyzer.warm_up()
-    return analyzer
+    container.analyzer.warm_up()
+    return container.analyzer
 
 
 def _die_with_parent(parent: int) -> None:
