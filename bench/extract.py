@@ -296,6 +296,8 @@ def main() -> None:  # a benchmark reads best as one sequence
 
     figures["ingest_over_naive"] = ratio("phare_ingest_pages_per_s", "naive_pipeline_pages_per_s")
     figures["ingest_warm_over_naive"] = ratio("phare_ingest_warm_workers_pages_per_s", "naive_pipeline_pages_per_s")
+    figures["ingest_warm_over_ner_one_process"] = ratio("phare_ingest_warm_workers_pages_per_s",
+                                                        "ner_only_pages_per_s_per_process")
     figures["ingest_warm_over_ner_bound"] = ratio("phare_ingest_warm_workers_pages_per_s", "ner_only_bound_pages_per_s")
     figures["ingest_warm_words_only_over_ner_bound"] = ratio("phare_ingest_warm_words_only_pages_per_s",
                                                              "ner_only_bound_pages_per_s")
