@@ -110,12 +110,13 @@ def digest(now: Annotated[bool, typer.Option("--now", help="une seule passe : en
 _WORKERS_WAIT_API_S = 8.0
 
 
-def _answers(url: str) -> bool:
-    import urllib.request
+def _listening(host: str, port: int) -> bool:
+    """This machine's API accepts connections (uvicorn listens once the application has started)."""
+    import socket
 
     try:
-        with urllib.request.urlopen(url, timeout=0.5) as response:
-            return bool(response.status == 200)
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
     except OSError:
         return False
 
@@ -135,15 +136,16 @@ def up() -> None:
         commands["digest"] = self_command("digest")
     console.print(f"[bold]phare[/] : dépôt dans [cyan]{settings.inbox.resolve()}[/], "
                   f"recherche sur [cyan]http://{settings.host}:{settings.port}[/] (Ctrl-C pour arrêter)")
-    # The workers' start (seconds of CPU loading the models) waits for the API to answer, or a few
+    # The workers' start (seconds of CPU loading the models) waits for the API to listen, or a few
     # seconds at most: the first search is not slowed by it; files dropped meanwhile are queued.
     workers_from = time.monotonic() + _WORKERS_WAIT_API_S
-    healthz = f"http://{'127.0.0.1' if settings.host in ('0.0.0.0', '::') else settings.host}:{settings.port}/healthz"
+    api_host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host  # this machine's own API
     try:
         while not stop.is_set():
             for name, cmd in commands.items():
                 proc = children.get(name)
-                if name == "workers" and proc is None and time.monotonic() < workers_from and not _answers(healthz):
+                if name == "workers" and proc is None and time.monotonic() < workers_from \
+                        and not _listening(api_host, settings.port):
                     continue
                 if proc is None or proc.poll() is not None:
                     if proc is not None:

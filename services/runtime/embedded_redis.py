@@ -21,7 +21,6 @@ class EmbeddedRedis:
         self.directory = directory.resolve()
         self.socket = self.directory / "redis.sock"
         self.pidfile = self.directory / "redis.pid"
-        self.started_here = False
 
     def client(self) -> redis.Redis:
         return redis.Redis(unix_socket_path=str(self.socket))
@@ -57,7 +56,6 @@ class EmbeddedRedis:
                     log = self.directory / "redis.log"
                     raise RuntimeError(f"le serveur Redis embarqué n'a pas démarré (voir {log})")
                 time.sleep(0.05)
-            self.started_here = True
 
     def release(self) -> None:
         """Stop the server unless another client is connected (a running ``phare up``, worker, watcher
