@@ -1,7 +1,8 @@
 """Hybrid search: the word search fused with semantic search (vectors of the documents' cards and
 passages), for queries in plain words sorted by relevance.
 
-Each side brings its best ``candidates`` documents; semantic candidates are checked against the
+Each side brings its best ``candidates`` documents (a document's semantic closeness is its best unit
+drawn toward its card, ``Ranking.card_weight``); semantic candidates are checked against the
 query's filters (and deletions) by the word engine; the two rankings are fused by weighted
 reciprocal ranks (``services/search/ranking.py``). Counts and facets are the word search's, plus
 the documents found by meaning alone in the total. A failure of the semantic side (model, vector
@@ -46,7 +47,7 @@ class HybridSearch:
 
     def _dense(self, typed: str) -> list[VectorHit]:
         try:
-            return self._vectors().search(self.encoder.query(typed), self.candidates)
+            return self._vectors().search(self.encoder.query(typed), self.candidates, self.ranking.card_weight)
         except Exception:  # semantic search is a bonus: the words still answer
             log.exception("semantic search failed; words only")
             return []

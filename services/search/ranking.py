@@ -23,9 +23,12 @@ class Ranking:
     body: float = 1.0
     proximity: float = 0.0  # the query's words close together, in order (cross-validation: no gain)
     fusion: Literal["zscore", "rrf"] = "zscore"  # how words and meaning are mixed
-    dense_keywords: float = 0.25  # weight of semantic search against words, for a few keywords …
-    dense_questions: float = 1.5  # … and for a question in everyday words
+    dense_keywords: float = 2.0  # weight of semantic search against words, for a few keywords …
+    dense_questions: float = 3.0  # … and for a question in everyday words
     rrf_k: int = 60  # (rrf only)
+    #: a document's semantic closeness: its best unit drawn toward its card by this much (0: best unit
+    #: alone); a passage can match a question by accident, the card says what the document is about
+    card_weight: float = 0.5
     #: a document found by meaning alone must be at least this close to the query (cosine): e5's
     #: similarities are crowded (0.75 for unrelated text), and a relevant document scores above 0.85
     #: on nine questions in ten of every set (bench/relevance.py); below, it is noise, not a result

@@ -32,19 +32,21 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class VectorHit:
     doc_id: str
-    score: float  # cosine similarity of the document's best unit
-    page: int  # the page of that unit (0: the document's card)
+    score: float  # the document's closeness to the query (``document_score``)
+    page: int  # the page of its best unit (0: the document's card)
 
 
 class VectorStore(Protocol):
-    """Unit vectors by document. Contract: ``put`` replaces a document's vectors; ``search`` returns
-    each document once, with its best unit, best first; ``missing`` lists the given ids not stored."""
+    """Unit vectors by document, the first of each its card. Contract: ``put`` replaces a document's
+    vectors; ``search`` returns the documents of the nearest units, each once, scored by
+    ``document_score`` from its nearest unit and its card, best first; ``missing`` lists the given
+    ids not stored."""
 
     def put(self, doc_id: str, pages: Sequence[int], vectors: np.ndarray) -> None: ...
 
     def delete(self, doc_ids: Sequence[str]) -> None: ...
 
-    def search(self, vector: np.ndarray, k: int) -> list[VectorHit]: ...
+    def search(self, vector: np.ndarray, k: int, card_weight: float = 0.0) -> list[VectorHit]: ...
 
     def missing(self, doc_ids: Iterable[str]) -> list[str]: ...
 
@@ -59,18 +61,23 @@ class VectorStore(Protocol):
     def close(self) -> None: ...
 
 
-def best_per_document(keys: Iterable[int], similarities: Iterable[float], owner: dict[int, tuple[str, int]],
-                      k: int) -> list[VectorHit]:
-    """Unit hits (best first) folded into document hits: each document once, at its best unit."""
-    seen: dict[str, VectorHit] = {}
-    for key, similarity in zip(keys, similarities, strict=False):
-        found = owner.get(int(key))
-        if found is None or found[0] in seen:
-            continue
-        seen[found[0]] = VectorHit(found[0], float(similarity), found[1])
-        if len(seen) == k:
-            break
-    return list(seen.values())
+def document_score(similarities: Sequence[float], card_weight: float) -> float:
+    """A document's closeness to a query from its units' similarities (its card first): its best unit,
+    drawn toward its card by ``card_weight`` (0: the best unit alone; 1: the card alone). A passage
+    alone can match a question by accident; the card says whether the document is about it."""
+    return (1.0 - card_weight) * max(similarities) + card_weight * similarities[0]
+
+
+def fold_units(nearest: Iterable[tuple[str, int, float]], cards: dict[str, float], card_weight: float,
+               ) -> list[VectorHit]:
+    """Unit hits (document, page, similarity), nearest first, folded into document hits: each document
+    at its first (best) unit, scored with its card's similarity (``cards``), best first."""
+    best: dict[str, tuple[int, float]] = {}
+    for doc, page, similarity in nearest:
+        best.setdefault(doc, (page, similarity))
+    hits = [VectorHit(doc, document_score([cards.get(doc, sim), sim], card_weight), page)
+            for doc, (page, sim) in best.items()]
+    return sorted(hits, key=lambda h: -h.score)
 
 
 class UsearchVectorStore:
@@ -117,7 +124,7 @@ class UsearchVectorStore:
         self._index = index
         self._owner = {int(key): (doc, int(page)) for key, doc, page in units["owner"]}
         self._keys = {}
-        for key, (doc, _) in self._owner.items():
+        for key, (doc, _) in sorted(self._owner.items()):  # keys rise in put order: the card first
             self._keys.setdefault(doc, []).append(key)
         self._next_key = int(units["next_key"])
         self._generation = generation
@@ -199,15 +206,24 @@ class UsearchVectorStore:
                 shutil.rmtree(old, ignore_errors=True)
 
     # -- reads ----------------------------------------------------------------------------------
-    def search(self, vector: np.ndarray, k: int) -> list[VectorHit]:
+    def search(self, vector: np.ndarray, k: int, card_weight: float = 0.0) -> list[VectorHit]:
+        query = np.asarray(vector, dtype=np.float32)
         with self._lock:
             self._follow()
             if self._index is None or len(self._index) == 0:
                 return []
             wanted = min(len(self._index), max(k * 4, 40))  # several units per document
-            found = self._index.search(np.asarray(vector, dtype=np.float32), wanted)
+            found = self._index.search(query, wanted)
             # usearch's "ip" distance is 1 - dot product
-            return best_per_document(found.keys, 1.0 - np.asarray(found.distances), self._owner, k)
+            nearest = [(*self._owner[int(key)], 1.0 - float(distance))
+                       for key, distance in zip(found.keys, found.distances, strict=True) if int(key) in self._owner]
+            docs = list(dict.fromkeys(doc for doc, _, _ in nearest))[:k]
+            if not docs:
+                return []
+            card_keys = np.array([self._keys[doc][0] for doc in docs], dtype=np.uint64)
+            cards = np.asarray(self._index.get(card_keys), dtype=np.float32).reshape(len(docs), self.dim)
+        similarity = dict(zip(docs, (cards @ query).tolist(), strict=True))
+        return fold_units([u for u in nearest if u[0] in similarity], similarity, card_weight)
 
     def missing(self, doc_ids: Iterable[str]) -> list[str]:
         with self._lock:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from schemas.documents import Extraction, Page
 from services.search.ranking import DEFAULT, Ranking, is_question, rrf, zscore_sum
-from workers.embed.units import WHOLE_WORDS, embedding_title, units
+from services.semantic.vectors import document_score
+from workers.embed.units import WHOLE_WORDS, WINDOW_STEP, WINDOW_WORDS, embedding_title, units
 
 
 def extraction(*pages: str) -> Extraction:
@@ -15,6 +16,27 @@ def extraction(*pages: str) -> Extraction:
 def test_a_short_text_is_embedded_whole_as_its_own_card() -> None:
     found = units("Fiche", [], extraction("Le registre des traitements recense les finalités."))
     assert len(found) == 1 and found[0].page == 0 and found[0].text.startswith("Fiche\nLe registre")
+
+
+def test_a_short_text_is_also_embedded_in_overlapping_windows_with_their_pages() -> None:
+    first = " ".join(f"un{i}" for i in range(70))
+    second = " ".join(f"deux{i}" for i in range(80))
+    found = units("Fiche", [], extraction(first, second))
+    card, windows = found[0], found[1:]
+    assert card.page == 0 and card.text == f"Fiche\n{first} {second}"
+    assert [w.text.split()[0] for w in windows] == ["un0", "un30", "un60", "deux20"]
+    assert [w.page for w in windows] == [1, 1, 1, 2]
+    assert all(len(w.text.split()) == WINDOW_WORDS for w in windows[:-1])
+    assert windows[-1].text.split()[-1] == "deux79"  # the end of the text is covered
+    assert WINDOW_STEP < WINDOW_WORDS  # windows overlap: a sentence is never only cut in two
+    assert len(units("Fiche", [], extraction(" ".join(["mot"] * WINDOW_WORDS)))) == 1  # one window: the card
+
+
+def test_a_documents_closeness_is_its_best_unit_drawn_toward_its_card() -> None:
+    assert document_score([0.2, 0.9, 0.5], 0.0) == 0.9
+    assert document_score([0.2, 0.9, 0.5], 1.0) == 0.2
+    assert document_score([0.2, 0.9, 0.5], 0.5) == 0.55
+    assert document_score([0.8], 0.5) == 0.8  # embedded whole: its card is all there is
 
 
 def test_a_long_text_gets_a_card_and_passages_spread_over_it() -> None:

@@ -16,7 +16,7 @@ import numpy as np
 
 from schemas.documents import DocState, Extraction
 from schemas.events import DocumentIndexed
-from workers.embed.units import embedding_headings, embedding_title, units
+from workers.embed.units import UNITS_VERSION, embedding_headings, embedding_title, units
 from workers.ports import CatalogPort
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,8 @@ class EmbedStage:
         self.encoder.warm_up()
 
     def _key(self, sha256: str) -> str:
-        return f"{sha256}-{self.encoder.fingerprint}-{self.passage_words}x{self.max_passages}".replace("_", "-")
+        return (f"{sha256}-{self.encoder.fingerprint}-{self.passage_words}x{self.max_passages}"
+                f"-u{UNITS_VERSION}").replace("_", "-")
 
     def run(self, event: DocumentIndexed) -> None:
         doc = self.catalog.get(event.doc_id)

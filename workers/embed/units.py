@@ -3,7 +3,12 @@
 The encoder reads about 300 words a second per core, so a long document cannot be embedded whole
 at ingestion. Its card says what it is about; passages, spread evenly over the text, let a question
 find the part that answers it. ``max_passages`` bounds the cost of one document (the default, 24
-passages of 120 words, is about ten seconds of one core).
+passages of 120 words, is about ten seconds of one core). A short text is embedded whole (its card)
+and in overlapping windows of a few sentences, so that a question matching one sentence finds it
+(about twice the words of the text: a 200-word fiche costs about a second and a half of one core).
+
+The first unit of a document is always its card: search reads a document's closeness to a query
+from its card and its best passage (``services/semantic/vectors.document_score``).
 """
 
 from __future__ import annotations
@@ -69,11 +74,29 @@ def passages(extraction: Extraction, words: int = 120, limit: int = 24) -> list[
 
 #: a text this short (in words) is embedded whole, as its own card: e5 reads 512 tokens, ~350 French words
 WHOLE_WORDS = 300
+#: windows of a short text (words, and the step between their starts): chosen on the CNIL questions
+#: (bench/relevance.py: 60/30 and 40/20 measured, 60/30 kept)
+WINDOW_WORDS = 60
+WINDOW_STEP = 30
+#: changes when what ``units`` returns for the same text changes (stored vectors are keyed by it)
+UNITS_VERSION = 2
+
+
+def windows(extraction: Extraction, words: int = WINDOW_WORDS, step: int = WINDOW_STEP) -> list[Unit]:
+    """Overlapping windows over the whole text, each with the page it starts on; none for a text that
+    fits in one window (its card already says it all)."""
+    tokens = [(page.page, token) for page in extraction.pages for token in _WORD.findall(page.text)]
+    if len(tokens) <= words:
+        return []
+    starts = range(0, len(tokens) - words + step, step)
+    return [Unit(page=tokens[s][0], text=" ".join(t for _, t in tokens[s:s + words]))
+            for s in starts if len(tokens[s:s + words]) >= words // 4]
 
 
 def units(title: str, headings: list[str], extraction: Extraction, words: int = 120, limit: int = 24) -> list[Unit]:
-    """The card, then the passages; a short text is embedded whole, title first, as one unit."""
+    """The card first, then the passages; a short text is embedded whole, title first, as its card,
+    then in windows."""
     text_words = _WORD.findall(" ".join(p.text for p in extraction.pages))
     if len(text_words) <= WHOLE_WORDS:
-        return [Unit(page=0, text=f"{title}\n{' '.join(text_words)}".strip())]
+        return [Unit(page=0, text=f"{title}\n{' '.join(text_words)}".strip()), *windows(extraction)]
     return [card(title, headings, extraction), *passages(extraction, words, limit)]

@@ -1,8 +1,9 @@
 """Document vectors in OpenSearch's k-NN plugin: one OpenSearch document per unit (card or passage).
 
 The index ``<alias>-v1`` maps ``vector`` as a ``knn_vector`` (HNSW, Lucene engine, cosine similarity)
-next to ``doc_id`` and ``page``; any worker may write it. Search asks for the nearest units and folds
-them into documents. The osmem emulator used in CI creates the index and stores units but answers
+next to ``doc_id`` and ``page``; any worker may write it. Search asks for the nearest units, then
+scores their documents' cards exactly (the plugin's ``knn_score`` script) and folds both into
+documents (``document_score``). The osmem emulator used in CI creates the index and stores units but answers
 no ``knn`` query: searches are checked only against a real cluster (``PHARE_TEST_OPENSEARCH_URL``).
 """
 
@@ -14,7 +15,7 @@ from typing import Any
 import numpy as np
 from opensearchpy import OpenSearch, helpers
 
-from services.semantic.vectors import VectorHit
+from services.semantic.vectors import VectorHit, fold_units
 
 INDEX_VERSION = 1
 
@@ -63,18 +64,25 @@ class OpenSearchVectorStore:
         self.client.delete_by_query(index=self.alias, body={"query": {"terms": {"doc_id": list(doc_ids)}}},
                                     refresh=True, conflicts="proceed")
 
-    def search(self, vector: np.ndarray, k: int) -> list[VectorHit]:
+    def search(self, vector: np.ndarray, k: int, card_weight: float = 0.0) -> list[VectorHit]:
         self._ensure()
+        query = np.asarray(vector, dtype=np.float32).tolist()
         wanted = max(k * 4, 40)
         body = {"size": wanted, "_source": ["doc_id", "page"],
-                "query": {"knn": {"vector": {"vector": np.asarray(vector, dtype=np.float32).tolist(), "k": wanted}}}}
-        seen: dict[str, VectorHit] = {}
-        for hit in self.client.search(index=self.alias, body=body)["hits"]["hits"]:
-            doc_id = hit["_source"]["doc_id"]
-            if doc_id not in seen:
-                # cosinesimil scores are (1 + cosine) / 2
-                seen[doc_id] = VectorHit(doc_id, 2 * float(hit["_score"]) - 1, int(hit["_source"]["page"]))
-        return list(seen.values())[:k]
+                "query": {"knn": {"vector": {"vector": query, "k": wanted}}}}
+        # cosinesimil scores are (1 + cosine) / 2 for knn queries, 1 + cosine for the scoring script
+        nearest = [(h["_source"]["doc_id"], int(h["_source"]["page"]), 2 * float(h["_score"]) - 1)
+                   for h in self.client.search(index=self.alias, body=body)["hits"]["hits"]]
+        docs = list(dict.fromkeys(doc for doc, _, _ in nearest))[:k]
+        if not docs:
+            return []
+        exact = {"size": len(docs), "_source": ["doc_id"], "query": {"script_score": {
+            "query": {"ids": {"values": [f"{doc}-0" for doc in docs]}},  # each document's card
+            "script": {"source": "knn_score", "lang": "knn", "params": {
+                "field": "vector", "query_value": query, "space_type": "cosinesimil"}}}}}
+        cards = {h["_source"]["doc_id"]: float(h["_score"]) - 1.0
+                 for h in self.client.search(index=self.alias, body=exact)["hits"]["hits"]}
+        return fold_units([u for u in nearest if u[0] in docs], cards, card_weight)
 
     def missing(self, doc_ids: Iterable[str]) -> list[str]:
         self._ensure()

@@ -53,6 +53,22 @@ class VectorStoreContract:
         assert hits[0].page == 4 and hits[0].score == pytest.approx(float(near(target, 1) @ target), abs=0.01)
         assert hits[0].score > hits[1].score
 
+    def test_a_documents_card_draws_its_closeness(self, store: VectorStore) -> None:
+        if not self.can_search:
+            pytest.skip("this server answers no nearest-neighbour query (emulator)")
+        target = unit(30)
+        passage_only = np.stack([unit(31), near(target, 5, 0.02)])  # about something else, one close passage
+        on_topic = np.stack([near(target, 6, 0.06), unit(32)])  # its card close to the query
+        store.put("passage", [0, 2], passage_only)
+        store.put("card", [0, 5], on_topic)
+        store.flush()
+        assert [h.doc_id for h in store.search(target, 2)] == ["passage", "card"]  # best unit alone
+        hits = store.search(target, 2, card_weight=0.67)
+        assert [h.doc_id for h in hits] == ["card", "passage"]
+        sims = passage_only @ target
+        expected = 0.33 * float(sims.max()) + 0.67 * float(sims[0])
+        assert hits[1].score == pytest.approx(expected, abs=0.01) and hits[1].page == 2
+
     def test_put_replaces_a_documents_vectors(self, store: VectorStore) -> None:
         if not self.can_search:
             pytest.skip("this server answers no nearest-neighbour query (emulator)")
