@@ -21,6 +21,32 @@ CANTEEN = "# Cantines scolaires\n\nLes cantines des écoles servent des repas bi
 
 
 @pytest.mark.slow
+def test_vectors_of_an_earlier_version_are_replaced_when_the_document_is_sent_again(
+        running: Container, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from schemas.events import DocumentIndexed
+    from tests.support import ingest_and_wait, until
+    from workers.embed import stage
+    from workers.embed.units import units
+
+    sentences = [f"Le quartier numéro {i} de la commune plante des arbres le long de ses rues." for i in range(12)]
+    sentences[9] = "Les cantines scolaires servent désormais des repas biologiques et locaux aux élèves."
+    (tmp_path / "fiche.txt").write_text(" ".join(sentences), encoding="utf-8")
+    # an earlier version: short texts embedded as a card only, vectors stored under another key
+    monkeypatch.setattr(stage, "units", lambda *args, **kwargs: units(*args, **kwargs)[:1])
+    monkeypatch.setattr(stage, "UNITS_VERSION", 1)
+    assert {s for s, _ in ingest_and_wait(running, [tmp_path / "fiche.txt"]).values()} == {"indexed"}
+    [doc_id] = running.catalog.all_ids()
+    until(lambda: not running.vectors.missing([doc_id]), "never embedded", 120)
+    question = running.encoder.query("que mangent les élèves à la cantine ?")
+    assert running.vectors.search(question, 1)[0].page == 0  # the card alone
+
+    monkeypatch.undo()  # this version: the card and windows of a few sentences
+    running.publish(DocumentIndexed(doc_id=doc_id))  # what `phare reindex` sends
+    until(lambda: running.vectors.search(question, 1)[0].page == 1, "earlier vectors never replaced", 120)
+    assert running.vectors.count() == 1
+
+
+@pytest.mark.slow
 def test_a_document_is_found_by_its_meaning(running: Container, tmp_path: Path) -> None:
     from tests.support import ingest_and_wait
 

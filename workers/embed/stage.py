@@ -71,10 +71,13 @@ class EmbedStage:
         doc = self.catalog.get(event.doc_id)
         if doc is None or doc.state != DocState.INDEXED:
             return  # deleted or back in the pipeline meanwhile: its next indexing sends it again
-        if not self._vectors().missing([doc.id]):
-            return  # already there (the reconciler resends what a slow embedder has not reached yet)
         key = self._key(doc.sha256)
         stored = self.artifacts.get_arrays("vectors", key)
+        if stored is not None and not self._vectors().missing([doc.id]):
+            # already there (the reconciler resends what a slow embedder has not reached yet); vectors
+            # made by an earlier version (other units, other settings) have no artifact under this key
+            # and are replaced: `phare reindex` brings every document up to date
+            return
         if stored is None:
             extraction = self.artifacts.get("extract", doc.sha256, Extraction)
             if extraction is None:
