@@ -1,11 +1,15 @@
 """Relevance on every set phare knows, against plain BM25, with weights chosen by cross-validation.
 
-Run: .venv/bin/python bench/relevance.py [--sets corpus,cnil,extra] [--folds 5] [--no-dense]
+Run: .venv/bin/python bench/relevance.py [--sets corpus,cnil,extra] [--folds 5] [--no-dense] [--separate]
 
 Sets (each a collection and its queries, graded 2 = what is sought, 1 = useful too):
 - ``corpus``: ../shared/data/corpus, the 40 queries of ``bench/relevance/queries.yaml``;
 - ``cnil``: ../shared/data/ir-dev/cnil, 512 public questions over 496 short fiches (plain text);
 - ``extra``: corpus + ../shared/data/corpus-extra, ``bench/relevance/questions-extra.yaml``.
+
+All sets' documents form one library (a file two sets share is one document), as in a resource
+centre where short fiches sit beside long reports; each set's questions are asked of all of it and
+graded on its own documents (``--separate``: each set alone, as before 2026-12-06).
 
 Every document goes through phare's own extraction and index record (title and its source, file
 name and section titles, pages); semantic vectors through phare's own units and encoder. Systems:
@@ -122,15 +126,33 @@ def extract(path: Path, extractor: TextExtractor) -> Extraction | None:
 
 
 def prepare(s: EvalSet, extractor: TextExtractor) -> None:
+    """Extract the set's files; documents and grades are then keyed by the file's place under
+    ../shared/data, so that a file two sets share is one document of the library."""
     for key, path in s.files.items():
         e = extract(path, extractor)
         if e is None:
             continue
-        s.extractions[key] = e
+        place = path.resolve().relative_to(DATA.resolve()).as_posix()
+        s.extractions[place] = e
         s.records.append(IndexRecord(
-            id=hashlib.sha1(key.encode()).hexdigest()[:16], title=e.title or fallback_title(path.name),
-            title_source=e.shown_title_source, path=key, format=e.format,
+            id=hashlib.sha1(place.encode()).hexdigest()[:16], title=e.title or fallback_title(path.name),
+            title_source=e.shown_title_source, path=place, format=e.format,
             language=e.language, year=e.year, pages=e.pages, headings=record_headings(e, path.name)))
+    places = {key: path.resolve().relative_to(DATA.resolve()).as_posix() for key, path in s.files.items()}
+    for q in s.queries:
+        q.grades = {places[key]: grade for key, grade in q.grades.items()}
+
+
+def library_of(sets: list[EvalSet]) -> EvalSet:
+    """Every set's documents in one library, as a resource centre holds them: each set's questions are
+    asked of all of them (short fiches beside long reports: what favours one length shows)."""
+    library = EvalSet("bibliothèque", {}, [])
+    for s in sets:
+        for r in s.records:
+            if r.path not in library.extractions:
+                library.records.append(r)
+                library.extractions[r.path] = s.extractions[r.path]
+    return library
 
 
 class Vectors:
@@ -233,6 +255,8 @@ def main() -> None:
     parser.add_argument("--sets", default="corpus,cnil,extra")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--no-dense", action="store_true")
+    parser.add_argument("--separate", action="store_true", help="each set's questions asked of its own documents "
+                        "only (by default, all sets' documents are one library)")
     args = parser.parse_args()
     started = time.monotonic()
     sets = load_sets(args.sets.split(","))
@@ -241,17 +265,22 @@ def main() -> None:
         prepare(s, extractor)
         print(f"{s.name}: {len(s.records)} documents, {len(s.queries)} requêtes", file=sys.stderr)
 
+    library = library_of(sets) if not args.separate else None
+    if library is not None:
+        print(f"une bibliothèque : {len(library.records)} documents", file=sys.stderr)
+
     # every system's ranking of every query, computed once per grid point
     words: dict[tuple, dict[str, list[Scored]]] = {}
     baseline: dict[str, list[Scored]] = {}
     dense: dict[tuple[str, float], list[Scored]] = {}  # (set, card weight) -> rankings
     vectors = None if args.no_dense else Vectors()
     for s in sets:
+        held = library or s
         plain = TantivyBackend(None, boosts={"body": 1.0}, proximity_boost=0)
-        plain.upsert(s.records)
+        plain.upsert(held.records)
         baseline[s.name] = word_rankings(plain, s.queries, expand=False)
         backend = TantivyBackend(None)
-        backend.upsert(s.records)
+        backend.upsert(held.records)
         for point in itertools.product(*GRID_WORDS.values()):
             title, headings, proximity = point
             backend.boosts = {"title": title, "headings": headings, "body": 1.0}
@@ -259,7 +288,7 @@ def main() -> None:
             words.setdefault(point, {})[s.name] = word_rankings(backend, s.queries, expand=True)
         if vectors is not None:
             t0 = time.monotonic()
-            unit_vectors, paths, starts = vectors.documents(s)
+            unit_vectors, paths, starts = vectors.documents(held)
             for card in GRID_CARD:
                 dense[s.name, card] = dense_rankings(unit_vectors, paths, starts, vectors.queries(s), card)
             print(f"{s.name}: {len(unit_vectors)} vecteurs ({time.monotonic() - t0:.0f} s)", file=sys.stderr)

@@ -18,13 +18,13 @@ _QUESTION = re.compile(r"\?|^\s*(?:comment|pourquoi|quel(?:le)?s?|qu['’]|que|q
 
 @dataclass(frozen=True)
 class Ranking:
-    title: float = 1.0  # a title the document gives itself (properties, cover, HTML, Markdown, styles)
-    headings: float = 0.3  # section titles, the file name as words, a guessed title
+    title: float = 3.0  # a title the document gives itself (properties, cover, HTML, Markdown, styles)
+    headings: float = 1.0  # section titles, the file name as words, a guessed title
     body: float = 1.0
     proximity: float = 0.0  # the query's words close together, in order (cross-validation: no gain)
     fusion: Literal["zscore", "rrf"] = "zscore"  # how words and meaning are mixed
-    dense_keywords: float = 2.0  # weight of semantic search against words, for a few keywords …
-    dense_questions: float = 3.0  # … and for a question in everyday words
+    dense_keywords: float = 0.5  # weight of semantic search against words, for a few keywords …
+    dense_questions: float = 1.0  # … and for a question in everyday words
     rrf_k: int = 60  # (rrf only)
     #: a document's semantic closeness: its best unit drawn toward its card by this much (0: best unit
     #: alone); a passage can match a question by accident, the card says what the document is about
