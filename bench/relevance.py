@@ -128,7 +128,7 @@ def extract(path: Path, extractor: TextExtractor) -> Extraction | None:
 def prepare(s: EvalSet, extractor: TextExtractor) -> None:
     """Extract the set's files; documents and grades are then keyed by the file's place under
     ../shared/data, so that a file two sets share is one document of the library."""
-    for key, path in s.files.items():
+    for path in s.files.values():
         e = extract(path, extractor)
         if e is None:
             continue
