@@ -30,8 +30,9 @@ class Ranking:
     #: alone); a passage can match a question by accident, the card says what the document is about
     card_weight: float = 0.5
     #: a document found by meaning alone must be at least this close to the query (cosine): e5's
-    #: similarities are crowded (0.75 for unrelated text), and a relevant document scores above 0.85
-    #: on nine questions in ten of every set (bench/relevance.py); below, it is noise, not a result
+    #: similarities are crowded (0.75 for unrelated text), and a relevant document scores at least
+    #: 0.84 (card-weighted) on nine questions in ten of every set (bench/relevance.py); below, it is
+    #: noise, not a result
     dense_floor: float = 0.84
 
     @property
