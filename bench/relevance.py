@@ -63,7 +63,8 @@ from workers.records import fallback_title, record_headings  # noqa: E402
 
 K = 10
 DEPTH = 100  # candidates each side brings to the fusion
-GRID_WORDS = {"title": [0.5, 1.0, 2.0, 3.0], "headings": [0.1, 0.3, 0.7, 1.0], "proximity": [0.0, 0.25, 0.5, 1.0]}
+GRID_WORDS = {"title": [0.5, 1.0, 2.0, 3.0], "headings": [0.1, 0.3, 0.7, 1.0], "proximity": [0.0, 0.5],
+              "expansion": [0.0, 0.3, 1.0]}
 GRID_CARD = (0.0, 0.33, 0.5, 0.67)  # a document's semantic closeness: best unit drawn toward its card
 GRID_FUSION = [*(("zscore", kw, q, 0, c) for kw in (0.0, 0.25, 0.5, 1.0, 1.5, 2.0)
                  for q in (0.5, 1.0, 1.5, 2.0, 3.0, 4.0) for c in GRID_CARD),
@@ -216,11 +217,12 @@ def scores(rankings: list[list[str]], queries: list[Query]) -> dict[str, float]:
 
 
 # -- systems -------------------------------------------------------------------------------------
-def word_rankings(backend: TantivyBackend, queries: list[Query], expand: bool) -> list[Scored]:
+def word_rankings(backend: TantivyBackend, queries: list[Query], expand: float) -> list[Scored]:
+    """Each query's documents by the word engine; ``expand``: weight of acronym expansions (0: none)."""
     glossary = load_glossary() if expand else {}
     out = []
     for q in queries:
-        text = expand_acronyms(q.text, glossary) if expand else q.text
+        text = expand_acronyms(q.text, glossary, expand) if expand else q.text
         hits = backend.search(SearchQuery(text=text, limit=DEPTH, snippets=False)).hits
         out.append([(h.path, h.score) for h in hits])
     return out
@@ -279,14 +281,14 @@ def main() -> None:
         held = library or s
         plain = TantivyBackend(None, boosts={"body": 1.0}, proximity_boost=0)
         plain.upsert(held.records)
-        baseline[s.name] = word_rankings(plain, s.queries, expand=False)
+        baseline[s.name] = word_rankings(plain, s.queries, expand=0.0)
         backend = TantivyBackend(None)
         backend.upsert(held.records)
         for point in itertools.product(*GRID_WORDS.values()):
-            title, headings, proximity = point
+            title, headings, proximity, expansion = point
             backend.boosts = {"title": title, "headings": headings, "body": 1.0}
             backend.proximity_boost = proximity
-            words.setdefault(point, {})[s.name] = word_rankings(backend, s.queries, expand=True)
+            words.setdefault(point, {})[s.name] = word_rankings(backend, s.queries, expand=expansion)
         if vectors is not None:
             t0 = time.monotonic()
             unit_vectors, paths, starts = vectors.documents(held)
@@ -299,7 +301,7 @@ def main() -> None:
     queries_of = {s.name: s.queries for s in sets}
 
     def ranking(point: tuple, fusion: tuple) -> Ranking:
-        return Ranking(title=point[0], headings=point[1], proximity=point[2], fusion=fusion[0],
+        return Ranking(title=point[0], headings=point[1], proximity=point[2], expansion=point[3], fusion=fusion[0],
                        dense_keywords=fusion[1], dense_questions=fusion[2], rrf_k=fusion[3] or 60,
                        card_weight=fusion[4])
 
@@ -347,7 +349,7 @@ def main() -> None:
     everything = {s.name: [True] * len(s.queries) for s in sets}
     final_point, final_fusion = best(everything, bool(dense))
     chosen = ranking(final_point, final_fusion)
-    shipped = (DEFAULT.title, DEFAULT.headings, DEFAULT.proximity)
+    shipped = (DEFAULT.title, DEFAULT.headings, DEFAULT.proximity, DEFAULT.expansion)
     shipped_fusion = (DEFAULT.fusion, DEFAULT.dense_keywords, DEFAULT.dense_questions, DEFAULT.rrf_k,
                       DEFAULT.card_weight)
 

@@ -63,12 +63,17 @@ def territory_terms(value: str) -> list[str]:
 _TOKEN_OR_QUOTED = re.compile(r'"[^"]*"|[^\s()"]+')
 
 
-def expand_acronyms(text: str, glossary: dict[str, str]) -> str:
+def expand_acronyms(text: str, glossary: dict[str, str], weight: float = 1.0) -> str:
     """``PPRI`` → ``(PPRI OR "plan de prévention du risque inondation")``, outside quotes only.
 
     Matching ignores case for tokens of 3+ letters typed in capitals or as written in the glossary,
-    so the word "sage" (wise) is not expanded but "SAGE" is.
+    so the word "sage" (wise) is not expanded but "SAGE" is. ``weight`` is what the added form
+    weighs against a typed word (``^weight``; 0: no expansion): a full name is several words, and
+    at full weight documents repeating it outrank those about the acronym typed.
     """
+    if weight <= 0:
+        return text
+    boost = "" if weight == 1.0 else f"^{weight:g}"
     lookup = {k: v for k, v in glossary.items()}
     lookup.update({k.upper(): v for k, v in glossary.items()})
 
@@ -80,12 +85,12 @@ def expand_acronyms(text: str, glossary: dict[str, str]) -> str:
         if not expansion:
             return token
         phrase = expansion.replace('"', " ")
-        return f'({token} OR "{phrase}")'
+        return f'({token} OR "{phrase}"{boost})'
 
     expanded = _TOKEN_OR_QUOTED.sub(replace, text)
     # and the other way: someone who types the words in full also wants the documents using the acronym
     folded = f" {fold(text)} "
     extra = [acronym for acronym, expansion in glossary.items()
              if len(expansion.split()) > 1 and f" {fold(expansion)} " in folded and acronym not in text]
-    return " ".join([expanded, *extra]) if extra else expanded
+    return " ".join([expanded, *(f"{a}{boost}" for a in extra)]) if extra else expanded
 

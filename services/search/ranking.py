@@ -18,17 +18,19 @@ _QUESTION = re.compile(r"\?|^\s*(?:comment|pourquoi|quel(?:le)?s?|qu['’]|que|q
 
 @dataclass(frozen=True)
 class Ranking:
-    title: float = 3.0  # a title the document gives itself (properties, cover, HTML, Markdown, styles)
-    headings: float = 1.0  # section titles, the file name as words, a guessed title
+    title: float = 1.0  # a title the document gives itself (properties, cover, HTML, Markdown, styles)
+    headings: float = 0.7  # section titles, the file name as words, a guessed title
     body: float = 1.0
     proximity: float = 0.0  # the query's words close together, in order (cross-validation: no gain)
+    #: weight of an acronym's full name added to a query (and of an acronym added to its full name)
+    expansion: float = 0.3
     fusion: Literal["zscore", "rrf"] = "zscore"  # how words and meaning are mixed
     dense_keywords: float = 0.5  # weight of semantic search against words, for a few keywords …
     dense_questions: float = 1.0  # … and for a question in everyday words
     rrf_k: int = 60  # (rrf only)
     #: a document's semantic closeness: its best unit drawn toward its card by this much (0: best unit
     #: alone); a passage can match a question by accident, the card says what the document is about
-    card_weight: float = 0.5
+    card_weight: float = 0.67
     #: a document found by meaning alone must be at least this close to the query (cosine): e5's
     #: similarities are crowded (0.75 for unrelated text), and a relevant document scores at least
     #: 0.84 (card-weighted) on nine questions in ten of every set (bench/relevance.py); below, it is

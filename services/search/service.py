@@ -31,6 +31,7 @@ from services.search.backends.base import SearchBackend
 from services.search.facet_tree import build_tree
 from services.search.hybrid import HybridSearch
 from services.search.query import expand_acronyms
+from services.search.ranking import DEFAULT
 
 _LANGUAGES = {"fr": "français", "en": "anglais", "other": "autre"}
 
@@ -118,7 +119,7 @@ class SearchService:
         filter's, as the exploration views need)."""
         typed = query.text
         if query.text and self.glossary:
-            query = query.model_copy(update={"text": expand_acronyms(query.text, self.glossary)})
+            query = query.model_copy(update={"text": expand_acronyms(query.text, self.glossary, DEFAULT.expansion)})
         hidden = self.catalog.hidden_from_reads()
         if hidden:
             query = query.model_copy(update={"exclude_ids": [*query.exclude_ids, *hidden]})

@@ -51,6 +51,13 @@ def test_lowercase_words_are_not_taken_for_acronyms() -> None:
     assert expand_acronyms("PLUi", glossary) == '(PLUi OR "plan local d\'urbanisme intercommunal")'
 
 
+def test_an_expansion_weighs_what_the_ranking_says() -> None:
+    glossary = load_glossary()
+    assert expand_acronyms("PLUi", glossary, 0.3) == '(PLUi OR "plan local d\'urbanisme intercommunal"^0.3)'
+    assert expand_acronyms("plan local d'urbanisme", glossary, 0.3).endswith(" PLU^0.3")
+    assert expand_acronyms("PLUi", glossary, 0.0) == "PLUi"  # off
+
+
 def test_facets_carry_french_labels(service: SearchService) -> None:
     facets = service.search(SearchQuery()).facets
     assert {f.value: f.label for f in facets.themes}["risques-naturels"] == "Risques naturels"
