@@ -130,17 +130,17 @@ def extract(path: Path, extractor: TextExtractor) -> Extraction | None:
 def prepare(s: EvalSet, extractor: TextExtractor) -> None:
     """Extract the set's files; documents and grades are then keyed by the file's place under
     ../shared/data, so that a file two sets share is one document of the library."""
-    for path in s.files.values():
+    places = {key: path.resolve().relative_to(DATA.resolve()).as_posix() for key, path in s.files.items()}
+    for key, path in s.files.items():
         e = extract(path, extractor)
         if e is None:
             continue
-        place = path.resolve().relative_to(DATA.resolve()).as_posix()
+        place = places[key]
         s.extractions[place] = e
         s.records.append(IndexRecord(
             id=hashlib.sha1(place.encode()).hexdigest()[:16], title=e.title or fallback_title(path.name),
             title_source=e.shown_title_source, path=place, format=e.format,
             language=e.language, year=e.year, pages=e.pages, headings=record_headings(e, path.name)))
-    places = {key: path.resolve().relative_to(DATA.resolve()).as_posix() for key, path in s.files.items()}
     for q in s.queries:
         q.grades = {places[key]: grade for key, grade in q.grades.items()}
 
@@ -277,21 +277,24 @@ def main() -> None:
     baseline: dict[str, list[Scored]] = {}
     dense: dict[tuple[str, float], list[Scored]] = {}  # (set, card weight) -> rankings
     vectors = None if args.no_dense else Vectors()
+    held_by: dict[str, tuple[TantivyBackend, TantivyBackend, tuple | None]] = {}  # library -> its engines, vectors
     for s in sets:
         held = library or s
-        plain = TantivyBackend(None, boosts={"body": 1.0}, proximity_boost=0)
-        plain.upsert(held.records)
+        if held.name not in held_by:  # one library: indexed and embedded once for every set
+            plain, backend = TantivyBackend(None, boosts={"body": 1.0}, proximity_boost=0), TantivyBackend(None)
+            plain.upsert(held.records)
+            backend.upsert(held.records)
+            held_by[held.name] = (plain, backend, vectors.documents(held) if vectors is not None else None)
+        plain, backend, units_of = held_by[held.name]
         baseline[s.name] = word_rankings(plain, s.queries, expand=0.0)
-        backend = TantivyBackend(None)
-        backend.upsert(held.records)
         for point in itertools.product(*GRID_WORDS.values()):
             title, headings, proximity, expansion = point
             backend.boosts = {"title": title, "headings": headings, "body": 1.0}
             backend.proximity_boost = proximity
             words.setdefault(point, {})[s.name] = word_rankings(backend, s.queries, expand=expansion)
-        if vectors is not None:
+        if vectors is not None and units_of is not None:
             t0 = time.monotonic()
-            unit_vectors, paths, starts = vectors.documents(held)
+            unit_vectors, paths, starts = units_of
             for card in GRID_CARD:
                 dense[s.name, card] = dense_rankings(unit_vectors, paths, starts, vectors.queries(s), card)
             print(f"{s.name}: {len(unit_vectors)} vecteurs ({time.monotonic() - t0:.0f} s)", file=sys.stderr)
