@@ -59,12 +59,13 @@ from services.semantic.vectors import document_score  # noqa: E402
 from workers.embed.units import embedding_headings, embedding_title, units  # noqa: E402
 from workers.extract.errors import ExtractionError  # noqa: E402
 from workers.extract.extractor import EXTRACTOR_VERSION, TextExtractor  # noqa: E402
-from workers.records import fallback_title, record_headings  # noqa: E402
+from workers.records import card_headings, fallback_title, record_headings  # noqa: E402
 
 K = 10
 DEPTH = 100  # candidates each side brings to the fusion
-GRID_WORDS = {"title": [0.5, 1.0, 2.0, 3.0], "headings": [0.1, 0.3, 0.7, 1.0], "proximity": [0.0, 0.5],
-              "expansion": [0.0, 0.3, 1.0]}
+#: proximity 0.5 never won a fold (2026-12); it stays a Ranking weight, off
+GRID_WORDS = {"title": [0.5, 1.0, 2.0, 3.0], "names": [0.3, 0.7, 1.0, 1.5], "headings": [0.0, 0.1, 0.3, 0.7],
+              "proximity": [0.0], "expansion": [0.0, 0.3, 1.0]}
 GRID_CARD = (0.0, 0.33, 0.5, 0.67)  # a document's semantic closeness: best unit drawn toward its card
 GRID_FUSION = [*(("zscore", kw, q, 0, c) for kw in (0.0, 0.25, 0.5, 1.0, 1.5, 2.0)
                  for q in (0.5, 1.0, 1.5, 2.0, 3.0, 4.0) for c in GRID_CARD),
@@ -140,7 +141,7 @@ def prepare(s: EvalSet, extractor: TextExtractor) -> None:
         s.records.append(IndexRecord(
             id=hashlib.sha1(place.encode()).hexdigest()[:16], title=e.title or fallback_title(path.name),
             title_source=e.shown_title_source, path=place, format=e.format,
-            language=e.language, year=e.year, pages=e.pages, headings=record_headings(e, path.name)))
+            language=e.language, year=e.year, pages=e.pages, headings=record_headings(e)))
     for q in s.queries:
         q.grades = {places[key]: grade for key, grade in q.grades.items()}
 
@@ -182,7 +183,8 @@ class Vectors:
         order and where each one's units start."""
         matrix, paths, starts = [], [], [0]
         for r in s.records:
-            found = units(embedding_title(r.title, r.title_source), embedding_headings(r.headings),
+            found = units(embedding_title(r.title, r.title_source), embedding_headings(card_headings(
+                          s.extractions[r.path], r.path)),
                           s.extractions[r.path])
             matrix.append(self._cached("passage", [u.text for u in found]))
             paths.append(r.path)
@@ -240,6 +242,18 @@ def dense_rankings(unit_vectors: np.ndarray, paths: list[str], starts: list[int]
     return out
 
 
+def floor_quantile(unit_vectors: np.ndarray, paths: list[str], starts: list[int], query_vectors: np.ndarray,
+                   queries: list[Query], card_weight: float, share: float = 0.1) -> float:
+    """The semantic closeness under which ``share`` of the queries' relevant documents fall: what
+    ``Ranking.dense_floor`` (a document found by meaning alone) would cost in recall."""
+    ends = [*starts[1:], len(unit_vectors)]
+    where = {p: (a, b) for p, a, b in zip(paths, starts, ends, strict=True)}
+    closeness = []
+    for q, row in zip(queries, (query_vectors @ unit_vectors.T).tolist(), strict=True):
+        closeness += [document_score(row[slice(*where[p])], card_weight) for p in q.grades if p in where]
+    return float(np.quantile(closeness, share)) if closeness else 0.0
+
+
 def ids(ranked: Scored) -> list[str]:
     return [d for d, _ in ranked]
 
@@ -276,6 +290,7 @@ def main() -> None:
     words: dict[tuple, dict[str, list[Scored]]] = {}
     baseline: dict[str, list[Scored]] = {}
     dense: dict[tuple[str, float], list[Scored]] = {}  # (set, card weight) -> rankings
+    floors: dict[str, float] = {}  # set -> closeness of its relevant documents, 10th percentile
     vectors = None if args.no_dense else Vectors()
     held_by: dict[str, tuple[TantivyBackend, TantivyBackend, tuple | None]] = {}  # library -> its engines, vectors
     for s in sets:
@@ -288,8 +303,10 @@ def main() -> None:
         plain, backend, units_of = held_by[held.name]
         baseline[s.name] = word_rankings(plain, s.queries, expand=0.0)
         for point in itertools.product(*GRID_WORDS.values()):
-            title, headings, proximity, expansion = point
-            backend.boosts = {"title": title, "headings": headings, "body": 1.0}
+            title, names, headings, proximity, expansion = point
+            if names > title:  # a name or a guessed title never weighs more than a title the document gives
+                continue
+            backend.boosts = {"title": title, "names": names, "headings": headings, "body": 1.0}
             backend.proximity_boost = proximity
             words.setdefault(point, {})[s.name] = word_rankings(backend, s.queries, expand=expansion)
         if vectors is not None and units_of is not None:
@@ -297,6 +314,8 @@ def main() -> None:
             unit_vectors, paths, starts = units_of
             for card in GRID_CARD:
                 dense[s.name, card] = dense_rankings(unit_vectors, paths, starts, vectors.queries(s), card)
+            floors[s.name] = floor_quantile(unit_vectors, paths, starts, vectors.queries(s), s.queries,
+                                            DEFAULT.card_weight)
             print(f"{s.name}: {len(unit_vectors)} vecteurs ({time.monotonic() - t0:.0f} s)", file=sys.stderr)
 
     words_only = ("zscore", 0.0, 0.0, 0, 0.0)
@@ -304,8 +323,8 @@ def main() -> None:
     queries_of = {s.name: s.queries for s in sets}
 
     def ranking(point: tuple, fusion: tuple) -> Ranking:
-        return Ranking(title=point[0], headings=point[1], proximity=point[2], expansion=point[3], fusion=fusion[0],
-                       dense_keywords=fusion[1], dense_questions=fusion[2], rrf_k=fusion[3] or 60,
+        return Ranking(title=point[0], names=point[1], headings=point[2], proximity=point[3], expansion=point[4],
+                       fusion=fusion[0], dense_keywords=fusion[1], dense_questions=fusion[2], rrf_k=fusion[3] or 60,
                        card_weight=fusion[4])
 
     def system(point: tuple, fusion: tuple, name: str) -> list[list[str]]:
@@ -313,7 +332,7 @@ def main() -> None:
         if not dense or (fusion[1] == 0 and fusion[2] == 0):
             return [ids(r) for r in ranked]
         mix = ranking(point, fusion)
-        return [mix.fuse(w, d, q.text)
+        return [mix.fuse(w, mix.admitted(w, d), q.text)
                 for w, d, q in zip(ranked, dense[name, fusion[4]], queries_of[name], strict=True)]
 
     def mean_ndcg(ranked: list[list[str]], s: EvalSet, keep: list[bool]) -> float:
@@ -352,7 +371,7 @@ def main() -> None:
     everything = {s.name: [True] * len(s.queries) for s in sets}
     final_point, final_fusion = best(everything, bool(dense))
     chosen = ranking(final_point, final_fusion)
-    shipped = (DEFAULT.title, DEFAULT.headings, DEFAULT.proximity, DEFAULT.expansion)
+    shipped = (DEFAULT.title, DEFAULT.names, DEFAULT.headings, DEFAULT.proximity, DEFAULT.expansion)
     shipped_fusion = (DEFAULT.fusion, DEFAULT.dense_keywords, DEFAULT.dense_questions, DEFAULT.rrf_k,
                       DEFAULT.card_weight)
 
@@ -375,6 +394,10 @@ def main() -> None:
             report[s.name][label] = m
             print(f"{s.name:8} {label:34} {m['ndcg@10']:8.3f} {m['mrr@10']:8.3f} {m['recall@10']:8.3f}")
     print(f"\nchoix sur toutes les requêtes : {chosen}")
+    if floors:
+        print("plancher sémantique : 9 documents pertinents sur 10 au-dessus de "
+              + ", ".join(f"{v:.3f} ({k})" for k, v in floors.items())
+              + f" ; livré {DEFAULT.dense_floor} (carte {DEFAULT.card_weight})")
     if chosen != DEFAULT:
         print(f"  (services/search/ranking.py livre {DEFAULT})")
     losses = [f"{s.name}: {label}" for s in sets for label, m in report[s.name].items()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import PurePosixPath
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -50,8 +51,13 @@ TRUSTED_TITLE_SOURCES = frozenset({"curated", "properties", "cover", "html", "ma
 
 
 def title_trusted(source: str | None) -> bool:
-    """Whether a title of this source may weigh as a title in ranking (a guessed one weighs as a heading)."""
+    """Whether a title of this source may weigh as a title in ranking (a guessed one weighs as a name)."""
     return source in TRUSTED_TITLE_SOURCES
+
+
+def file_name_words(path: str) -> str:
+    """A file's name read as words ("plan_climat-2030.pdf" → "plan climat 2030"); ``path`` when it has none."""
+    return PurePosixPath(path.replace("\\", "/")).stem.replace("_", " ").replace("-", " ").strip() or path
 
 
 class Extraction(BaseModel):
@@ -163,7 +169,7 @@ class IndexRecord(BaseModel):
     language: str
     year: int | None = None
     pages: list[Page]
-    headings: list[str] = Field(default_factory=list)
+    headings: list[str] = Field(default_factory=list, description="section titles, as the extraction found them")
     themes: list[str] = Field(default_factory=list, description="theme slugs, parents included")
     territories: list[str] = Field(default_factory=list, description="what the document is about (level:code), "
                                    "ancestors included")
@@ -174,5 +180,20 @@ class IndexRecord(BaseModel):
     collection: str = ""
     producer: str = ""
     authors: list[str] = Field(default_factory=list, description="from the file's properties, or a documentalist's")
-    summary: str = Field(default="", description="a documentalist's summary (searched with the headings)")
+    summary: str = Field(default="", description="a documentalist's summary (searched with the names)")
     added_at: float = 0.0
+
+    # What each searched field holds; ranking weighs them apart (services/search/ranking.py).
+    @property
+    def searched_title(self) -> str:
+        """The title where the document gives it; "" where phare guessed it."""
+        return self.title if self.title_source is None or title_trusted(self.title_source) else ""
+
+    @property
+    def searched_names(self) -> list[str]:
+        """What the document is called besides a title it gives itself: its file name as words, a title
+        phare guessed (a first line, the file name), its authors, a documentalist's summary."""
+        names = [file_name_words(self.path)] if self.path else []
+        if not self.searched_title and self.title not in names:
+            names.append(self.title)
+        return [*names, *self.authors, *filter(None, [self.summary])]

@@ -165,9 +165,9 @@ class Container:
         if self.encoder is None:
             return None
         from workers.embed.stage import EmbedStage
-        from workers.records import record_headings
+        from workers.records import card_headings
 
-        return EmbedStage(self.catalog, self.artifacts, self.encoder, lambda: self.vectors, record_headings,
+        return EmbedStage(self.catalog, self.artifacts, self.encoder, lambda: self.vectors, card_headings,
                           semantic.passage_words, semantic.max_passages, observe)
 
     @cached_property

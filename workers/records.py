@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from schemas.curation import FieldCuration, apply_corrections, scope_of_keys
-from schemas.documents import Analysis, Extraction, IndexRecord
+from schemas.documents import Analysis, Extraction, IndexRecord, file_name_words
 from schemas.library_paths import is_upload
 from workers.ports import StoredDocument
 
@@ -17,14 +17,18 @@ UPLOADS_COLLECTION = "téléversements"
 
 
 def fallback_title(path: str) -> str:
-    return Path(path).stem.replace("_", " ").replace("-", " ").strip() or path
+    return file_name_words(path)
 
 
-def record_headings(extraction: Extraction, path: str) -> list[str]:
-    """The section titles, after the file name read as words: documentalists name files after what
-    they hold ("tableau_commentaires_standard_cnig_risques"), and people search with those words
-    (relevance dev set: nDCG@10 0.883 → 0.912)."""
-    titles = [e.text for e in extraction.elements if e.category == "Title"][:_MAX_HEADINGS]
+def record_headings(extraction: Extraction) -> list[str]:
+    """The section titles the extraction found (the file name is searched apart: IndexRecord.searched_names)."""
+    return [e.text for e in extraction.elements if e.category == "Title"][:_MAX_HEADINGS]
+
+
+def card_headings(extraction: Extraction, path: str) -> list[str]:
+    """What a document's semantic card reads besides its title: the file name as words (documentalists
+    name files after what they hold: "tableau_commentaires_standard_cnig_risques"), then the section titles."""
+    titles = record_headings(extraction)
     return [fallback_title(path), *titles] if path else titles
 
 
@@ -70,7 +74,7 @@ def _automatic_record(doc: StoredDocument, paths: list[str], extraction: Extract
         title_source=extraction.shown_title_source,
         path=paths[0] if paths else "", format=extraction.format, language=extraction.language,
         year=extraction.year, pages=extraction.pages,
-        headings=record_headings(extraction, paths[0] if paths else ""),
+        headings=record_headings(extraction),
         themes=[t.slug for t in analysis.themes], territories=sorted(territories), places=places,
         scope=scope_of(analysis),
         postures=[p.slug for p in analysis.postures], horizons=[h.year for h in analysis.horizons],

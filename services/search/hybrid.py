@@ -58,13 +58,14 @@ class HybridSearch:
         word_scores = [(h.id, h.score) for h in words.hits]
         dense = self._dense(typed)
         known = set(word_ids)
-        others = [h.doc_id for h in dense if h.doc_id not in known and h.score >= self.ranking.dense_floor]
+        admitted = self.ranking.admitted(word_scores, [(h.doc_id, h.score) for h in dense])
+        others = [d for d, _ in admitted if d not in known]
         allowed: set[str] = set()
         if others:  # found by meaning alone: only if the filters (and deletions) let them through
             check = query.model_copy(update={"text": "", "only_ids": others, "limit": len(others), "offset": 0,
                                              "snippets": False})
             allowed = {h.id for h in backend.search(check).hits}
-        dense_scores = [(h.doc_id, h.score) for h in dense if h.doc_id in known or h.doc_id in allowed]
+        dense_scores = [(d, score) for d, score in admitted if d in known or d in allowed]
         fused = self.ranking.fuse(word_scores, dense_scores, typed)
         page_ids = fused[query.offset:query.offset + query.limit]
         hits = self._hits(backend, query, page_ids, {h.doc_id: h for h in dense})

@@ -19,30 +19,41 @@ _QUESTION = re.compile(r"\?|^\s*(?:comment|pourquoi|quel(?:le)?s?|qu['’]|que|q
 @dataclass(frozen=True)
 class Ranking:
     title: float = 1.0  # a title the document gives itself (properties, cover, HTML, Markdown, styles)
-    headings: float = 0.7  # section titles, the file name as words, a guessed title
+    #: the file name as words, a title phare guessed (a first line, the file name), authors, a
+    #: documentalist's summary; never more than ``title`` (bench/relevance.py's grid keeps to it)
+    names: float = 0.7
+    #: section titles (also in the body): a weight of their own lost on every set (2026-12: 0.1 to 0.7
+    #: put a long report's headings above the fiche a question is about)
+    headings: float = 0.0
     body: float = 1.0
     proximity: float = 0.0  # the query's words close together, in order (cross-validation: no gain)
     #: weight of an acronym's full name added to a query (and of an acronym added to its full name)
     expansion: float = 0.3
     fusion: Literal["zscore", "rrf"] = "zscore"  # how words and meaning are mixed
-    dense_keywords: float = 0.5  # weight of semantic search against words, for a few keywords …
+    dense_keywords: float = 1.0  # weight of semantic search against words, for a few keywords …
     dense_questions: float = 1.0  # … and for a question in everyday words
     rrf_k: int = 60  # (rrf only)
     #: a document's semantic closeness: its best unit drawn toward its card by this much (0: best unit
     #: alone); a passage can match a question by accident, the card says what the document is about
-    card_weight: float = 0.67
+    card_weight: float = 0.5
     #: a document found by meaning alone must be at least this close to the query (cosine): e5's
     #: similarities are crowded (0.75 for unrelated text), and a relevant document scores at least
-    #: 0.84 (card-weighted) on nine questions in ten of every set (bench/relevance.py); below, it is
-    #: noise, not a result
+    #: 0.84 (card weight 0.5) on nine questions in ten of every set (bench/relevance.py prints it);
+    #: below, it is noise, not a result
     dense_floor: float = 0.84
 
     @property
     def boosts(self) -> dict[str, float]:
-        return {"title": self.title, "headings": self.headings, "body": self.body}
+        return {"title": self.title, "names": self.names, "headings": self.headings, "body": self.body}
 
     def dense_weight(self, text: str) -> float:
         return self.dense_questions if is_question(text) else self.dense_keywords
+
+    def admitted(self, words: list[tuple[str, float]], dense: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """Of the semantic ranking, what the fusion may use: the documents the words found, and those
+        found by meaning alone that are close enough (``dense_floor``)."""
+        found = {d for d, _ in words}
+        return [(d, s) for d, s in dense if d in found or s >= self.dense_floor]
 
     def fuse(self, words: list[tuple[str, float]], dense: list[tuple[str, float]], text: str) -> list[str]:
         """Document ids of both rankings (each best first, with its scores), in the fused order."""

@@ -50,7 +50,8 @@ class EmbedStage:
     def __init__(self, catalog: CatalogPort, artifacts: Artifacts, encoder: Encoder, vectors: Callable[[], Vectors],
                  headings: Callable[[Extraction, str], list[str]], passage_words: int = 120,
                  max_passages: int = 24, observe: Callable[[str, float], None] | None = None) -> None:
-        """``headings``: the section titles the index record holds (workers.records.record_headings)."""
+        """``headings``: of an extraction and its file, what the card reads besides the title, the file
+        name as words first (workers.records.card_headings)."""
         self.catalog = catalog
         self.artifacts = artifacts
         self.encoder = encoder

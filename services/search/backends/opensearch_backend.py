@@ -32,10 +32,9 @@ from services.search.query import clean_user_query, territory_terms
 from services.search.ranking import DEFAULT
 
 INDEX_VERSION = 1
-#: searched fields: the title only when the document gives it (``title_text``); a guessed one is a heading
-_SEARCHED = {"title": "title_text", "headings": "headings", "body": "body"}
-_FIELDS = [f"{_SEARCHED[field]}^{boost:g}" for field, boost in DEFAULT.boosts.items()]
-_FIELDS += [f"{field}^{DEFAULT.boosts['headings']:g}" for field in ("authors", "summary")]  # searched as headings
+#: searched fields: the title only when the document gives it (``title_text``); a guessed one is a name
+_SEARCHED = {"title": "title_text", "names": "names", "headings": "headings", "body": "body"}
+_FIELDS = [f"{_SEARCHED[field]}^{boost:g}" for field, boost in DEFAULT.boosts.items() if boost > 0]
 _FACET_SIZE = 50
 _FACET_SIZES = {"territories": 300}  # every level at once: the territory tree is built from them
 _SNIPPET_CHARS = 220
@@ -134,10 +133,8 @@ class OpenSearchBackend:
     @staticmethod
     def _source(r: IndexRecord) -> dict[str, Any]:
         source = r.model_dump(exclude={"pages"})
-        if r.title_source is None or title_trusted(r.title_source):
-            source["title_text"] = r.title
-        else:  # a guessed title is searched as a heading
-            source["headings"] = [r.title, *r.headings]
+        source["title_text"] = r.searched_title
+        source["names"] = r.searched_names  # authors and summary searched there, stored in their own fields
         source["pages"] = [p.model_dump() for p in r.pages]
         source["body"] = "\n\n".join(p.text for p in r.pages)
         return source
@@ -158,8 +155,9 @@ class OpenSearchBackend:
             return None
         source.pop("body", None)
         source.pop("title_text", None)
-        if source.get("title_source") and not title_trusted(source["title_source"]):
-            source["headings"] = source["headings"][1:]  # the guessed title searched as a heading
+        if source.pop("names", None) is None and source.get("title_source") and not title_trusted(
+                source["title_source"]):
+            source["headings"] = source["headings"][1:]  # written before names: the guessed title led the headings
         source["pages"] = [Page(**p) for p in source["pages"]]
         return IndexRecord(**source)
 

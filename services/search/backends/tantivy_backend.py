@@ -17,7 +17,7 @@ from pathlib import Path
 import tantivy
 from tantivy import Filter, TextAnalyzerBuilder, Tokenizer
 
-from schemas.documents import IndexRecord, Page, title_trusted
+from schemas.documents import IndexRecord, Page
 from schemas.search import (
     FACET_FIELDS,
     KEYWORD_FILTERS,
@@ -36,11 +36,11 @@ log = logging.getLogger(__name__)
 
 #: bump on any schema change: a new version starts an empty index next to the old one, and the
 #: reconciler re-indexes every catalogued document into it (services/ingest/reconcile.py)
-SCHEMA_VERSION = 4  # 3: title_rank, the title only where the document gives it; 4: scope, places
-_TEXT_FIELDS = ("title", "title_rank", "headings", "body")
+SCHEMA_VERSION = 5  # 3: title_rank, the title only where the document gives it; 4: scope, places; 5: names
+_TEXT_FIELDS = ("title", "title_rank", "names", "headings", "body")
 #: ranking weight name (services/search/ranking.py) -> the field it weighs; ``title`` itself holds every
 #: shown title (suggestions, similar documents, ``title:`` typed by a user)
-_RANKED = {"title": "title_rank", "headings": "headings", "body": "body"}
+_RANKED = {"title": "title_rank", "names": "names", "headings": "headings", "body": "body"}
 _KEYWORDS = ("format", "language", "themes", "territories", "postures", "collection", "producer", "scope", "places")
 _PAGE_SEP = "\n\n"
 _WRITER_HEAP = 64 * 1024 * 1024
@@ -88,7 +88,7 @@ class TantivyBackend:
                  proximity_boost: float | None = None) -> None:
         """``boosts``: text field → weight in the query; ``proximity_boost``: weight of the query's
         words found together (0 turns it off). Defaults: ``services/search/ranking.py``."""
-        self.boosts = boosts or DEFAULT.boosts  # keyed by ranking weight names (title, headings, body)
+        self.boosts = boosts or DEFAULT.boosts  # keyed by ranking weight names (title, names, headings, body)
         self.proximity_boost = DEFAULT.proximity if proximity_boost is None else proximity_boost
         self.schema = _schema()
         if path is not None:
@@ -137,12 +137,9 @@ class TantivyBackend:
             offset += len(page.text) + len(_PAGE_SEP)
         meta = r.model_dump(exclude={"pages"})
         meta["page_numbers"] = [p.page for p in r.pages]
-        # a guessed title (a first line, a file name) is searched as a heading, not weighed as a title;
-        # so are a documentalist's authors and summary
-        trusted = r.title_source is None or title_trusted(r.title_source)
-        headings = [*(r.headings if trusted else [r.title, *r.headings]), *r.authors, *filter(None, [r.summary])]
         doc = tantivy.Document(
-            id=r.id, title=r.title, title_rank=r.title if trusted else "", headings=headings or [""],
+            id=r.id, title=r.title, title_rank=r.searched_title, names=r.searched_names or [""],
+            headings=r.headings or [""],
             body=_PAGE_SEP.join(texts),
             format=r.format, language=r.language, themes=r.themes, territories=r.territories,
             postures=r.postures, collection=r.collection, producer=r.producer, added_at=r.added_at,

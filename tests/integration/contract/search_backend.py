@@ -89,12 +89,24 @@ class SearchBackendContract:
 
     def test_a_guessed_title_weighs_less_than_a_given_one(self, backend: SearchBackend) -> None:
         """A plain-text fiche whose first line ("Définition") was taken for its title must not outrank
-        the document that calls itself so (seen on public question sets)."""
+        the document that calls itself so (seen on public question sets): the first line weighs as a
+        name (``Ranking.names`` ≤ ``Ranking.title``), the given title as a title."""
         body = "Le registre recense les traitements de données et leur finalité."
-        backend.upsert([record("devine", "Définition", body, title_source="first_line"),
-                        record("donne", "Définition du registre", body, title_source="properties")])
+        backend.upsert([record("devine", "Définition", f"Définition\n{body}", title_source="first_line"),
+                        record("donne", "Définition du registre", f"Définition du registre\n{body}",
+                               title_source="properties")])
         assert self.ids(backend, "définition") == ["donne", "devine"]
         assert backend.get("devine").headings == [] and backend.get("devine").title == "Définition"
+
+    def test_a_file_name_is_searched_apart_from_section_titles(self, backend: SearchBackend) -> None:
+        """People search with the words documentalists name files with; a section title of a long
+        report ("Hydroliennes") is another field, weighed apart (names vs headings, ranking.py)."""
+        body = "Le conseil a débattu des équipements du Drac."
+        backend.upsert([record("nomme", "Compte rendu", body, path="/inbox/hydroliennes_drac.pdf"),
+                        record("section", "Compte rendu du conseil", f"Hydroliennes\n{body}",
+                               headings=["Hydroliennes"])])
+        assert set(self.ids(backend, "hydroliennes")) == {"nomme", "section"}
+        assert backend.get("nomme").headings == [] and backend.get("section").headings == ["Hydroliennes"]
 
     def test_stop_words_alone_do_not_match_everything(self, library: SearchBackend) -> None:
         assert self.ids(library, "les des") == []
