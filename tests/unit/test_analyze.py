@@ -240,6 +240,18 @@ def test_a_lower_case_word_is_not_an_accented_commune(tagger: TerritoryTagger) -
     assert "commune:44082" in codes(tagger.run([Page(page=1, text="La commune de Ligné vote son budget.")]))
 
 
+def test_a_short_word_in_capitals_amid_text_is_an_acronym(tagger: TerritoryTagger) -> None:
+    """Seen on public CNIL fiches: "effectuer une PIA" made 55 of them about Pia (Pyrénées-Orientales)."""
+    assert "commune:66141" not in codes(tagger.run([Page(page=1, text="Vous devez effectuer une PIA avant tout.")]))
+    assert "commune:64445" in codes(tagger.run([Page(page=1, text="MAIRIE DE PAU\nLe conseil se réunit.")]))
+    assert "commune:64445" in codes(tagger.run([Page(page=1, text="La ville de Pau agit. Le plan de PAU.")]))
+
+
+def test_addresses_glued_to_their_street_are_addresses(tagger: TerritoryTagger) -> None:
+    text = "Écrivez au Ministère de l'intérieur, Place Beauvau75800 PARIS. Ou à la CNIL, TSA 80715 PARIS CEDEX 07."
+    assert not [t for t in tagger.run([Page(page=1, text=text)]) if t.about and t.code in ("75", "75056")]
+
+
 def test_a_short_note_is_about_the_place_it_names(tagger: TerritoryTagger) -> None:
     """Two paragraphs name their subject once, its region once as context: the smaller place wins."""
     note = [Page(page=1, text="Votre commune est concernée par le PCET de la région Rhône-Alpes. "

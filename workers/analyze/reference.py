@@ -3,8 +3,9 @@ and fingerprint, live in ``schemas.reference``)."""
 
 from __future__ import annotations
 
+# 8: a short word in capitals amid text is an acronym, not a commune; addresses glued to their street
 # 7: resemblance (families); 6: river-named départements, short notes' subjects, plural keywords; 5: scope
-ANALYZER_VERSION = 7
+ANALYZER_VERSION = 8
 
 
 def analysis_key(sha256: str, fingerprint: str) -> str:

@@ -21,6 +21,7 @@ _MAX_WORDS = 12
 #: the generic words of an intercommunality's name, which may be written in lower case
 _EPCI_GENERIC = frozenset("communaute communes commune d agglomeration urbaine metropole cc ca cu".split())
 _MIN_SINGLE_WORD_POP = 5000
+_ACRONYM_LETTERS = 4  # a name this short, in capitals amid ordinary text, is read as an acronym
 _WORD = re.compile(r"\w+(?:-\w+)*", re.UNICODE)
 #: every word of every page is folded to be looked up; a text repeats most of its words
 _fold_word = functools.lru_cache(maxsize=1 << 16)(fold)
@@ -55,7 +56,8 @@ _DATE_LINE = re.compile(r"^\s*,?\s*le\s+\d", re.I)             # "Rouen, le 29 m
 _AFFILIATION = re.compile(r"universit|univ\.|laboratoire|cnrs|inra", re.I)
 _EXAMPLE = re.compile(r"exemple|ex\.|notamment|tel(le)?s? que|comme", re.I)
 _IN_LIST = re.compile(r",\s*$")
-_POSTAL_ADDRESS = re.compile(r"\b\d{5}\s*(cedex\s*)?$", re.I)  # "41000 Blois": an address
+_POSTAL_ADDRESS = re.compile(r"\d{5}\s*(cedex\s*)?$", re.I)  # "41000 Blois", "Beauvau75800 PARIS": an address
+_CEDEX = re.compile(r"^\s*cedex\b", re.I)  # "PARIS CEDEX 07"
 _FIRST_PAGE_WEIGHT = 2
 _SCATTERED_PLACES = 10
 _SCATTERED_TOP_SHARE = 0.15
@@ -172,7 +174,8 @@ class TerritoryTagger:
     def _mention_weight(text: str, start: int, end: int) -> float:
         """1 for a plain mention; less in a signature line, an affiliation, an example or a list."""
         before, after = text[max(0, start - 40):start], text[end:end + 15]
-        if _DATE_LINE.match(after) or _AFFILIATION.search(before) or _POSTAL_ADDRESS.search(before):
+        if (_DATE_LINE.match(after) or _AFFILIATION.search(before) or _POSTAL_ADDRESS.search(before)
+                or _CEDEX.match(after)):
             return 0.0
         if _REFERENCES.search(text, max(0, start - 400), start):
             return 0.25
@@ -187,6 +190,12 @@ class TerritoryTagger:
         if _IN_LIST.search(before) or after.lstrip().startswith(","):
             return 0.5
         return 1.0
+
+    @staticmethod
+    def _shouted(words: list[re.Match[str]], i: int) -> bool:
+        """Word ``i`` stands in a line written in capitals ("MAIRIE DE PAU"), its neighbours too."""
+        near = [w.group() for w in [*words[max(0, i - 2):i], *words[i + 1:i + 3]]]
+        return any(w.isupper() and sum(c.isalpha() for c in w) >= 2 for w in near)
 
     @staticmethod
     def _capitalised(words: list[re.Match[str]]) -> bool:
@@ -233,6 +242,13 @@ class TerritoryTagger:
                 if n == 1 and not words[i].group().isupper():
                     # "Ligne" is not Ligné: a name written in lower case keeps its accents (a capital may lose its own)
                     candidates = [c for c in candidates if _same_letters(words[i].group(), c.name)]
+                    if not candidates:
+                        continue
+                elif n == 1 and len(folded) <= _ACRONYM_LETTERS and not self._shouted(words, i) and not re.search(
+                        rf"\b{re.escape(words[i].group().capitalize())}\b", text):
+                    # "une PIA", "l'EU": a short word in capitals amid text is an acronym, not Pia or Eu (an
+                    # acronym that names a region, "AURA", still does)
+                    candidates = [c for c in candidates if c.level != "commune"]
                     if not candidates:
                         continue
                 if n == 1 and (folded in _AMBIGUOUS or len(folded) < 3):
