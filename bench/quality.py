@@ -17,7 +17,8 @@ on half B: "the most-cited place if cited at least 3 times, else France", on pha
 counts. Entity precision on the top 10 entities of the documents judged in entities_devset.yaml.
 Learning (``phare learn``): every labelled document taken as validated by a documentalist, themes
 and postures by the rules alone against rules + learned models, 5-fold cross-validation (no
-document is scored by a model that saw it). The last line is JSON.
+document is scored by a model that saw it). Out of the field, unlabelled: the tags of the 496 CNIL
+fiches (national, no posture, no horizon expected). The last line is JSON.
 """
 
 from __future__ import annotations
@@ -149,9 +150,36 @@ def main() -> None:
         if r["names_found"]["labelled"]:
             print(f"  noms étiquetés trouvés parmi les entités et les lieux : {r['names_found']['share']:.0%} "
                   f"(sur {r['names_found']['labelled']})")
+    report["out_of_domain"] = out_of_domain(extractor, analyzer)
     report["entities"] = entity_precision(extractor, analyzer)
     report["learning"] = learning_gain(extractor, analyzer)
     print(json.dumps(report, ensure_ascii=False))
+
+
+def out_of_domain(extractor: TextExtractor, analyzer: Analyzer) -> dict:
+    """Tags on documents outside the field and unlabelled: the CNIL's fiches on personal data
+    (../shared/data/ir-dev/cnil). Each is national (France), none states a foresight posture or a
+    target year, none is about water, risks or nature: whatever says otherwise is a false positive
+    of a rule, read without labels. (Read 2026-12-07: acronyms taken for communes, addresses.)"""
+    fiches = sorted((DATA / "ir-dev" / "cnil" / "fiches").glob("*.txt"))
+    if not fiches:
+        return {}
+    national = with_posture = with_horizon = 0
+    themes: dict[str, int] = {}
+    for path in fiches:
+        analysis = analyzer.run(extract(path, extractor))
+        p = predicted(analysis)
+        national += p["territories"] == {"pays:FR"}
+        with_posture += bool(p["postures"])
+        with_horizon += bool(p["horizons"])
+        for slug in p["themes"]:
+            themes[slug] = themes.get(slug, 0) + 1
+    n = len(fiches)
+    print(f"\nhors domaine, {n} fiches CNIL : portée nationale {national / n:.1%}, une posture {with_posture}, "
+          f"un horizon {with_horizon} ; thèmes : " + ", ".join(f"{k} {v}" for k, v in
+                                                              sorted(themes.items(), key=lambda kv: -kv[1])))
+    return {"documents": n, "national": round(national / n, 3), "with_posture": with_posture,
+            "with_horizon": with_horizon, "themes": themes}
 
 
 def learning_gain(extractor: TextExtractor, analyzer: Analyzer) -> dict:

@@ -64,8 +64,8 @@ from workers.records import card_headings, fallback_title, record_headings  # no
 K = 10
 DEPTH = 100  # candidates each side brings to the fusion
 #: proximity 0.5 never won a fold (2026-12); it stays a Ranking weight, off
-GRID_WORDS = {"title": [0.5, 1.0, 2.0, 3.0], "names": [0.3, 0.7, 1.0, 1.5], "headings": [0.0, 0.1, 0.3, 0.7],
-              "proximity": [0.0], "expansion": [0.0, 0.3, 1.0]}
+GRID_WORDS = {"title": [0.5, 1.0, 2.0, 3.0], "names": [0.3, 0.7, 1.0, 1.5], "headings": [0.0, 0.1, 0.3],
+              "proximity": [0.0], "expansion": [0.0, 0.3, 1.0], "strip_questions": [False, True]}
 GRID_CARD = (0.0, 0.33, 0.5, 0.67)  # a document's semantic closeness: best unit drawn toward its card
 GRID_FUSION = [*(("zscore", kw, q, 0, c) for kw in (0.0, 0.25, 0.5, 1.0, 1.5, 2.0)
                  for q in (0.5, 1.0, 1.5, 2.0, 3.0, 4.0) for c in GRID_CARD),
@@ -219,12 +219,14 @@ def scores(rankings: list[list[str]], queries: list[Query]) -> dict[str, float]:
 
 
 # -- systems -------------------------------------------------------------------------------------
-def word_rankings(backend: TantivyBackend, queries: list[Query], expand: float) -> list[Scored]:
-    """Each query's documents by the word engine; ``expand``: weight of acronym expansions (0: none)."""
+def word_rankings(backend: TantivyBackend, queries: list[Query], expand: float, strip: bool = False) -> list[Scored]:
+    """Each query's documents by the word engine; ``expand``: weight of acronym expansions (0: none);
+    ``strip``: a question's framing words left out (Ranking.strip_questions)."""
     glossary = load_glossary() if expand else {}
     out = []
     for q in queries:
-        text = expand_acronyms(q.text, glossary, expand) if expand else q.text
+        text = Ranking(strip_questions=strip).words_of(q.text)
+        text = expand_acronyms(text, glossary, expand) if expand else text
         hits = backend.search(SearchQuery(text=text, limit=DEPTH, snippets=False)).hits
         out.append([(h.path, h.score) for h in hits])
     return out
@@ -303,12 +305,12 @@ def main() -> None:
         plain, backend, units_of = held_by[held.name]
         baseline[s.name] = word_rankings(plain, s.queries, expand=0.0)
         for point in itertools.product(*GRID_WORDS.values()):
-            title, names, headings, proximity, expansion = point
-            if names > title:  # a name or a guessed title never weighs more than a title the document gives
+            title, names, headings, proximity, expansion, strip = point
+            if names >= title:  # a name or a guessed title weighs less than a title the document gives
                 continue
             backend.boosts = {"title": title, "names": names, "headings": headings, "body": 1.0}
             backend.proximity_boost = proximity
-            words.setdefault(point, {})[s.name] = word_rankings(backend, s.queries, expand=expansion)
+            words.setdefault(point, {})[s.name] = word_rankings(backend, s.queries, expand=expansion, strip=strip)
         if vectors is not None and units_of is not None:
             t0 = time.monotonic()
             unit_vectors, paths, starts = units_of
@@ -324,8 +326,8 @@ def main() -> None:
 
     def ranking(point: tuple, fusion: tuple) -> Ranking:
         return Ranking(title=point[0], names=point[1], headings=point[2], proximity=point[3], expansion=point[4],
-                       fusion=fusion[0], dense_keywords=fusion[1], dense_questions=fusion[2], rrf_k=fusion[3] or 60,
-                       card_weight=fusion[4])
+                       strip_questions=point[5], fusion=fusion[0], dense_keywords=fusion[1],
+                       dense_questions=fusion[2], rrf_k=fusion[3] or 60, card_weight=fusion[4])
 
     def system(point: tuple, fusion: tuple, name: str) -> list[list[str]]:
         ranked = words[point][name]
@@ -371,7 +373,8 @@ def main() -> None:
     everything = {s.name: [True] * len(s.queries) for s in sets}
     final_point, final_fusion = best(everything, bool(dense))
     chosen = ranking(final_point, final_fusion)
-    shipped = (DEFAULT.title, DEFAULT.names, DEFAULT.headings, DEFAULT.proximity, DEFAULT.expansion)
+    shipped = (DEFAULT.title, DEFAULT.names, DEFAULT.headings, DEFAULT.proximity, DEFAULT.expansion,
+               DEFAULT.strip_questions)
     shipped_fusion = (DEFAULT.fusion, DEFAULT.dense_keywords, DEFAULT.dense_questions, DEFAULT.rrf_k,
                       DEFAULT.card_weight)
 

@@ -61,6 +61,23 @@ def territory_terms(value: str) -> list[str]:
 
 
 _TOKEN_OR_QUOTED = re.compile(r'"[^"]*"|[^\s()"]+')
+#: the words that frame a French question rather than say what it is about: interrogatives, subject
+#: and possessive pronouns, inverted auxiliaries ("puis-je", "faut-il"); a fixed list, not learnt
+_QUESTION_WORDS = re.compile(
+    r"(?<![\w'’-])(?:qu['’]est-ce(?![\w'’-])|(?:qu|j|m)['’]|(?:comment|pourquoi|quel|quels|quelle|quelles|lequel|laquelle|lesquels|"
+    r"lesquelles|que|quoi|qui|où|quand|combien|est-ce|(?:puis|peux|peut|peuvent|dois|doit|doivent|faut|ai|a|"
+    r"suis|sont|est|va|vais)-(?:t-)?(?:je|tu|il|elle|on|ils|elles)|je|tu|il|elle|on|ils|elles|mon|ma|mes|me)"
+    r"(?![\w'’-]))", re.I)
+
+
+def strip_question_words(text: str) -> str:
+    """A question without the words that only make it one ("comment puis-je signaler un spam ?" →
+    "signaler un spam ?"); the text unchanged when nothing else would be left or it holds syntax."""
+    if has_operators(text):
+        return text
+    stripped = re.sub(r"\s{2,}", " ", _QUESTION_WORDS.sub(" ", text)).strip()
+    return stripped if any(c.isalnum() for c in stripped) else text
+
 
 
 def expand_acronyms(text: str, glossary: dict[str, str], weight: float = 1.0) -> str:

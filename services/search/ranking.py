@@ -12,39 +12,48 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from services.search.query import strip_question_words
+
 _QUESTION = re.compile(r"\?|^\s*(?:comment|pourquoi|quel(?:le)?s?|qu['’]|que|qui|où|ou\s+trouver|quand|combien|"
                        r"est-ce|faut-il|peut-on|doit-on|a-t-on|how|what|why|which|when|where|who)\b", re.I)
 
 
 @dataclass(frozen=True)
 class Ranking:
-    title: float = 1.0  # a title the document gives itself (properties, cover, HTML, Markdown, styles)
+    title: float = 2.0  # a title the document gives itself (properties, cover, HTML, Markdown, styles)
     #: the file name as words, a title phare guessed (a first line, the file name), authors, a
-    #: documentalist's summary; never more than ``title`` (bench/relevance.py's grid keeps to it)
-    names: float = 0.7
+    #: documentalist's summary; less than ``title`` (bench/relevance.py's grid keeps to it)
+    names: float = 1.0
     #: section titles (also in the body): a weight of their own lost on every set (2026-12: 0.1 to 0.7
-    #: put a long report's headings above the fiche a question is about)
+    #: put a long report's headings above the fiche a question is about; 0.7 is no longer in the grid)
     headings: float = 0.0
     body: float = 1.0
     proximity: float = 0.0  # the query's words close together, in order (cross-validation: no gain)
     #: weight of an acronym's full name added to a query (and of an acronym added to its full name)
     expansion: float = 0.3
+    #: a question's framing words ("comment", "puis-je", "quels") left out of the word search
+    #: (services/search/query.strip_question_words); semantic search reads the whole question
+    strip_questions: bool = True
     fusion: Literal["zscore", "rrf"] = "zscore"  # how words and meaning are mixed
-    dense_keywords: float = 1.0  # weight of semantic search against words, for a few keywords …
+    dense_keywords: float = 0.25  # weight of semantic search against words, for a few keywords …
     dense_questions: float = 1.0  # … and for a question in everyday words
     rrf_k: int = 60  # (rrf only)
     #: a document's semantic closeness: its best unit drawn toward its card by this much (0: best unit
     #: alone); a passage can match a question by accident, the card says what the document is about
-    card_weight: float = 0.5
+    card_weight: float = 0.33
     #: a document found by meaning alone must be at least this close to the query (cosine): e5's
     #: similarities are crowded (0.75 for unrelated text), and a relevant document scores at least
-    #: 0.84 (card weight 0.5) on nine questions in ten of every set (bench/relevance.py prints it);
+    #: 0.84 (card weight 0.33 or 0.5) on nine questions in ten of every set (bench/relevance.py prints it);
     #: below, it is noise, not a result
     dense_floor: float = 0.84
 
     @property
     def boosts(self) -> dict[str, float]:
         return {"title": self.title, "names": self.names, "headings": self.headings, "body": self.body}
+
+    def words_of(self, text: str) -> str:
+        """What the word search is given for ``text``, as typed."""
+        return strip_question_words(text) if self.strip_questions and is_question(text) else text
 
     def dense_weight(self, text: str) -> float:
         return self.dense_questions if is_question(text) else self.dense_keywords

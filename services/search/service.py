@@ -118,8 +118,10 @@ class SearchService:
         """Hits and relabelled facets; ``semantic=False``: the words alone (counts that must match a
         filter's, as the exploration views need)."""
         typed = query.text
-        if query.text and self.glossary:
-            query = query.model_copy(update={"text": expand_acronyms(query.text, self.glossary, DEFAULT.expansion)})
+        if query.text:  # the words' side: a question's framing words out, acronyms expanded
+            words = DEFAULT.words_of(query.text)
+            query = query.model_copy(update={"text": expand_acronyms(words, self.glossary, DEFAULT.expansion)
+                                             if self.glossary else words})
         hidden = self.catalog.hidden_from_reads()
         if hidden:
             query = query.model_copy(update={"exclude_ids": [*query.exclude_ids, *hidden]})

@@ -12,7 +12,8 @@ from schemas.search import SearchQuery
 from services.ingest.blobs import ArtifactStore
 from services.ingest.catalog import Catalog
 from services.search.backends.tantivy_backend import TantivyBackend
-from services.search.query import expand_acronyms
+from services.search.query import expand_acronyms, strip_question_words
+from services.search.ranking import DEFAULT, Ranking
 from services.search.service import Labels, SearchService
 from tests.integration.contract.search_backend import record
 from workers.analyze.taxonomy import Taxonomy
@@ -105,3 +106,24 @@ def test_a_bare_territory_code_is_named_at_every_level_it_exists() -> None:
     assert view.label("territories", "FR") == "France (pays)"
     assert view.label("territories", "departement:84") == "Vaucluse (département)"
     assert view.label("places", "INT") == "International (hors de France)"
+
+
+@pytest.mark.parametrize(("question", "words"), [
+    ("comment puis-je signaler un spam ?", "signaler un spam ?"),
+    ("Qu’est-ce que l’imperméabilisation des sols ?", "l’imperméabilisation des sols ?"),
+    ("qu'est-ce qu'un PLU", "un PLU"),
+    ("où trouver le PLU de Grenoble", "trouver le PLU de Grenoble"),
+    ("Quelle est la stratégie du Grand Est ?", "est la stratégie du Grand Est ?"),  # the région stays
+    ("comment ?", "comment ?"),  # nothing else: kept whole
+    ('"comment" faire', '"comment" faire'),  # syntax: as typed
+])
+def test_a_questions_framing_words_leave_the_word_search(question: str, words: str) -> None:
+    assert strip_question_words(question) == words
+
+
+def test_the_word_search_of_a_question_and_of_keywords(service: SearchService) -> None:
+    """A framing word that a document happens to hold ("comment") no longer outranks the subject."""
+    service.backend.upsert([record("guide", "Guide", "Comment faire ? Comment lire ? Comment choisir ? Comment ?")])
+    assert [h.id for h in service.search(SearchQuery(text="comment réviser le PLU ?")).hits] == ["plu"]
+    assert Ranking(strip_questions=False).words_of("comment réviser le PLU ?") == "comment réviser le PLU ?"
+    assert DEFAULT.words_of("PPRI Grenoble") == "PPRI Grenoble"  # keywords as typed
