@@ -49,7 +49,7 @@ DATA = ROOT.parent / "shared" / "data"
 CACHE = ROOT / "bench" / ".cache"
 sys.path.insert(0, str(ROOT))
 
-from schemas.documents import Extraction, IndexRecord  # noqa: E402
+from schemas.documents import Extraction, IndexRecord, file_name_words  # noqa: E402
 from schemas.reference import load_glossary  # noqa: E402
 from schemas.search import SearchQuery  # noqa: E402
 from services.search.backends.tantivy_backend import TantivyBackend  # noqa: E402
@@ -59,7 +59,7 @@ from services.semantic.vectors import document_score  # noqa: E402
 from workers.embed.units import embedding_headings, embedding_title, units  # noqa: E402
 from workers.extract.errors import ExtractionError  # noqa: E402
 from workers.extract.extractor import EXTRACTOR_VERSION, TextExtractor  # noqa: E402
-from workers.records import card_headings, fallback_title, record_headings  # noqa: E402
+from workers.records import card_headings, record_headings  # noqa: E402
 
 K = 10
 DEPTH = 100  # candidates each side brings to the fusion
@@ -139,7 +139,7 @@ def prepare(s: EvalSet, extractor: TextExtractor) -> None:
         place = places[key]
         s.extractions[place] = e
         s.records.append(IndexRecord(
-            id=hashlib.sha1(place.encode()).hexdigest()[:16], title=e.title or fallback_title(path.name),
+            id=hashlib.sha1(place.encode()).hexdigest()[:16], title=e.title or file_name_words(path.name),
             title_source=e.shown_title_source, path=place, format=e.format,
             language=e.language, year=e.year, pages=e.pages, headings=record_headings(e)))
     for q in s.queries:
@@ -183,9 +183,9 @@ class Vectors:
         order and where each one's units start."""
         matrix, paths, starts = [], [], [0]
         for r in s.records:
-            found = units(embedding_title(r.title, r.title_source), embedding_headings(card_headings(
-                          s.extractions[r.path], r.path)),
-                          s.extractions[r.path])
+            extraction = s.extractions[r.path]
+            found = units(embedding_title(r.title, r.title_source),
+                          embedding_headings(card_headings(extraction, r.path)), extraction)
             matrix.append(self._cached("passage", [u.text for u in found]))
             paths.append(r.path)
             starts.append(starts[-1] + len(found))
@@ -223,9 +223,10 @@ def word_rankings(backend: TantivyBackend, queries: list[Query], expand: float, 
     """Each query's documents by the word engine; ``expand``: weight of acronym expansions (0: none);
     ``strip``: a question's framing words left out (Ranking.strip_questions)."""
     glossary = load_glossary() if expand else {}
+    ranking = Ranking(strip_questions=strip)
     out = []
     for q in queries:
-        text = Ranking(strip_questions=strip).words_of(q.text)
+        text = ranking.words_of(q.text)
         text = expand_acronyms(text, glossary, expand) if expand else text
         hits = backend.search(SearchQuery(text=text, limit=DEPTH, snippets=False)).hits
         out.append([(h.path, h.score) for h in hits])

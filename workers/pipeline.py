@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from schemas.curation import FieldCuration, doubt_columns, doubts
-from schemas.documents import Analysis, DocState, Extraction, IndexRecord, Resemblance
+from schemas.documents import Analysis, DocState, Extraction, IndexRecord, Resemblance, file_name_words
 from schemas.events import (
     DocumentAnalyzed,
     DocumentEvent,
@@ -31,7 +31,7 @@ from workers.extract.extractor import EXTRACTOR_VERSION
 from workers.extract.sandbox import ExtractionSandbox
 from workers.families import FamilyPlacer
 from workers.ports import ArtifactsPort, BlobsPort, CatalogPort, FamiliesPort, IndexWriter, StoredDocument
-from workers.records import fallback_title, index_record
+from workers.records import index_record
 
 log = logging.getLogger(__name__)
 Publish = Callable[[DocumentEvent], None]
@@ -146,7 +146,7 @@ class Pipeline:
             self.observe("extract", time.monotonic() - started)
             log.info("extracted %s in %.2fs", doc.id, time.monotonic() - started)
             self.artifacts.put("extract", doc.sha256, extraction)
-        title = extraction.title or fallback_title((self.catalog.paths_of(doc.id) or [doc.id])[0])
+        title = extraction.title or file_name_words((self.catalog.paths_of(doc.id) or [doc.id])[0])
         if self._finish(doc, DocState.ANALYZING, format=extraction.format, title=title, attempts=0):
             self.publish(DocumentExtracted(doc_id=doc.id))
 

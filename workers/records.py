@@ -16,10 +16,6 @@ _MIN_MENTIONS_FOR_FACET = 2
 UPLOADS_COLLECTION = "téléversements"
 
 
-def fallback_title(path: str) -> str:
-    return file_name_words(path)
-
-
 def record_headings(extraction: Extraction) -> list[str]:
     """The section titles the extraction found (the file name is searched apart: IndexRecord.searched_names)."""
     return [e.text for e in extraction.elements if e.category == "Title"][:_MAX_HEADINGS]
@@ -29,7 +25,7 @@ def card_headings(extraction: Extraction, path: str) -> list[str]:
     """What a document's semantic card reads besides its title: the file name as words (documentalists
     name files after what they hold: "tableau_commentaires_standard_cnig_risques"), then the section titles."""
     titles = record_headings(extraction)
-    return [fallback_title(path), *titles] if path else titles
+    return [file_name_words(path), *titles] if path else titles
 
 
 def scope_of(analysis: Analysis) -> str:
@@ -70,7 +66,7 @@ def _automatic_record(doc: StoredDocument, paths: list[str], extraction: Extract
     places = sorted(f"{t.level}:{t.code}" for t in analysis.territories
                     if not t.about and t.count >= _MIN_MENTIONS_FOR_FACET)
     return IndexRecord(
-        id=doc.id, title=doc.title or fallback_title(paths[0] if paths else doc.id),
+        id=doc.id, title=doc.title or file_name_words(paths[0] if paths else doc.id),
         title_source=extraction.shown_title_source,
         path=paths[0] if paths else "", format=extraction.format, language=extraction.language,
         year=extraction.year, pages=extraction.pages,

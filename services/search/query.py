@@ -60,12 +60,11 @@ def territory_terms(value: str) -> list[str]:
     return territory_keys(value)
 
 
-_TOKEN_OR_QUOTED = re.compile(r'"[^"]*"|[^\s()"]+')
 #: the words that frame a French question rather than say what it is about: interrogatives, subject
 #: and possessive pronouns, inverted auxiliaries ("puis-je", "faut-il"); a fixed list, not learnt
 _QUESTION_WORDS = re.compile(
-    r"(?<![\w'’-])(?:qu['’]est-ce(?![\w'’-])|(?:qu|j|m)['’]|(?:comment|pourquoi|quel|quels|quelle|quelles|lequel|laquelle|lesquels|"
-    r"lesquelles|que|quoi|qui|où|quand|combien|est-ce|(?:puis|peux|peut|peuvent|dois|doit|doivent|faut|ai|a|"
+    r"(?<![\w'’-])(?:qu['’]est-ce(?![\w'’-])|(?:qu|j|m)['’]|"
+    r"(?:comment|pourquoi|quel|quels|quelle|quelles|lequel|laquelle|lesquels|lesquelles|que|quoi|qui|où|quand|combien|est-ce|(?:puis|peux|peut|peuvent|dois|doit|doivent|faut|ai|a|"
     r"suis|sont|est|va|vais)-(?:t-)?(?:je|tu|il|elle|on|ils|elles)|je|tu|il|elle|on|ils|elles|mon|ma|mes|me)"
     r"(?![\w'’-]))", re.I)
 
@@ -78,6 +77,8 @@ def strip_question_words(text: str) -> str:
     stripped = re.sub(r"\s{2,}", " ", _QUESTION_WORDS.sub(" ", text)).strip()
     return stripped if any(c.isalnum() for c in stripped) else text
 
+
+_TOKEN_OR_QUOTED = re.compile(r'"[^"]*"|[^\s()"]+')
 
 
 def expand_acronyms(text: str, glossary: dict[str, str], weight: float = 1.0) -> str:
