@@ -195,6 +195,16 @@ def test_a_markdown_heading_title_has_no_marks(tmp_path: Path, extractor: TextEx
     assert result.title == "Plan vélo de Voiron" and result.title_source == "markdown"
 
 
+def test_struck_through_markdown_is_not_text(tmp_path: Path, extractor: TextExtractor) -> None:
+    """An action sheet strikes the objectives it does not pursue: they are not what it says."""
+    blob = tmp_path / "fiche.md"
+    blob.write_text("## Objectifs\n\n1. Adaptation au changement climatique\n2. ~~Production et consommation des "
+                    "ENR~~\n3. ~~Maîtrise de l'énergie~~ et sobriété\n", encoding="utf-8")
+    text = " ".join(p.text for p in extractor.run(blob, "fiche.md").pages)
+    assert "Adaptation au changement climatique" in text and "sobriété" in text
+    assert "ENR" not in text and "Maîtrise" not in text and "~~" not in text
+
+
 @pytest.mark.parametrize("prose", [  # libmagic calls both "text/csv"
     "Définition : le registre, la finalité\nLe responsable, le délégué\nLa personne, le tiers\n",
     "Qui est concerné ? Les communes, les EPCI\nLe préfet, le maire\nLes habitants, les associations\n",

@@ -68,6 +68,22 @@ def test_theme_scores_have_evidence() -> None:
     assert scores[0].slug == "sols-foncier" and scores[0].evidence[0].page == 2
 
 
+def test_words_of_a_web_address_are_not_themes() -> None:
+    themes = Taxonomy.load("themes")
+    text = "Le réseau de chaleur : https://agirpourlatransition.ademe.fr/entreprises/aides-financieres/emploi"
+    assert [t.slug for t in themes.score([Page(page=1, text=text)])] == ["energie"]
+
+
+def test_a_theme_beside_the_main_one_needs_more_than_one_mention() -> None:
+    extraction = Extraction(extractor_version=4, format="md", mime_type="text/markdown", language="fr", page_count=1,
+                            title="Appel à projets réseaux de chaleur",
+                            pages=[Page(page=1, text="Les réseaux de chaleur ne sont pas réservés aux grandes villes. "
+                                                     "Votre collectivité couvre une population inférieure à 50 000 "
+                                                     "habitants ? Le réseau de chaleur et la chaufferie biomasse "
+                                                     "sont financés.")])
+    assert [t.slug for t in Analyzer(EntityRecognizer()).run(extraction).themes if "/" not in t.slug] == ["energie"]
+
+
 @pytest.mark.parametrize(("raw", "clean"), [("n’", None), ("L", None), ("JANVIER 2024", None), ("12", None),
                                              ("  Grenoble-Alpes Métropole ", "Grenoble-Alpes Métropole"),
                                              ("ADEME", "ADEME")])
@@ -252,6 +268,16 @@ def test_addresses_glued_to_their_street_are_addresses(tagger: TerritoryTagger) 
     assert not [t for t in tagger.run([Page(page=1, text=text)]) if t.about and t.code in ("75", "75056")]
 
 
+def test_a_short_note_listing_places_once_each_is_about_none(tagger: TerritoryTagger) -> None:
+    """A national network's note names the towns of its meetings once each: examples, not a subject."""
+    note = [Page(page=1, text="Le réseau rassemble 60 communes. Ses membres étaient aux Rencontres nationales à "
+                              "Melle (79) en 2023, à Vaour (81) en 2024, puis à Poitiers en 2025.")]
+    assert not any(t.about for t in tagger.run(note))
+    twice = [Page(page=1, text="Le réseau est né à Poitiers. Ses Rencontres nationales ont eu lieu à Melle (79) "
+                               "et à Poitiers.")]
+    assert {f"{t.level}:{t.code}" for t in tagger.run(twice) if t.about} == {"commune:86194"}
+
+
 def test_a_short_note_is_about_the_place_it_names(tagger: TerritoryTagger) -> None:
     """Two paragraphs name their subject once, its region once as context: the smaller place wins."""
     note = [Page(page=1, text="Votre commune est concernée par le PCET de la région Rhône-Alpes. "
@@ -302,6 +328,13 @@ def test_words_glued_after_a_name_and_actions_are_not_names() -> None:
     ("La loi Climat et résilience de 2021 a été votée en 2021.", []),  # past years, a law's year
     ("En 2019, le conseil a voté le budget ; en 2026, il recrutera.", []),  # dates, not targets
     ("Rapport publié en 2024 sur les 33 réseaux.", []),
+    # a sentence wrapped by a PDF's line breaks is still one sentence
+    ("Elle engage à réduire de moitié le rythme de consommation des espaces\nnaturels sur les dix prochaines "
+     "années (2031).", [2031]),
+    ("Les éco-gestes permettront de réduire la consommation durant l'hiver 2025-2026.", []),  # a season
+    # a goal introduces the next year named: a later deadline of the same sentence is not a target
+    ("Les objectifs seront intégrés dans les SRADDET d'ici 2025, ensuite déclinés dans les SCoT en 2026.", [2025]),
+    ("Objectifs : moins 40 % en 2030, moins 50 % en 2040 et moins 60 % en 2050.", [2030, 2040, 2050]),
 ])
 def test_target_years_without_the_word_horizon(sentence: str, years: list[int]) -> None:
     assert [h.year for h in find_horizons([Page(page=1, text=sentence)], publication_year=2024)] == years

@@ -22,6 +22,9 @@ from workers.analyze.territories import TerritoryTagger, with_scope
 _MAX_THEMES = 4
 _MAX_SUBTHEMES = 6
 _MIN_THEME_SCORE = 1.5
+#: a theme beside the main one needs more than one mention: one word in a short note ("votre collectivité",
+#: "une population de 50 000 habitants") is not a topic, however dense it makes the page
+_MIN_THEME_HITS = 2
 _THEME_SHARE_OF_TOP = 0.35  # a theme far below the document's main theme is noise, not a topic
 _MIN_POSTURE_DENSITY = 0.5  # mentions per thousand words
 _STYLED = frozenset({"docx", "odt", "pptx", "odp", "html", "md", "epub", "rtf"})
@@ -131,7 +134,8 @@ class Analyzer:
         text = "\n".join([title, *(p.text for p in extraction.pages)])
         themes = self._themes.score(extraction.pages, title)
         floor = max(_MIN_THEME_SCORE, _THEME_SHARE_OF_TOP * themes[0].score) if themes else 0
-        kept = [t for t in themes if t.score >= floor][:_MAX_THEMES] or themes[:1]
+        kept = [t for i, t in enumerate(themes) if t.score >= floor and (i == 0 or t.hits >= _MIN_THEME_HITS)
+                ][:_MAX_THEMES] or themes[:1]
         postures = self._postures.score(extraction.pages, title)
         return {"themes": _Proposal(themes, kept, text), "postures": _Proposal(
             postures, addressed_postures(self._postures, extraction, title, postures), text)}

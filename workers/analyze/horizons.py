@@ -24,7 +24,8 @@ _HORIZON = re.compile(
     r"\s[^.\n;]{0,30}?\b" + _YEAR, re.IGNORECASE)
 #: a goal in the sentence before a year introduced by "en", "pour", "à", "vers" or ending a period
 _GOAL = re.compile(r"\b(?:objectifs?|cibles?|réduire|réduction|diminuer|diminution|baisser|baisse|diviser|division|"
-                   r"atteindre|porter|viser|vise|neutralité|zéro|économiser|économies|doubler|tripler)\b|[-−]\s?\d+\s?%",
+                   r"atteindre|porter|viser|vise|neutralité|zéro|économiser|économies|doubler|tripler)\b"
+                   r"|(?:[-−]|\bmoins)\s?\d+(?:[,.]\d+)?\s?%",
                    re.IGNORECASE)
 _INTRODUCED = re.compile(r"(?:\b(?:en|pour|à|vers)\s+|\(\s*)" + _YEAR + r"|\b20[0-2]\d\s?[-–à]\s?" + _YEAR,
                          re.IGNORECASE)
@@ -32,8 +33,12 @@ _INTRODUCED = re.compile(r"(?:\b(?:en|pour|à|vers)\s+|\(\s*)" + _YEAR + r"|\b20
 #: passing, "Agenda 2030")
 _NAMED = re.compile(r"\b(?:SCoT|PLUi?|PCAET|SRADDET|Projet|Ambition|Territoires?|Stratégie)\s+"
                     + _YEAR)
-_SENTENCE_START = re.compile(r"[.!?;\n]")
+#: a sentence ends at its punctuation, or at a line break before a new line that starts like one (a capital,
+#: a bullet, a number); a break before a small letter is a PDF's line wrap inside the sentence
+_SENTENCE_START = re.compile(r"[.!?;]|\n(?=\s*(?:[-•*–\d]|[A-ZÀ-Ý]))")
 _MAX_EVIDENCE = 3
+_MIN_PERIOD_YEARS = 3
+_LAST_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 def _sentence_before(text: str, position: int, reach: int = 160) -> str:
@@ -62,6 +67,10 @@ def find_horizons(pages: list[Page], publication_year: int | None) -> list[Horiz
             keep(page, int(m.group(1)), m.start(1), m.end(1))
         for m in _INTRODUCED.finditer(text):
             group = 1 if m.group(1) else 2
-            if _GOAL.search(_sentence_before(text, m.start())):
+            if group == 2 and int(m.group(2)) - int(m.group(0)[:4]) < _MIN_PERIOD_YEARS:
+                continue  # "l'hiver 2022-2023", "2024-2025": a season or a school year, not a horizon
+            # a goal introduces the next year the sentence names: "d'ici 2024, ensuite … en 2026" is one target
+            before = _LAST_YEAR.split(_sentence_before(text, m.start()))[-1]
+            if _GOAL.search(before):
                 keep(page, int(m.group(group)), m.start(group), m.end(group))
     return [HorizonTag(year=y, evidence=ev) for y, ev in sorted(found.items()) if ev]

@@ -34,6 +34,19 @@ def _match_terms(spec: dict, match_labels: bool) -> list[str]:
     return [t for t in terms if t.strip()]
 
 
+_URL = re.compile(r"\b(?:https?://|www\.)\S+")
+
+
+def without_urls(text: str) -> str:
+    """``text`` folded (offsets kept) with its web addresses blanked: a word in a link
+    ("…/entreprises/aides-financieres/…") is an address, not the document speaking of it."""
+    folded, parts, last = fold_keep_offsets(text), [], 0
+    for m in _URL.finditer(text):
+        parts += [folded[last:m.start()], " " * (m.end() - m.start())]
+        last = m.end()
+    return "".join([*parts, folded[last:]])
+
+
 @dataclass(frozen=True)
 class ConceptScore:
     slug: str
@@ -87,7 +100,7 @@ class Taxonomy:
               ) -> list[ConceptScore]:
         """``concepts`` (default: the top level) found in the pages, best first, with evidence."""
         words = sum(len(p.text.split()) for p in pages) or 1
-        folded_pages = [(p, fold_keep_offsets(p.text)) for p in pages]
+        folded_pages = [(p, without_urls(p.text)) for p in pages]
         folded_title = fold_keep_offsets(title)
         out = []
         for concept in self.concepts if concepts is None else concepts:

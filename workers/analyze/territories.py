@@ -167,7 +167,12 @@ class TerritoryTagger:
             best_score = max((scores[f"{t.level}:{t.code}"] for t in named), default=0)
             best = [t for t in named if scores[f"{t.level}:{t.code}"] == best_score]
             if best:
-                max(best, key=lambda t: TerritoryLevel(t.level).rank).about = True
+                subject = max(best, key=lambda t: TerritoryLevel(t.level).rank)
+                # named once among other places named once (Melle, Vaour, Poitiers, la Drôme): a list of
+                # examples, not a subject; its own département or region beside it is no rival
+                rivals = [t for t in named if t is not subject and f"{t.level}:{t.code}" not in subject.ancestors]
+                if subject.count >= 2 or not rivals:
+                    subject.about = True
         return sorted(tags, key=lambda tag: (-tag.about, -tag.count, tag.code))
 
     @staticmethod

@@ -12,7 +12,7 @@ from workers.extract.cleaning import clean_text, detect_language, strip_running_
 from workers.extract.detect import detect_format
 from workers.extract.errors import ExtractionError
 from workers.extract.limits import check_zip_bomb
-from workers.extract.markdown import read_text, split_front_matter
+from workers.extract.markdown import read_text, split_front_matter, without_struck
 from workers.extract.partition import partition_file, partition_markdown, structure_page
 from workers.extract.properties import Properties, read_properties
 
@@ -155,7 +155,7 @@ class TextExtractor:
     def _partitioned(self, path: Path, fmt: str, mime: str) -> Extraction:
         if fmt == "md":
             front, body = split_front_matter(read_text(path))
-            elements = partition_markdown(body)
+            elements = partition_markdown(without_struck(body))
             props = Properties(title=front.title, authors=front.authors, created_year=front.year)
         elif fmt == "csv":
             try:

@@ -33,6 +33,15 @@ def read_text(path: Path) -> str:
         return str(best) if best is not None else raw.decode("latin-1")
 
 
+_STRUCK = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
+
+
+def without_struck(body: str) -> str:
+    """Markdown without its struck-through text (``~~…~~``): what an author crossed out ("~~Production
+    d'ENR~~": an objective the action does not pursue) is not what the document says."""
+    return _STRUCK.sub("", body)
+
+
 def split_front_matter(text: str) -> tuple[FrontMatter, str]:
     """The front matter's title, year and authors, and the text without it. Front matter that is
     not a YAML mapping is dropped all the same: it is never prose."""
