@@ -17,6 +17,7 @@ from services.settings import Settings
 if TYPE_CHECKING:
     from dramatiq.brokers.redis import RedisBroker
 
+    from services.search.ranking import Ranking
     from services.semantic.vectors import VectorStore
     from workers.analyze.analyzer import Analyzer
 
@@ -55,17 +56,25 @@ class Container:
         return ArtifactStore(self.settings.artifacts_dir)
 
     @cached_property
+    def ranking(self) -> Ranking:
+        """How phare ranks (field weights, fusion with semantic search): chosen by cross-validation in
+        ``bench/relevance.py``, one object for the backends, the hybrid search and the service."""
+        from services.search.ranking import DEFAULT
+
+        return DEFAULT
+
+    @cached_property
     def backend(self) -> SearchBackend:
         """OpenSearch when PHARE_OPENSEARCH_URL is set, else the embedded tantivy index."""
         if self.settings.opensearch_url:
             from services.search.backends.opensearch_backend import OpenSearchBackend
 
-            backend: SearchBackend = OpenSearchBackend(self.settings.opensearch_url)
+            backend: SearchBackend = OpenSearchBackend(self.settings.opensearch_url, ranking=self.ranking)
             self._closers.append(backend.close)
             return backend
         from services.search.backends.tantivy_backend import TantivyBackend
 
-        backend = TantivyBackend(self.settings.index_dir)
+        backend = TantivyBackend(self.settings.index_dir, ranking=self.ranking)
         self._closers.append(backend.close)
         return backend
 
@@ -208,11 +217,10 @@ class Container:
         hybrid = None
         if self.encoder is not None:
             from services.search.hybrid import HybridSearch
-            from services.search.ranking import DEFAULT
 
-            hybrid = HybridSearch(self.encoder, lambda: self.vectors, DEFAULT, self.settings.semantic.candidates)
+            hybrid = HybridSearch(self.encoder, lambda: self.vectors, self.ranking, self.settings.semantic.candidates)
         return SearchService(self.backend, self.catalog, self.artifacts, labels, glossary, self.blobs,
-                             self.settings.inbox, hybrid, self.families)
+                             self.settings.inbox, hybrid, self.families, self.ranking)
 
     @cached_property
     def curation(self):  # noqa: ANN201 - services.curation.Curation

@@ -31,7 +31,7 @@ from services.search.backends.base import SearchBackend
 from services.search.facet_tree import build_tree
 from services.search.hybrid import HybridSearch
 from services.search.query import expand_acronyms
-from services.search.ranking import DEFAULT
+from services.search.ranking import DEFAULT, Ranking
 
 _LANGUAGES = {"fr": "français", "en": "anglais", "other": "autre"}
 
@@ -76,9 +76,10 @@ class SearchService:
     def __init__(self, backend: SearchBackend, catalog: Catalog, artifacts: ArtifactStore, labels: Labels,
                  glossary: dict[str, str] | None = None, blobs: BlobStore | None = None,
                  inbox: Path | None = None, hybrid: HybridSearch | None = None,
-                 families: FamilyStore | None = None) -> None:
+                 families: FamilyStore | None = None, ranking: Ranking = DEFAULT) -> None:
         """``hybrid``: semantic search fused with the words (None: words only); ``families``: the
-        documents' families (None: none shown)."""
+        documents' families (None: none shown); ``ranking``: how a query becomes the words searched."""
+        self.ranking = ranking
         self.families = families
         self.hybrid = hybrid
         self.inbox = str(inbox.resolve()) if inbox is not None else None
@@ -119,8 +120,8 @@ class SearchService:
         filter's, as the exploration views need)."""
         typed = query.text
         if query.text:  # the words' side: a question's framing words out, acronyms expanded
-            words = DEFAULT.words_of(query.text)
-            query = query.model_copy(update={"text": expand_acronyms(words, self.glossary, DEFAULT.expansion)
+            words = self.ranking.words_of(query.text)
+            query = query.model_copy(update={"text": expand_acronyms(words, self.glossary, self.ranking.expansion)
                                              if self.glossary else words})
         hidden = self.catalog.hidden_from_reads()
         if hidden:

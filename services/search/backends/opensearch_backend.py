@@ -29,12 +29,11 @@ from schemas.search import (
     Snippet,
 )
 from services.search.query import clean_user_query, territory_terms
-from services.search.ranking import DEFAULT
+from services.search.ranking import DEFAULT, Ranking
 
 INDEX_VERSION = 1
 #: searched fields: the title only when the document gives it (``title_text``); a guessed one is a name
 _SEARCHED = {"title": "title_text", "names": "names", "headings": "headings", "body": "body"}
-_FIELDS = [f"{_SEARCHED[field]}^{boost:g}" for field, boost in DEFAULT.boosts.items() if boost > 0]
 _FACET_SIZE = 50
 _FACET_SIZES = {"territories": 300}  # every level at once: the territory tree is built from them
 _SNIPPET_CHARS = 220
@@ -63,7 +62,10 @@ def to_simple_query_string(text: str) -> str:
 class OpenSearchBackend:
     """``alias`` points at ``<alias>-v<version>``; the index is created on first use if absent."""
 
-    def __init__(self, url: str, alias: str = "phare-documents", client: OpenSearch | None = None) -> None:
+    def __init__(self, url: str, alias: str = "phare-documents", client: OpenSearch | None = None,
+                 ranking: Ranking = DEFAULT) -> None:
+        """``ranking``: the searched fields' weights (``services/search/ranking.py``)."""
+        self.fields = [f"{_SEARCHED[field]}^{boost:g}" for field, boost in ranking.boosts.items() if boost > 0]
         self.client = client or OpenSearch(hosts=[url], timeout=30, max_retries=5, retry_on_timeout=True,
                                            retry_on_status=(429, 502, 503, 504))
         self.alias = alias
@@ -165,7 +167,7 @@ class OpenSearchBackend:
         cleaned = clean_user_query(text)
         if not cleaned or cleaned.strip() == "*":
             return None
-        return {"simple_query_string": {"query": to_simple_query_string(cleaned), "fields": _FIELDS,
+        return {"simple_query_string": {"query": to_simple_query_string(cleaned), "fields": self.fields,
                                         "default_operator": "or", "lenient": True}}
 
     def _filters(self, q: SearchQuery) -> list[dict[str, Any]]:

@@ -30,7 +30,7 @@ from schemas.search import (
 )
 from schemas.text import fold
 from services.search.query import clean_user_query, has_operators, parser_text, territory_terms
-from services.search.ranking import DEFAULT
+from services.search.ranking import DEFAULT, Ranking
 
 log = logging.getLogger(__name__)
 
@@ -85,11 +85,11 @@ class TantivyBackend:
     """SearchBackend on a tantivy index in ``path`` (or in memory when ``path`` is None)."""
 
     def __init__(self, path: Path | None, boosts: dict[str, float] | None = None,
-                 proximity_boost: float | None = None) -> None:
-        """``boosts``: text field → weight in the query; ``proximity_boost``: weight of the query's
-        words found together (0 turns it off). Defaults: ``services/search/ranking.py``."""
-        self.boosts = boosts or DEFAULT.boosts  # keyed by ranking weight names (title, names, headings, body)
-        self.proximity_boost = DEFAULT.proximity if proximity_boost is None else proximity_boost
+                 proximity_boost: float | None = None, ranking: Ranking = DEFAULT) -> None:
+        """``ranking``: the weights of ``services/search/ranking.py``; ``boosts`` (text field → weight in
+        the query) and ``proximity_boost`` (the query's words found together, 0: off) override it."""
+        self.boosts = boosts or ranking.boosts  # keyed by ranking weight names (title, names, headings, body)
+        self.proximity_boost = ranking.proximity if proximity_boost is None else proximity_boost
         self.schema = _schema()
         if path is not None:
             path = path / f"v{SCHEMA_VERSION}"
