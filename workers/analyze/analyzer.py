@@ -22,11 +22,14 @@ from workers.analyze.territories import TerritoryTagger, with_scope
 _MAX_THEMES = 4
 _MAX_SUBTHEMES = 6
 _MIN_THEME_SCORE = 1.5
-#: a theme beside the main one needs more than one mention: one word in a short note ("votre collectivité",
-#: "une population de 50 000 habitants") is not a topic, however dense it makes the page
-_MIN_THEME_HITS = 2
+#: a theme beside the main one needs a few mentions: one word in a short note ("votre collectivité",
+#: "une population de 50 000 habitants") is not a topic, however dense it makes the page (2 or 3, and a
+#: share of 0.25, 0.35 or 0.5 of the main theme's score, chosen on half A of bench/quality.py)
+_MIN_THEME_HITS = 3
 _THEME_SHARE_OF_TOP = 0.35  # a theme far below the document's main theme is noise, not a topic
 _MIN_POSTURE_DENSITY = 0.5  # mentions per thousand words
+#: mentions a posture needs outside the headings (more in a long report): 2 or 3, chosen on half A
+_MIN_POSTURE_HITS = 3
 _STYLED = frozenset({"docx", "odt", "pptx", "odp", "html", "md", "epub", "rtf"})
 
 
@@ -40,7 +43,7 @@ def addressed_postures(taxonomy: Taxonomy, extraction: Extraction, title: str,
     # section titles where the document marked them (styles, tags, Markdown), not short lines guessed on plain text
     headings = [e.text for e in extraction.elements if e.category == "Title"] if extraction.format in _STYLED else []
     in_headings = {c.slug for c in taxonomy.score([Page(page=1, text="\n".join([title, *headings]))])}
-    needed = max(2, min(4, 1 + words // 1500))
+    needed = max(_MIN_POSTURE_HITS, min(4, 1 + words // 1500))
     out = []
     for posture in scored:
         density = 1000 * posture.hits / words
