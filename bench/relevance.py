@@ -128,10 +128,15 @@ def extract(path: Path, extractor: TextExtractor) -> Extraction | None:
     return extraction
 
 
+def place_of(path: Path) -> str:
+    """A file's place under ../shared/data: what documents and grades are keyed by once prepared."""
+    return path.resolve().relative_to(DATA.resolve()).as_posix()
+
+
 def prepare(s: EvalSet, extractor: TextExtractor) -> None:
     """Extract the set's files; documents and grades are then keyed by the file's place under
-    ../shared/data, so that a file two sets share is one document of the library."""
-    places = {key: path.resolve().relative_to(DATA.resolve()).as_posix() for key, path in s.files.items()}
+    ../shared/data (``place_of``), so that a file two sets share is one document of the library."""
+    places = {key: place_of(path) for key, path in s.files.items()}
     for key, path in s.files.items():
         e = extract(path, extractor)
         if e is None:

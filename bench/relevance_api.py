@@ -25,22 +25,26 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from relevance import EvalSet, load_sets, prepare, scores, word_rankings
+from relevance import EvalSet, load_sets, place_of, prepare, scores, word_rankings
 from running import Phare
 
 from services.search.backends.tantivy_backend import TantivyBackend
 from workers.extract.extractor import TextExtractor
 
 
-def api_rankings(url: str, s: EvalSet, folder_of: dict[str, str]) -> list[list[str]]:
-    """The files of the first page of hits, for every query (keys as the set names them)."""
-    key_of = {folder_of[key]: key for key in s.files}
+def api_rankings(url: str, s: EvalSet, place_of_shown: dict[str, str]) -> list[list[str]]:
+    """The files of the first page of hits, for every query, by their place under ../shared/data (as
+    ``prepare`` keys the grades); ``place_of_shown``: every file in phare, by the path the API shows."""
     out = []
     with httpx.Client(base_url=url, timeout=30) as client:
         for q in s.queries:
             response = client.get("/api/v1/search", params={"q": q.text, "limit": 10})
             response.raise_for_status()
-            out.append([key_of.get(h["path"], h["path"]) for h in response.json()["hits"]])
+            hits = [h["path"] for h in response.json()["hits"]]
+            strangers = [p for p in hits if p not in place_of_shown]
+            if strangers:  # a hit mapped to no file would score as a miss: say so rather than mis-measure
+                raise RuntimeError(f"résultat inconnu des jeux : {strangers[:3]}")
+            out.append([place_of_shown[p] for p in hits])
     return out
 
 
@@ -68,13 +72,14 @@ def main() -> None:
         if phare is not None:
             phare.wait(sum(len(s.files) for s in sets), args.timeout)
         url = args.url or (phare.url if phare is not None else "")
+        place_of_shown = {folder_of[s.name][key]: place_of(path) for s in sets for key, path in s.files.items()}
         print(f"\n{'ensemble':8} {'système':28} {'nDCG@10':>8} {'MRR@10':>8} {'R@10':>8}")
         for s in sets:
             prepare(s, extractor)
             plain = TantivyBackend(None, boosts={"body": 1.0}, proximity_boost=0)
             plain.upsert(s.records)
             rows = {"bm25 (texte seul)": [[p for p, _ in r] for r in word_rankings(plain, s.queries, expand=False)],
-                    "phare (API, réglages livrés)": api_rankings(url, s, folder_of[s.name])}
+                    "phare (API, réglages livrés)": api_rankings(url, s, place_of_shown)}
             report[s.name] = {}
             for label, ranked in rows.items():
                 m = scores(ranked, s.queries)

@@ -74,13 +74,16 @@ def test_words_of_a_web_address_are_not_themes() -> None:
     assert [t.slug for t in themes.score([Page(page=1, text=text)])] == ["energie"]
 
 
+def markdown_note(title: str, text: str, language: str = "fr") -> Extraction:
+    return Extraction(extractor_version=4, format="md", mime_type="text/markdown", language=language, page_count=1,
+                      title=title, pages=[Page(page=1, text=text)])
+
+
 def test_a_theme_beside_the_main_one_needs_more_than_one_mention() -> None:
-    extraction = Extraction(extractor_version=4, format="md", mime_type="text/markdown", language="fr", page_count=1,
-                            title="Appel à projets réseaux de chaleur",
-                            pages=[Page(page=1, text="Les réseaux de chaleur ne sont pas réservés aux grandes villes. "
-                                                     "Votre collectivité couvre une population inférieure à 50 000 "
-                                                     "habitants ? Le réseau de chaleur et la chaufferie biomasse "
-                                                     "sont financés.")])
+    extraction = markdown_note("Appel à projets réseaux de chaleur",
+                               "Les réseaux de chaleur ne sont pas réservés aux grandes villes. Votre collectivité "
+                               "couvre une population inférieure à 50 000 habitants ? Le réseau de chaleur et la "
+                               "chaufferie biomasse sont financés.")
     assert [t.slug for t in Analyzer(EntityRecognizer()).run(extraction).themes if "/" not in t.slug] == ["energie"]
 
 
@@ -404,11 +407,9 @@ def test_real_names_survive_the_junk_rules(name: str) -> None:
 
 
 def test_an_english_document_gets_names_without_a_model() -> None:
-    extraction = Extraction(extractor_version=4, format="md", mime_type="text/markdown", language="en", page_count=1,
-                            title="Climate City Contract",
-                            pages=[Page(page=1, text="Grenoble-Alpes Metropole signed the Climate City Contract "
-                                                     "with the European Commission. The European Commission and "
-                                                     "Grenoble-Alpes Metropole follow the NetZeroCities platform; "
-                                                     "ADEME and NetZeroCities help. Grenoble leads.")])
+    extraction = markdown_note("Climate City Contract",
+                               "Grenoble-Alpes Metropole signed the Climate City Contract with the European "
+                               "Commission. The European Commission and Grenoble-Alpes Metropole follow the "
+                               "NetZeroCities platform; ADEME and NetZeroCities help. Grenoble leads.", "en")
     names = {e.text for e in Analyzer(EntityRecognizer()).run(extraction).entities}
     assert {"European Commission", "ADEME"} <= names and any("Grenoble" in n for n in names)
