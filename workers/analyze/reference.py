@@ -3,8 +3,8 @@ and fingerprint, live in ``schemas.reference``)."""
 
 from __future__ import annotations
 
-# 9: web addresses are not theme words, a second theme needs two mentions, a short note's places named once each
-#    are examples, a wrapped line does not end a sentence (horizons)
+# 9: web addresses are not theme words, a second theme and a posture need three mentions, greenhouse gases mean
+#    mitigation, a short note's places named once each are examples, a wrapped line does not end a sentence
 # 8: a short word in capitals amid text is an acronym, not a commune; addresses glued to their street
 # 7: resemblance (families); 6: river-named départements, short notes' subjects, plural keywords; 5: scope
 ANALYZER_VERSION = 9
