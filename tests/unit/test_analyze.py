@@ -68,6 +68,11 @@ def test_theme_scores_have_evidence() -> None:
     assert scores[0].slug == "sols-foncier" and scores[0].evidence[0].page == 2
 
 
+def test_personal_data_is_a_digital_and_data_theme() -> None:
+    text = "Le RGPD encadre les données personnelles : la CNIL veille à la protection des données et à la vie privée."
+    assert Taxonomy.load("themes").score([Page(page=1, text=text)])[0].slug == "numerique-donnees"
+
+
 def test_words_of_a_web_address_are_not_themes() -> None:
     themes = Taxonomy.load("themes")
     text = "Le réseau de chaleur : https://agirpourlatransition.ademe.fr/entreprises/aides-financieres/emploi"
