@@ -60,12 +60,15 @@ def territory_terms(value: str) -> list[str]:
     return territory_keys(value)
 
 
+#: French interrogatives (a regex alternation): what opens a question (services/search/ranking.is_question)
+#: and what a question's words search leaves out (strip_question_words)
+INTERROGATIVES = r"comment|pourquoi|quels?|quelles?|que|qui|où|quand|combien|est-ce"
 #: the words that frame a French question rather than say what it is about: interrogatives, subject
 #: and possessive pronouns, inverted auxiliaries ("puis-je", "faut-il"); a fixed list, not learnt
 _QUESTION_WORDS = re.compile(
     r"(?<![\w'’-])(?:qu['’]est-ce(?![\w'’-])|(?:qu|j|m)['’]|"
-    r"(?:comment|pourquoi|quel|quels|quelle|quelles|lequel|laquelle|lesquels|lesquelles|que|quoi|qui|où|quand|combien|est-ce|(?:puis|peux|peut|peuvent|dois|doit|doivent|faut|ai|a|"
-    r"suis|sont|est|va|vais)-(?:t-)?(?:je|tu|il|elle|on|ils|elles)|je|tu|il|elle|on|ils|elles|mon|ma|mes|me)"
+    rf"(?:{INTERROGATIVES}|lequel|laquelle|lesquels|lesquelles|quoi|(?:puis|peux|peut|peuvent|dois|doit|doivent|"
+    r"faut|ai|a|suis|sont|est|va|vais)-(?:t-)?(?:je|tu|il|elle|on|ils|elles)|je|tu|il|elle|on|ils|elles|mon|ma|mes|me)"
     r"(?![\w'’-]))", re.I)
 
 

@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from services.search.query import strip_question_words
+from services.search.query import INTERROGATIVES, strip_question_words
 
-_QUESTION = re.compile(r"\?|^\s*(?:comment|pourquoi|quel(?:le)?s?|qu['’]|que|qui|où|ou\s+trouver|quand|combien|"
-                       r"est-ce|faut-il|peut-on|doit-on|a-t-on|how|what|why|which|when|where|who)\b", re.I)
+_QUESTION = re.compile(rf"\?|^\s*(?:{INTERROGATIVES}|qu['’]|ou\s+trouver|faut-il|peut-on|doit-on|a-t-on|"
+                       r"how|what|why|which|when|where|who)\b", re.I)
 
 
 @dataclass(frozen=True)
