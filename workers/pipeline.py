@@ -70,9 +70,11 @@ class Pipeline:
         self.families = FamilyPlacer(families, self._resemblance_of) if families is not None else None
 
     def warm_up(self) -> None:
-        """Start the extraction fork server and load the NLP models (in parallel)."""
+        """Start the extraction fork server and load the NLP models (in parallel); return once both
+        are ready."""
         self.sandbox.warm_up()
         self.analyzer.warm_up()
+        self.sandbox.wait_ready()
 
     def warm_up_embedding(self) -> None:
         """Load the text encoder only (an embedding worker extracts and analyzes nothing)."""

@@ -140,3 +140,15 @@ def test_a_child_killed_from_outside_is_a_crash_not_a_verdict() -> None:
 def test_sandbox_kills_a_ballooning_parser() -> None:
     with pytest.raises(ExtractionError, match="limite mémoire"):
         ExtractionSandbox(timeout_s=60, memory_mb=300, target=sandbox_targets.balloon).run(PDF)
+
+
+def test_a_ready_sandbox_has_its_parsers_loaded() -> None:
+    """``wait_ready`` returns once the fork server has imported the parsers (pdfium is in its memory):
+    a worker that says it is ready does not make its first document wait for those imports."""
+    from multiprocessing import forkserver
+
+    sandbox = ExtractionSandbox()
+    sandbox.warm_up()
+    sandbox.wait_ready()
+    server_pid = forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
+    assert "pdfium" in Path(f"/proc/{server_pid}/maps").read_text()

@@ -53,6 +53,11 @@ def _title_similarity(a: Resemblance, b: Resemblance) -> float:
     return len(wa & wb) / len(wa | wb) if len(wa) >= 3 and len(wb) >= 3 else 0.0
 
 
+def warm_up() -> None:
+    """Import datasketch (and scipy under it) now: a second and a half at the first signature otherwise."""
+    import datasketch  # noqa: F401
+
+
 def signature(pages: Sequence[Page], title: str = "") -> Resemblance | None:
     """The signature of the pages' text (folded words, shingles of five) and of the title; None for
     too short a text."""

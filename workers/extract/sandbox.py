@@ -55,6 +55,10 @@ def _child(path: str, ocr_language: str, conn: Connection, name: str = "") -> No
 Target = Callable[[str, str, Connection, str], None]
 
 
+def _ready() -> None:
+    """A child that does nothing: the fork server forks it only once its preload is imported."""
+
+
 def _limited(target: Target, memory_bytes: int, path: str, ocr_language: str, conn: Connection, name: str) -> None:
     """Child entry point: cap the data segment, then run ``target``; a failed allocation is reported."""
     resource.setrlimit(resource.RLIMIT_DATA, (memory_bytes, memory_bytes))
@@ -90,6 +94,13 @@ class ExtractionSandbox:
         from multiprocessing import forkserver
 
         forkserver.ensure_running()
+
+    def wait_ready(self, timeout_s: float = 120.0) -> None:
+        """Return once the fork server has imported the parsers (it forks its first child only then):
+        a worker that says it is ready must not make its first document wait seconds for them."""
+        proc = _ctx().Process(target=_ready, daemon=True)
+        proc.start()
+        proc.join(timeout=timeout_s)
 
     def run(self, path: Path, name: str = "") -> Extraction:
         """``name``: the file's own name (``path`` is a stored copy without it), a hint for text formats."""
