@@ -17,7 +17,7 @@ from workers.analyze.producers import find_producer
 from workers.analyze.reference import ANALYZER_VERSION, analysis_key
 from workers.analyze.resemblance import signature
 from workers.analyze.resemblance import warm_up as resemblance_warm_up
-from workers.analyze.taxonomy import ConceptScore, Taxonomy
+from workers.analyze.taxonomy import ConceptScore, Taxonomy, fold_pages
 from workers.analyze.territories import TerritoryTagger, with_scope
 
 _MAX_THEMES = 4
@@ -134,15 +134,17 @@ class Analyzer:
             reports.append(report)
         return out, reports
 
-    def _rules(self, extraction: Extraction) -> dict[str, _Proposal]:
+    def _rules(self, extraction: Extraction, folded: list[str] | None = None) -> dict[str, _Proposal]:
+        """``folded``: the pages as ``fold_pages`` gives them (computed here if not given)."""
         assert self._themes and self._postures
         title = extraction.title or ""
         text = "\n".join([title, *(p.text for p in extraction.pages)])
-        themes = self._themes.score(extraction.pages, title)
+        folded = fold_pages(extraction.pages) if folded is None else folded
+        themes = self._themes.score(extraction.pages, title, folded=folded)
         floor = max(_MIN_THEME_SCORE, _THEME_SHARE_OF_TOP * themes[0].score) if themes else 0
         kept = [t for i, t in enumerate(themes) if t.score >= floor and (i == 0 or t.hits >= _MIN_THEME_HITS)
                 ][:_MAX_THEMES] or themes[:1]
-        postures = self._postures.score(extraction.pages, title)
+        postures = self._postures.score(extraction.pages, title, folded=folded)
         return {"themes": _Proposal(themes, kept, text), "postures": _Proposal(
             postures, addressed_postures(self._postures, extraction, title, postures), text)}
 
@@ -161,10 +163,11 @@ class Analyzer:
         self.refresh()
         assert self._themes and self._postures and self._territories
         title = extraction.title or ""
-        rules = self._rules(extraction)
+        folded = fold_pages(extraction.pages)  # scored three times and more: folded once
+        rules = self._rules(extraction, folded)
         kept = self._decide("themes", rules["themes"], self._themes.labels, _MAX_THEMES)
         subthemes = [s for t, _ in kept
-                     for s in self._themes.score(extraction.pages, title, self._themes.children.get(t.slug, []))
+                     for s in self._themes.score(extraction.pages, title, self._themes.children.get(t.slug, []), folded)
                      if s.score >= _MIN_THEME_SCORE][:_MAX_SUBTHEMES]
         postures = self._decide("postures", rules["postures"], self._postures.labels)
         territories = with_scope(self._territories.run(extraction.pages, title), extraction.language)

@@ -22,6 +22,9 @@ class Body:
     label: str
     written: re.Pattern[str]  # the acronym and aliases, case as written
     spelled: re.Pattern[str] | None  # the name and aliases in full, on folded text
+    #: the literal forms the two patterns are made of: a page holding none of them is not searched
+    literals: tuple[str, ...]
+    spelled_literals: tuple[str, ...]
 
     def forms(self) -> set[str]:
         return {self.acronym.casefold(), fold(self.name)}
@@ -50,7 +53,8 @@ class KnownBodies:
             bodies.append(Body(
                 acronym=str(acronym), name=str(spec["name"]), label=str(spec.get("label", "ORG")),
                 written=re.compile(r"(?<![\w-])(?:" + _alternatives(short) + r")(?![\w-])"),
-                spelled=re.compile(r"\b(?:" + _alternatives(spelled) + r")\b") if spelled else None))
+                spelled=re.compile(r"\b(?:" + _alternatives(spelled) + r")\b") if spelled else None,
+                literals=tuple(short), spelled_literals=tuple(spelled)))
         return cls(bodies)
 
     def run(self, pages: list[Page]) -> list[Entity]:
@@ -58,8 +62,9 @@ class KnownBodies:
         for page in pages:
             folded = fold(page.text)
             for body in self.bodies:
-                n = len(body.written.findall(page.text))
-                if body.spelled is not None:
+                # a substring test is a fraction of a regex search, and most bodies are on no page
+                n = len(body.written.findall(page.text)) if any(w in page.text for w in body.literals) else 0
+                if body.spelled is not None and any(w in folded for w in body.spelled_literals):
                     n += len(body.spelled.findall(folded))
                 if n:
                     counts[body.acronym] += n

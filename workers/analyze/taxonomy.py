@@ -24,6 +24,9 @@ class Concept:
     #: names that contain a keyword without meaning the concept ("loi Climat et résilience",
     #: "ministère de la Transition écologique"): a match inside one does not count
     exclude: re.Pattern[str] | None = None
+    #: the first word of each term, as the pattern starts with it: a page holding none of them (a
+    #: substring test, a fraction of a regex search) cannot match
+    literals: tuple[str, ...] = ("",)
 
 
 def _match_terms(spec: dict, match_labels: bool) -> list[str]:
@@ -45,6 +48,15 @@ def without_urls(text: str) -> str:
         parts += [folded[last:m.start()], " " * (m.end() - m.start())]
         last = m.end()
     return "".join([*parts, folded[last:]])
+
+
+def fold_pages(pages: list[Page]) -> list[str]:
+    """Each page's text as concepts are searched in it: folded, web addresses blanked (``without_urls``)."""
+    return [without_urls(p.text) for p in pages]
+
+
+def _first_words(terms: list[str]) -> tuple[str, ...]:
+    return tuple(sorted({(t.lower().split() or [""])[0].rstrip("*") for t in terms}))
 
 
 @dataclass(frozen=True)
@@ -89,26 +101,32 @@ class Taxonomy:
 
         def concept(slug: str, spec: dict) -> Concept:
             names = [str(n) for n in spec.get("not_in", []) if str(n).strip()]
-            return Concept(slug, spec["label"], _keyword_regex(_match_terms(spec, match_labels)),
-                           tuple(spec.get("uris", [])), _keyword_regex(names) if names else None)
+            terms = _match_terms(spec, match_labels)
+            return Concept(slug, spec["label"], _keyword_regex(terms), tuple(spec.get("uris", [])),
+                           _keyword_regex(names) if names else None, _first_words(terms))
 
         children = {slug: [concept(f"{slug}/{sub}", sub_spec) for sub, sub_spec in spec["subthemes"].items()]
                     for slug, spec in raw.items() if spec.get("subthemes")}
         return cls([concept(slug, spec) for slug, spec in raw.items()], children)
 
     def score(self, pages: list[Page], title: str = "", concepts: list[Concept] | None = None,
-              ) -> list[ConceptScore]:
-        """``concepts`` (default: the top level) found in the pages, best first, with evidence."""
+              folded: list[str] | None = None) -> list[ConceptScore]:
+        """``concepts`` (default: the top level) found in the pages, best first, with evidence.
+        ``folded``: the pages as ``fold_pages`` gives them, when the caller scores them more than once."""
         words = sum(len(p.text.split()) for p in pages) or 1
-        folded_pages = [(p, without_urls(p.text)) for p in pages]
+        folded_pages = list(zip(pages, folded if folded is not None else fold_pages(pages), strict=True))
         folded_title = fold_keep_offsets(title)
         out = []
         for concept in self.concepts if concepts is None else concepts:
             hits: Counter[int] = Counter()
             evidence: list[Evidence] = []
-            for page, folded in folded_pages:
-                named = [m.span() for m in concept.exclude.finditer(folded)] if concept.exclude else []
-                for m in concept.pattern.finditer(folded):
+            for page, text in folded_pages:
+                if not any(word in text for word in concept.literals):
+                    continue
+                named: list[tuple[int, int]] | None = None  # the excluded names, looked for at the first match
+                for m in concept.pattern.finditer(text):
+                    if named is None:
+                        named = [n.span() for n in concept.exclude.finditer(text)] if concept.exclude else []
                     if any(start <= m.start() < end for start, end in named):
                         continue
                     hits[page.page] += 1
