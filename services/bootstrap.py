@@ -7,16 +7,17 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from services.ingest.blobs import ArtifactStore, BlobStore
-from services.ingest.catalog import Catalog
-from services.ingest.intake import Intake
-from services.runtime.embedded_redis import EmbeddedRedis
-from services.search.backends.base import SearchBackend
 from services.settings import Settings
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # each service's module is imported when the service is first built: a command
+    # starts in a fraction of the time when it needs few of them (`phare up` only Redis, to begin with)
     from dramatiq.brokers.redis import RedisBroker
 
+    from services.ingest.blobs import ArtifactStore, BlobStore
+    from services.ingest.catalog import Catalog
+    from services.ingest.intake import Intake
+    from services.runtime.embedded_redis import EmbeddedRedis
+    from services.search.backends.base import SearchBackend
     from services.search.ranking import Ranking
     from services.semantic.vectors import VectorStore
     from workers.analyze.analyzer import Analyzer
@@ -41,6 +42,8 @@ class Container:
 
     @cached_property
     def catalog(self) -> Catalog:
+        from services.ingest.catalog import Catalog
+
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         catalog = Catalog(self.settings.catalog_url)
         catalog.create_schema()
@@ -49,10 +52,14 @@ class Container:
 
     @cached_property
     def blobs(self) -> BlobStore:
+        from services.ingest.blobs import BlobStore
+
         return BlobStore(self.settings.blobs_dir)
 
     @cached_property
     def artifacts(self) -> ArtifactStore:
+        from services.ingest.blobs import ArtifactStore
+
         return ArtifactStore(self.settings.artifacts_dir)
 
     @cached_property
@@ -84,6 +91,8 @@ class Container:
         process is connected to it (the last phare process out stops it)."""
         if self.settings.redis_url:
             return None
+        from services.runtime.embedded_redis import EmbeddedRedis
+
         server = EmbeddedRedis(self.settings.redis_dir)
         self._closers.append(server.release)
         return server
@@ -104,7 +113,10 @@ class Container:
 
     @cached_property
     def intake(self) -> Intake:
-        return Intake(self.catalog, self.blobs, self.publish, self.max_file_bytes, self.artifacts)
+        from services.ingest.intake import Intake
+
+        # the broker is built at the first file queued: an API process that only searches never imports it
+        return Intake(self.catalog, self.blobs, lambda event: self.publish(event), self.max_file_bytes, self.artifacts)
 
     @cached_property
     def api_keys(self):  # noqa: ANN201 - services.api_keys.ApiKeys
@@ -211,7 +223,7 @@ class Container:
         from workers.analyze.taxonomy import Taxonomy
 
         taxonomy_dir = self.settings.taxonomy_dir
-        labels = Labels(Taxonomy.load("themes", taxonomy_dir).labels, Gazetteer.load(),
+        labels = Labels(Taxonomy.load("themes", taxonomy_dir).labels, Gazetteer.load,
                         Taxonomy.load("producers", taxonomy_dir).labels, Taxonomy.load("postures", taxonomy_dir).labels)
         glossary = load_glossary(self.settings.taxonomy_dir)
         hybrid = None

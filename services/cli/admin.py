@@ -10,8 +10,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from schemas.documents import DocState
-from schemas.events import DocumentQueued
 from services.bootstrap import build
 from services.cli.common import console
 
@@ -123,6 +121,8 @@ def _follow(container) -> dict[str, int]:  # noqa: ANN001 - services.bootstrap.C
 def failed(as_json: Annotated[bool, typer.Option("--json")] = False,
            limit: Annotated[int, typer.Option(help="au plus ce nombre")] = 100) -> None:
     """Les documents en échec et leurs raisons, les plus récents d'abord."""
+    from schemas.documents import DocState
+
     container = build()
     try:
         rows = [{"id": d.id, "title": d.title, "reason": d.reason, "attempts": d.attempts,
@@ -142,6 +142,9 @@ def failed(as_json: Annotated[bool, typer.Option("--json")] = False,
 def retry(doc_ids: Annotated[list[str] | None, typer.Argument(help="documents à relancer")] = None,
           all_failed: Annotated[bool, typer.Option("--all", help="tous les documents en échec")] = False) -> None:
     """Relance des documents en échec (après une correction, ou sortis de quarantaine)."""
+    from schemas.documents import DocState
+    from schemas.events import DocumentQueued
+
     container = build()
     try:
         ids = container.catalog.all_ids([DocState.FAILED]) if all_failed else (doc_ids or [])

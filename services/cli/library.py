@@ -10,8 +10,6 @@ from typing import Annotated
 
 import typer
 
-from schemas.documents import TERMINAL_STATES, IndexRecord
-from schemas.search import SearchQuery
 from services.bootstrap import build
 from services.cli.common import console, print_json, setup_logging
 from services.runtime.processes import ensure_workers, stop_processes
@@ -23,6 +21,7 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="fichiers ou dossier
            timeout: Annotated[float, typer.Option(help="attente maximale en secondes")] = 3600.0) -> None:
     """Ajoute des documents à la bibliothèque."""
     setup_logging()
+    from schemas.documents import TERMINAL_STATES
     from services.ingest.intake import walk
 
     container = build()
@@ -113,7 +112,7 @@ def _rebuild_index(as_json: bool) -> None:
     """A new OpenSearch index version from the catalog and cached artifacts, then an alias swap."""
     from rich.progress import track
 
-    from schemas.documents import Analysis, DocState, Extraction
+    from schemas.documents import Analysis, DocState, Extraction, IndexRecord
     from services.search.backends.base import Rebuildable
     from workers.records import index_record
 
@@ -158,6 +157,8 @@ def search(query: Annotated[str, typer.Argument(help="texte recherché")] = "",
            sort: Annotated[str, typer.Option(help="relevance (pertinence) ou date")] = "relevance",
            as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Cherche dans la bibliothèque."""
+    from schemas.search import SearchQuery
+
     setup_logging()
     if sort not in ("relevance", "date"):
         console.print("[red]--sort : « relevance » ou « date »[/]")

@@ -50,6 +50,7 @@ def create_app(container: Container) -> FastAPI:
                   description="Centre de ressources de l'Atelier des futurs : recherche documentaire en français "
                               "dans les études prospectives du territoire grenoblois.")
     service = container.search_service
+    service.labels.preload()  # the server listens while the gazetteer loads
     registry = metrics_registry(container)
     settings = container.settings
     # reads are open unless the collective says otherwise; writes always need a key

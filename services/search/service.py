@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,12 +50,29 @@ class StoredFile:
 class Labels:
     """Human labels for facet values: theme names from the taxonomy, territory names from the gazetteer."""
 
-    def __init__(self, themes: dict[str, str], gazetteer: Gazetteer, producers: dict[str, str] | None = None,
-                 postures: dict[str, str] | None = None) -> None:
+    def __init__(self, themes: dict[str, str], gazetteer: Gazetteer | Callable[[], Gazetteer],
+                 producers: dict[str, str] | None = None, postures: dict[str, str] | None = None) -> None:
+        """``gazetteer``: the gazetteer, or how to load it (a second of CPU) when first needed or ``preload``ed."""
         self.themes = themes
         self.producers = producers or {}
         self.postures = postures or {}
-        self.gazetteer = gazetteer
+        self._gazetteer = gazetteer if isinstance(gazetteer, Gazetteer) else None
+        self._load_gazetteer = gazetteer if not isinstance(gazetteer, Gazetteer) else None
+        self._lock = threading.Lock()
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        if self._gazetteer is None:
+            with self._lock:
+                if self._gazetteer is None:
+                    assert self._load_gazetteer is not None
+                    self._gazetteer = self._load_gazetteer()
+        return self._gazetteer
+
+    def preload(self) -> None:
+        """Load the gazetteer in a background thread: a server answers meanwhile (searches that name no
+        territory do not wait for it; one that does waits for the load under way, not for a second one)."""
+        threading.Thread(target=lambda: self.gazetteer, name="phare-gazetteer", daemon=True).start()
 
     def language(self, code: str) -> str:
         return _LANGUAGES.get(code, code)

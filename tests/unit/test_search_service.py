@@ -127,3 +127,29 @@ def test_the_word_search_of_a_question_and_of_keywords(service: SearchService) -
     assert [h.id for h in service.search(SearchQuery(text="comment réviser le PLU ?")).hits] == ["plu"]
     assert Ranking(strip_questions=False).words_of("comment réviser le PLU ?") == "comment réviser le PLU ?"
     assert DEFAULT.words_of("PPRI Grenoble") == "PPRI Grenoble"  # keywords as typed
+
+
+def test_labels_load_the_gazetteer_once_in_the_background() -> None:
+    """A server answers while the gazetteer loads (``preload``); readers during the load wait for that
+    load, not for a second one."""
+    import threading
+    import time
+
+    loads: list[float] = []
+
+    def load() -> Gazetteer:
+        loads.append(time.monotonic())
+        time.sleep(1.0)
+        return Gazetteer.load()
+
+    labels = Labels({}, load)
+    started = time.monotonic()
+    labels.preload()
+    assert time.monotonic() - started < 0.5  # preload does not block its caller (the load takes 1 s and more)
+    readers = [threading.Thread(target=lambda: labels.territory("departement:38")) for _ in range(3)]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join()
+    assert len(loads) == 1
+    assert labels.territory("departement:38") == "Isère (département)"
