@@ -77,8 +77,9 @@ class Gazetteer:
 
     def _add_intercommunality_names(self, territories: list[Territory]) -> None:
         """An EPCI as texts write it: "CC du Trièves" is also "communauté de communes du Trièves";
-        "CA Dinan Agglomération" is also "Dinan Agglomération", a name of several words that no
-        commune or département holds (a single word, "Trièves", is too often something else)."""
+        "CA Dinan Agglomération" is also "Dinan Agglomération", and "CA du Pays Voironnais" "le Pays
+        Voironnais": a name of several words that no commune or département holds (a single word,
+        "Trièves", is too often something else)."""
         taken = set(self.by_name)
         for t in territories:
             if t.level != "epci":
@@ -89,8 +90,7 @@ class Gazetteer:
             core = fold(rest)
             bare = _LEADING_ARTICLE.sub("", core)
             variants = {" ".join(f"{long} {link} {bare}".split()) for long in _EPCI_TYPES[kind] for link in _CONNECTORS}
-            if len(core.split()) >= 2 and core not in taken:
-                variants.add(core)
+            variants |= {name for name in (core, bare) if len(name.split()) >= 2 and name not in taken}
             for name in variants:
                 if t not in self.by_name[name]:
                     self.by_name[name].append(t)

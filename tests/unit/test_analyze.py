@@ -367,6 +367,8 @@ def test_a_posture_named_in_passing_is_not_addressed() -> None:
     ("La communauté de communes du Grésivaudan mène une politique de transition.", "epci:200018166"),
     ("la communauté de communes du Trièves", "epci:200030658"),
     ("Le Mans Métropole et ses communes", "epci:247200132"),
+    ("Le Pays Voironnais adopte son plan climat.", "epci:243800984"),  # "CA du Pays Voironnais"
+    ("Les élus de Grand Chambéry votent le budget.", "epci:200069110"),  # "CA du Grand Chambéry"
 ])
 def test_intercommunalities_as_texts_write_them(tagger: TerritoryTagger, text: str, key: str) -> None:
     """The gazetteer says "CA Dinan Agglomération", "CC Le Grésivaudan": texts do not."""

@@ -3,11 +3,12 @@ and fingerprint, live in ``schemas.reference``)."""
 
 from __future__ import annotations
 
+# 10: an intercommunality by its name without its kind and article ("le Pays Voironnais", "Grand Chambéry")
 # 9: web addresses are not theme words, a second theme and a posture need three mentions, greenhouse gases mean
 #    mitigation, a short note's places named once each are examples, a wrapped line does not end a sentence
 # 8: a short word in capitals amid text is an acronym, not a commune; addresses glued to their street
 # 7: resemblance (families); 6: river-named départements, short notes' subjects, plural keywords; 5: scope
-ANALYZER_VERSION = 9
+ANALYZER_VERSION = 10
 
 
 def analysis_key(sha256: str, fingerprint: str) -> str:
