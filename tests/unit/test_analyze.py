@@ -343,6 +343,14 @@ def test_words_glued_after_a_name_and_actions_are_not_names() -> None:
     # a goal introduces the next year named: a later deadline of the same sentence is not a target
     ("Les objectifs seront intégrés dans les SRADDET d'ici 2025, ensuite déclinés dans les SCoT en 2026.", [2025]),
     ("Objectifs : moins 40 % en 2030, moins 50 % en 2040 et moins 60 % en 2050.", [2030, 2040, 2050]),
+    # a goal in any verb form, a period written "entre … et …", a plan named for its period
+    ("Les émissions seront réduites de 40 % en 2030 par rapport à 1990.", [2030]),
+    ("La consommation d'énergie baissera de 20 % entre 2012 et 2035.", [2035]),
+    ("La part du vélo doit passer de 3 % à 10 % en 2030.", [2030]),
+    ("La France s'est engagée à être neutre en carbone en 2050.", [2050]),
+    ("Le PCAET 2024-2030 fixe les actions du territoire.", [2030]),
+    ("Le Plan Vélo 2030 double le réseau cyclable.", [2030]),
+    ("Le PCAET 2020-2026 puis celui de 2026-2032 ont été votés.", [2026]),  # a period's start is no horizon
 ])
 def test_target_years_without_the_word_horizon(sentence: str, years: list[int]) -> None:
     assert [h.year for h in find_horizons([Page(page=1, text=sentence)], publication_year=2024)] == years

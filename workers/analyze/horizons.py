@@ -22,17 +22,21 @@ _HORIZON = re.compile(
     r"(?:\s+de)?|échéances?|jusqu['’](?:en|à)|au-delà\s+de|neutralité\s+carbone|zéro\s+artificialisation\s+nette|"
     r"\bZAN\b|\bSNBC\d?\b|trajectoires?|prospective|projections?|scénarios?|vision|cap|cibles?|objectifs?|ambition)"
     r"\s[^.\n;]{0,30}?\b" + _YEAR, re.IGNORECASE)
-#: a goal in the sentence before a year introduced by "en", "pour", "à", "vers" or ending a period
-_GOAL = re.compile(r"\b(?:objectifs?|cibles?|réduire|réduction|diminuer|diminution|baisser|baisse|diviser|division|"
-                   r"atteindre|porter|viser|vise|neutralité|zéro|économiser|économies|doubler|tripler)\b"
+#: a goal in the sentence before a year introduced by "en", "pour", "à", "vers" or ending a period; verbs
+#: in any form ("réduire", "réduites", "baissera", "atteinte")
+_GOAL = re.compile(r"\b(?:objectifs?|cibles?|réd(?:ui|uc)\w*|dimin\w*|bais\w*|divis\w*|atteind\w*|atteint\w*|"
+                   r"porter|passer\s+de|vise[rn]?t?|neutres?|neutralité|zéro|économ\w*|doubler|tripler|augment\w*|hausse|"
+                   r"doit|doivent|devra|devront)\b"
                    r"|(?:[-−]|\bmoins)\s?\d+(?:[,.]\d+)?\s?%",
                    re.IGNORECASE)
-_INTRODUCED = re.compile(r"(?:\b(?:en|pour|à|vers)\s+|\(\s*)" + _YEAR + r"|\b20[0-2]\d\s?[-–à]\s?" + _YEAR,
-                         re.IGNORECASE)
-#: a plan named for its horizon: "SCoT 2030", "Ambition Territoires 2030" (not a programme cited in
-#: passing, "Agenda 2030")
-_NAMED = re.compile(r"\b(?:SCoT|PLUi?|PCAET|SRADDET|Projet|Ambition|Territoires?|Stratégie)\s+"
-                    + _YEAR)
+#: a year after "en", "pour", "à", "vers" or "(", or the end of a period ("2015-2030", "entre 2012 et 2030")
+_INTRODUCED = re.compile(r"(?:\b(?:en|pour|à|vers)\s+|\(\s*)(?P<year>" + _YEAR[1:] + r"|\b(?:entre\s+)?"
+                         r"(?P<since>(?:19|20)\d\d)\s?(?:[-–à]|et)\s?(?P<until>" + _YEAR[1:], re.IGNORECASE)
+#: a plan named for its horizon: "SCoT 2030", "Ambition Territoires 2030", "Plan Vélo 2030", or for its
+#: period, which ends at its horizon ("PCAET 2024-2030", "PLH 2023-2028"); not a programme cited in
+#: passing ("Agenda 2030")
+_NAMED = re.compile(r"\b(?:SCoT|PLUi?H?|PCAET|PLH|PDU|PDM|SDAGE|PGRI|PPE|SRADDET|Projet|Ambition|Territoires?|"
+                    r"Stratégie|Plan\s+[A-ZÀ-Ý][\w-]+)\s+(?:20[0-2]\d\s?[-–/]\s?)?" + _YEAR + r"(?!\s?[-–/]\s?\d)")
 #: a sentence ends at its punctuation, or at a line break before a new line that starts like one (a capital,
 #: a bullet, a number); a break before a small letter is a PDF's line wrap inside the sentence
 _SENTENCE_START = re.compile(r"[.!?;]|\n(?=\s*(?:[-•*–\d]|[A-ZÀ-Ý]))")
@@ -66,8 +70,8 @@ def find_horizons(pages: list[Page], publication_year: int | None) -> list[Horiz
         for m in _NAMED.finditer(text):
             keep(page, int(m.group(1)), m.start(1), m.end(1))
         for m in _INTRODUCED.finditer(text):
-            group = 1 if m.group(1) else 2
-            if group == 2 and int(m.group(2)) - int(m.group(0)[:4]) < _MIN_PERIOD_YEARS:
+            group = "year" if m.group("year") else "until"
+            if group == "until" and int(m.group("until")) - int(m.group("since")) < _MIN_PERIOD_YEARS:
                 continue  # "l'hiver 2022-2023", "2024-2025": a season or a school year, not a horizon
             # a goal introduces the next year the sentence names: "d'ici 2024, ensuite … en 2026" is one target
             before = _LAST_YEAR.split(_sentence_before(text, m.start()))[-1]
