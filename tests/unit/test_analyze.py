@@ -73,6 +73,19 @@ def test_personal_data_is_a_digital_and_data_theme() -> None:
     assert Taxonomy.load("themes").score([Page(page=1, text=text)])[0].slug == "numerique-donnees"
 
 
+@pytest.mark.parametrize(("text", "not_theme"), [
+    ("Le recouvrement des créances alimentaires impayées relève de la CAF.", "agriculture-alimentation"),
+    ("L'EPCI exploite les rôles de taxes foncières et de taxe d'habitation.", "sols-foncier"),
+    ("Votre banque peut vous demander d'apprécier votre patrimoine.", "culture-patrimoine"),
+    ("La consultation du fichier est réservée aux agents habilités.", "gouvernance-participation"),
+    ("L'hébergement de données de santé exige un agrément.", "habitat-logement"),
+    ("La prévention des risques d'impayés justifie la consultation du FCC.", "risques-naturels"),
+])
+def test_words_used_in_another_sense_are_not_themes(text: str, not_theme: str) -> None:
+    """Read on the CNIL fiches (out of the field): a keyword inside a phrase of another domain."""
+    assert not_theme not in {c.slug for c in Taxonomy.load("themes").score([Page(page=1, text=text)])}
+
+
 def test_words_of_a_web_address_are_not_themes() -> None:
     themes = Taxonomy.load("themes")
     text = "Le réseau de chaleur : https://agirpourlatransition.ademe.fr/entreprises/aides-financieres/emploi"
