@@ -423,6 +423,19 @@ def test_public_bodies_are_found_and_merged_under_their_acronym() -> None:
     assert [e.text for e in merged].count("CEREMA") == 1 and "Cerema" not in {e.text for e in merged}
 
 
+def test_pieces_of_a_known_name_are_not_names() -> None:
+    """spaCy splits 'la loi "Informatique et Libertés"' into "Informatique" and "Libertés"."""
+    from schemas.reference import packaged_taxonomy_dir
+    from workers.analyze.bodies import KnownBodies
+
+    bodies = KnownBodies.load(packaged_taxonomy_dir())
+    pages = [Page(page=1, text='La loi "Informatique et Libertés" protège vos données ; saisissez la CNIL.')]
+    merged = bodies.merge(bodies.run(pages), [Entity(text="Libertés", label="PER", count=1),
+                                              Entity(text="Informatique", label="LOC", count=1),
+                                              Entity(text="Grenoble", label="LOC", count=1)])
+    assert {e.text for e in merged} == {"Informatique et Libertés", "CNIL", "Grenoble"}
+
+
 @pytest.mark.parametrize("junk", ["x x x", "Null", "Organisme type", "Rémunération HT", "Cccc", "Cn a", "Vu Dour",
                                   "Territoires di"])
 def test_placeholders_and_ocr_shards_are_not_names(junk: str) -> None:

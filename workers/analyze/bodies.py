@@ -73,13 +73,18 @@ class KnownBodies:
 
     def merge(self, found: list[Entity], recognised: list[Entity]) -> list[Entity]:
         """The curated bodies found, then the recognizer's other entities; one of those that names a
-        curated body (its acronym or full name) is counted under the body."""
+        curated body (its acronym or full name) is counted under the body, and one that is only a
+        piece of the name of a body found ("Libertés" of "loi Informatique et Libertés") is dropped."""
         counts = {e.text: e.count for e in found}
+        by_acronym = {b.acronym: b for b in self.bodies}
+        names_found = [f" {form} " for e in found for form in by_acronym[e.text].forms() if " " in form]
         others = []
         for entity in recognised:
             body = self.folded_forms.get(fold(entity.text)) or self.folded_forms.get(entity.text.casefold())
             if body is None:
-                others.append(entity)
+                piece = f" {fold(entity.text)} "
+                if not any(piece in name for name in names_found):
+                    others.append(entity)
             elif body.acronym not in counts:  # the recognizer saw it where our patterns did not
                 counts[body.acronym] = entity.count
         labels = {b.acronym: b.label for b in self.bodies}

@@ -32,7 +32,7 @@ _LEADING_ARTICLE = re.compile(r"^(?:(?:le|la|les|du|des|un|une|de la)\s+|l'|de l
 #: words that head table columns, list items and sections: never a name on their own or in front
 _HEADING_WORDS = frozenset("""définition type remarque multiplicité nom objet département programme standard règles
 article annexe chapitre tableau figure source exemple note page objectif action mesure groupe réunion compte
-validation prochaine document gouvernement ville commune dynamique climat thème thématique""".split())
+validation prochaine document gouvernement ville commune dynamique climat thème thématique fiche""".split())
 _CAMEL = re.compile(r"[a-zà-ÿ][A-Z]")
 _SEPARATOR = re.compile(r"\s[-–—|/]\s|\n")
 _SENTENCE_START = re.compile(r"(^|[.!?:;•·\-–—*)\d]\s*|\n\s*)$")
