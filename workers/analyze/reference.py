@@ -4,7 +4,8 @@ and fingerprint, live in ``schemas.reference``)."""
 from __future__ import annotations
 
 # 10: an intercommunality by its name without its kind and article ("le Pays Voironnais", "Grand Chambéry");
-#     target years after a goal in any verb form ("réduites", "baissera"), "entre 2012 et 2030", "PCAET 2024-2030"
+#     target years after a goal in any verb form ("réduites", "baissera"), "entre 2012 et 2030", "PCAET 2024-2030";
+#     pieces of a curated body's name are not entities
 # 9: web addresses are not theme words, a second theme and a posture need three mentions, greenhouse gases mean
 #    mitigation, a short note's places named once each are examples, a wrapped line does not end a sentence
 # 8: a short word in capitals amid text is an acronym, not a commune; addresses glued to their street
