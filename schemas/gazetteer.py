@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
 from schemas.territory_levels import TerritoryLevel
 from schemas.text import fold
+from schemas.yaml_files import read_yaml
 
 _LEVEL_RANK = {level.value: level.rank for level in TerritoryLevel}
 _HOME_DEPARTEMENT = "departement:38"
@@ -102,7 +101,7 @@ class Gazetteer:
         with (data / "territories.csv").open(encoding="utf-8") as fh:
             rows = [Territory(r["code"], r["level"], r["name"], r["parent"], int(r["population"] or 0))
                     for r in csv.DictReader(fh)]
-        aliases = yaml.safe_load((data / "aliases.yaml").read_text(encoding="utf-8")) or {}
+        aliases = read_yaml(data / "aliases.yaml") or {}
         return cls(rows, {str(k): str(v) for k, v in aliases.items()})
 
     def starting_with(self, folded_prefix: str, limit: int) -> list[Territory]:

@@ -54,8 +54,8 @@ class ReferenceData:
 
 def load_glossary(taxonomy_dir: Path | None = None) -> dict[str, str]:
     """Acronym → expansion, from ``acronyms.yaml`` of the taxonomy folder."""
-    import yaml
+    from schemas.yaml_files import read_yaml
 
     path = (taxonomy_dir or packaged_taxonomy_dir()) / "acronyms.yaml"
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    raw = read_yaml(path) if path.exists() else {}
     return {str(k): str(v) for k, v in (raw or {}).items()}

@@ -9,10 +9,9 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from schemas.documents import Entity, Page
 from schemas.text import fold
+from schemas.yaml_files import read_yaml
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,7 @@ class KnownBodies:
     @classmethod
     def load(cls, directory: Path) -> KnownBodies:
         path = directory / "bodies.yaml"
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+        raw = read_yaml(path) if path.exists() else {}
         bodies = []
         for acronym, spec in (raw or {}).items():
             aliases = [str(a) for a in spec.get("aliases", [])]

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
 from schemas.documents import Evidence, Page
 from schemas.text import fold_keep_offsets
+from schemas.yaml_files import read_yaml
 from workers.analyze.text import passage_around
 
 
@@ -97,7 +96,7 @@ class Taxonomy:
     def load(cls, name: str, directory: Path | None = None, match_labels: bool = True) -> Taxonomy:
         """Top-level concepts, and under each the ``subthemes`` it lists (slugs ``parent/child``)."""
         folder = directory or Path(str(resources.files("schemas") / "taxonomy"))
-        raw = yaml.safe_load((folder / f"{name}.yaml").read_text(encoding="utf-8"))
+        raw = read_yaml(folder / f"{name}.yaml")
 
         def concept(slug: str, spec: dict) -> Concept:
             names = [str(n) for n in spec.get("not_in", []) if str(n).strip()]
