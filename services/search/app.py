@@ -7,7 +7,8 @@ documentation is Swagger UI 5 from the ``fastapi-offline`` package (its static f
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -46,11 +47,18 @@ def _swagger_ui_dir() -> Path:
 
 
 def create_app(container: Container) -> FastAPI:
+    service = container.search_service
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # the gazetteer loads while the server listens, not while the routes are built (one GIL:
+        # a second of CPU in a thread then delays the server's start by as much)
+        service.labels.preload()
+        yield
+
     app = FastAPI(title="phare", version="0.1.0", docs_url=None, redoc_url=None, openapi_url=None,
                   description="Centre de ressources de l'Atelier des futurs : recherche documentaire en français "
-                              "dans les études prospectives du territoire grenoblois.")
-    service = container.search_service
-    service.labels.preload()  # the server listens while the gazetteer loads
+                              "dans les études prospectives du territoire grenoblois.", lifespan=lifespan)
     registry = metrics_registry(container)
     settings = container.settings
     # reads are open unless the collective says otherwise; writes always need a key

@@ -69,6 +69,10 @@ class Labels:
                     self._gazetteer = self._load_gazetteer()
         return self._gazetteer
 
+    @property
+    def gazetteer_loaded(self) -> bool:
+        return self._gazetteer is not None
+
     def preload(self) -> None:
         """Load the gazetteer in a background thread: a server answers meanwhile (searches that name no
         territory do not wait for it; one that does waits for the load under way, not for a second one)."""

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from schemas.search import SearchQuery
 from services.bootstrap import Container
 from services.search.app import create_app
-from tests.support import FIXTURES, ingest_and_wait
+from tests.support import FIXTURES, ingest_and_wait, until
 
 pytestmark = pytest.mark.slow
 
@@ -35,6 +35,17 @@ def library(shared_library: Container, tmp_path_factory: pytest.TempPathFactory)
 @pytest.fixture
 def client(library: Container) -> TestClient:
     return TestClient(create_app(library))
+
+
+def test_the_gazetteer_loads_once_the_server_has_started(container: Container) -> None:
+    """Building the routes does not wait for the gazetteer (one GIL: a load in a thread meanwhile
+    delays the server's start by as much); the server's start sets it loading."""
+    app = create_app(container)
+    labels = container.search_service.labels
+    assert not labels.gazetteer_loaded
+    with TestClient(app) as started:
+        assert started.get("/healthz").status_code == 200
+        until(lambda: labels.gazetteer_loaded, "the gazetteer was not loaded after the start", 60)
 
 
 def test_health(client: TestClient) -> None:
