@@ -38,6 +38,7 @@ class KnownBodies:
         self.bodies = bodies
         #: every form (folded) under which spaCy may also have found a body: its entity is merged here
         self.folded_forms = {f: b for b in bodies for f in b.forms()}
+        self.by_acronym = {b.acronym: b for b in bodies}
 
     @classmethod
     def load(cls, directory: Path) -> KnownBodies:
@@ -67,16 +68,15 @@ class KnownBodies:
                     n += len(body.spelled.findall(folded))
                 if n:
                     counts[body.acronym] += n
-        labels = {b.acronym: b.label for b in self.bodies}
-        return [Entity(text=acronym, label=labels[acronym], count=n) for acronym, n in counts.most_common()]
+        return [Entity(text=acronym, label=self.by_acronym[acronym].label, count=n)
+                for acronym, n in counts.most_common()]
 
     def merge(self, found: list[Entity], recognised: list[Entity]) -> list[Entity]:
         """The curated bodies found, then the recognizer's other entities; one of those that names a
         curated body (its acronym or full name) is counted under the body, and one that is only a
         piece of the name of a body found ("Libertés" of "loi Informatique et Libertés") is dropped."""
         counts = {e.text: e.count for e in found}
-        by_acronym = {b.acronym: b for b in self.bodies}
-        names_found = [f" {form} " for e in found for form in by_acronym[e.text].forms() if " " in form]
+        names_found = [f" {form} " for e in found for form in self.by_acronym[e.text].forms() if " " in form]
         others = []
         for entity in recognised:
             body = self.folded_forms.get(fold(entity.text)) or self.folded_forms.get(entity.text.casefold())
@@ -86,6 +86,5 @@ class KnownBodies:
                     others.append(entity)
             elif body.acronym not in counts:  # the recognizer saw it where our patterns did not
                 counts[body.acronym] = entity.count
-        labels = {b.acronym: b.label for b in self.bodies}
-        merged = [Entity(text=a, label=labels[a], count=n) for a, n in counts.items()] + others
+        merged = [Entity(text=a, label=self.by_acronym[a].label, count=n) for a, n in counts.items()] + others
         return sorted(merged, key=lambda e: -e.count)

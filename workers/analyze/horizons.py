@@ -15,7 +15,8 @@ from collections import defaultdict
 from schemas.documents import Evidence, HorizonTag, Page
 from workers.analyze.text import passage_around
 
-_YEAR = r"(20[2-9]\d|2100)(?![\d,.]\d)"
+_TARGET_YEAR = r"(?:20[2-9]\d|2100)(?![\d,.]\d)"  # a year that can be a horizon, not a number's digits
+_YEAR = f"({_TARGET_YEAR})"
 #: a cue that makes the year right after it a horizon, whatever the sentence
 _HORIZON = re.compile(
     r"\b(?:d['’]ici(?:\s+(?:à|a|fin|la\s+fin\s+de))?|(?:à|a)\s+l['’]horizon(?:\s+de)?|horizons?|(?:à|a)\s+l['’]échéance"
@@ -30,8 +31,9 @@ _GOAL = re.compile(r"\b(?:objectifs?|cibles?|réd(?:ui|uc)\w*|dimin\w*|bais\w*|d
                    r"|(?:[-−]|\bmoins)\s?\d+(?:[,.]\d+)?\s?%",
                    re.IGNORECASE)
 #: a year after "en", "pour", "à", "vers" or "(", or the end of a period ("2015-2030", "entre 2012 et 2030")
-_INTRODUCED = re.compile(r"(?:\b(?:en|pour|à|vers)\s+|\(\s*)(?P<year>" + _YEAR[1:] + r"|\b(?:entre\s+)?"
-                         r"(?P<since>(?:19|20)\d\d)\s?(?:[-–à]|et)\s?(?P<until>" + _YEAR[1:], re.IGNORECASE)
+_INTRODUCED = re.compile(rf"(?:\b(?:en|pour|à|vers)\s+|\(\s*)(?P<year>{_TARGET_YEAR})"
+                         rf"|\b(?:entre\s+)?(?P<since>(?:19|20)\d\d)\s?(?:[-–à]|et)\s?(?P<until>{_TARGET_YEAR})",
+                         re.IGNORECASE)
 #: a plan named for its horizon: "SCoT 2030", "Ambition Territoires 2030", "Plan Vélo 2030", or for its
 #: period, which ends at its horizon ("PCAET 2024-2030", "PLH 2023-2028"); not a programme cited in
 #: passing ("Agenda 2030")
