@@ -80,10 +80,24 @@ def test_personal_data_is_a_digital_and_data_theme() -> None:
     ("La consultation du fichier est réservée aux agents habilités.", "gouvernance-participation"),
     ("L'hébergement de données de santé exige un agrément.", "habitat-logement"),
     ("La prévention des risques d'impayés justifie la consultation du FCC.", "risques-naturels"),
+    ("En cas de coupure d'alimentation électrique, les maires informent les administrés.", "agriculture-alimentation"),
 ])
 def test_words_used_in_another_sense_are_not_themes(text: str, not_theme: str) -> None:
     """Read on the CNIL fiches (out of the field): a keyword inside a phrase of another domain."""
     assert not_theme not in {c.slug for c in Taxonomy.load("themes").score([Page(page=1, text=text)])}
+
+
+@pytest.mark.parametrize(("text", "theme"), [
+    ("Extinction de l'éclairage public la nuit : moins d'électricité consommée, en kWh.", "energie"),
+    ("Un délestage du réseau est possible cet hiver : chauffage et pompes à chaleur.", "energie"),
+    ("Le Parc naturel régional et la réserve naturelle protègent les aires protégées.", "biodiversite"),
+    ("Plan climat-air-énergie : émissions de polluants, PM10 et oxydes d'azote.", "air"),
+    ("The plan cuts energy use: renewable energy, energy efficiency and energy poverty.", "energie"),
+])
+def test_common_words_of_a_domain_make_its_theme(text: str, theme: str) -> None:
+    """Vocabulary missing on documents of half A: electricity, public lighting, nature parks,
+    air pollutants, and English documents' words."""
+    assert Taxonomy.load("themes").score([Page(page=1, text=text)])[0].slug == theme
 
 
 def test_words_of_a_web_address_are_not_themes() -> None:
