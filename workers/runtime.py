@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 import uuid
 
 import dramatiq
@@ -19,6 +20,7 @@ log = logging.getLogger(__name__)
 HEARTBEAT_PREFIX = "phare:heartbeat:worker:"
 HEARTBEAT_TTL_S = 10
 _HEARTBEAT_EVERY_S = 3.0
+_STOP_CHECK_S = 0.1
 WARMING, READY = b"warming", b"ready"
 
 
@@ -71,16 +73,23 @@ def run_worker(broker: RedisBroker, pipeline: Pipeline, stop: threading.Event, t
     key = f"{HEARTBEAT_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}"
     log.info("worker %s consuming %s", key, sorted(queues) if queues else "all queues")
     try:
+        sent, due = b"", 0.0
         while not stop.is_set():
-            try:
-                broker.client.set(key, WARMING if warming.is_alive() else READY, ex=HEARTBEAT_TTL_S)
-            except Exception:  # Redis may be restarting; dramatiq reconnects on its own
-                log.warning("heartbeat failed", exc_info=True)
-            stop.wait(0.2 if warming.is_alive() else _HEARTBEAT_EVERY_S)
+            state = WARMING if warming.is_alive() else READY
+            if state != sent or time.monotonic() >= due:
+                try:
+                    broker.client.set(key, state, ex=HEARTBEAT_TTL_S)
+                except Exception:  # Redis may be restarting; dramatiq reconnects on its own
+                    log.warning("heartbeat failed", exc_info=True)
+                sent, due = state, time.monotonic() + _HEARTBEAT_EVERY_S
+            # Short waits: the kernel gives a stop signal to any thread of the process, and one taken by
+            # a dramatiq thread reaches Python's handler only when this thread next runs (blocking the
+            # signals in those threads would also block them in every program they start).
+            stop.wait(_STOP_CHECK_S)
     finally:
         # An embedding under way is not waited for (a long document takes seconds at the lowest priority):
         # its message stays unacknowledged and comes back (dramatiq's maintenance, or the reconciler).
-        worker.stop(timeout=1_000 if embed_only else 30_000)
+        worker.stop(timeout=200 if embed_only else 30_000)
         try:
             broker.client.delete(key)
         except Exception:  # noqa: BLE001

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import subprocess
 import threading
 import time
@@ -45,6 +47,10 @@ def workers() -> None:
         WorkerPool(settings, worker_specs(settings), analyzer).run(stop_on_signals())
     finally:
         container.close()
+    # The interpreter would free the models object by object (0.4 s that `phare ingest --wait` waits
+    # for at every end); the workers are reaped, Redis released, and the log flushed just below.
+    logging.shutdown()
+    os._exit(0)
 
 
 def watch(folder: Annotated[Path | None, typer.Option(help="dossier surveillé (défaut : ./inbox)")] = None) -> None:
