@@ -3,10 +3,15 @@
 ``run`` holds the long-running processes (worker, workers, watch, api, up, digest), ``library`` what a documentalist
 does with the documents (ingest, reindex, search, show), ``curation`` their corrections (edit,
 corrections export/import, learn), ``admin`` keys, status, failures and retries;
-``common`` what they share. This module only assembles them, in the order ``phare --help`` shows.
+``common`` what they share. This module only assembles them, in the order ``phare --help`` shows,
+and ``main`` runs them as the ``phare`` program.
 """
 
 from __future__ import annotations
+
+import logging
+import os
+import sys
 
 import typer
 
@@ -19,3 +24,22 @@ for command in (run.worker, run.workers, run.watch, run.api, run.up, run.digest,
     app.command()(command)
 app.add_typer(admin.keys_app, name="keys")
 app.add_typer(curation.corrections_app, name="corrections")
+
+
+def main() -> None:
+    """The ``phare`` program: ``app``, then an exit without the interpreter's teardown. Every command
+    closes what it opened before it returns (processes, Redis, the catalog); freeing the imported
+    modules object by object added 0.3 s to each one (``phare ingest --wait``, ``phare search``).
+    An error still ends the usual way, with its traceback."""
+    try:
+        app()
+        code: int | str | None = 0
+    except SystemExit as end:
+        code = end.code
+    logging.shutdown()
+    if isinstance(code, str):
+        sys.stderr.write(code + "\n")
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code or 0)
