@@ -14,7 +14,7 @@ from tests.builders import make_docx
 from tests.support import FIXTURES
 from workers.extract.errors import ExtractionCrashed, ExtractionError
 from workers.extract.extractor import TextExtractor
-from workers.extract.ocr import tesseract_available
+from workers.extract.ocr import cover_title_from_tsv, tesseract_available
 from workers.extract.sandbox import ExtractionSandbox
 
 PDF = FIXTURES / "220310_mandat_GT_CNIG_Friches.pdf"
@@ -114,6 +114,54 @@ def test_scanned_pdf_is_read_by_french_ocr(tmp_path: Path, extractor: TextExtrac
         pytest.skip("tesseract-ocr-fra not installed")
     result = extractor.run(_scanned_copy(tmp_path))
     assert "friches" in result.pages[0].text.lower()
+
+
+def _scanned_cover(tmp_path: Path) -> Path:
+    """An image-only PDF of a report's cover: a small letterhead, a date stamp, the title in large
+    letters, then a line of body text."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    fonts = Path("/usr/share/fonts/truetype/dejavu")
+    small, large = (ImageFont.truetype(str(fonts / "DejaVuSans.ttf"), size) for size in (34, 80))
+    image = Image.new("RGB", (2480, 3508), "white")
+    draw = ImageDraw.Draw(image)
+    draw.text((200, 200), "PRÉFET DE LA SEINE-MARITIME", font=small, fill="black")
+    draw.text((200, 260), "Direction départementale des territoires", font=small, fill="black")
+    draw.text((200, 320), "Rouen, le 29 mai 2020", font=small, fill="black")
+    draw.text((200, 900), "Plan de prévention des risques", font=large, fill="black")
+    draw.text((200, 1010), "du bassin versant de la Scie", font=large, fill="black")
+    draw.text((200, 1300), "Rapport de présentation soumis à enquête publique.", font=small, fill="black")
+    out = tmp_path / "couverture.pdf"
+    image.save(out, "PDF", resolution=300)
+    return out
+
+
+@pytest.mark.slow
+def test_a_scanned_cover_gives_its_title(tmp_path: Path, extractor: TextExtractor) -> None:
+    """Its largest letters, read with confidence, as for a text PDF's cover (not its first line,
+    the letterhead)."""
+    if not tesseract_available("fra"):
+        pytest.skip("tesseract-ocr-fra not installed")
+    result = extractor.run(_scanned_cover(tmp_path))
+    assert result.title == "Plan de prévention des risques du bassin versant de la Scie"
+    assert result.title_source == "cover"
+
+
+def _tsv_line(block: int, line: int, words: list[str], height: int, conf: float) -> list[str]:
+    return [f"5\t1\t{block}\t1\t{line}\t{n}\t100\t{100 * block}\t50\t{height}\t{conf}\t{word}"
+            for n, word in enumerate(words, 1)]
+
+
+def test_a_cover_title_is_the_tallest_text_read_with_confidence() -> None:
+    header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
+    stamp = _tsv_line(1, 1, ["Où", "grréié", "on", "dsis", "du:"], 70, 63.8)  # tall, but noise
+    letterhead = _tsv_line(2, 1, ["PRÉFET", "DE", "LA", "MANCHE"], 21, 94.0)
+    title = [*_tsv_line(3, 1, ["Plan", "climat"], 60, 95.0), *_tsv_line(3, 2, ["de", "Cherbourg"], 61, 94.0)]
+    body = [*_tsv_line(4, 1, ["Le", "rapport", "présente"], 40, 96.0), *_tsv_line(4, 2, ["les", "actions"], 41, 95.0)]
+    tsv = "\n".join([header, *stamp, *letterhead, *title, *body])
+    assert cover_title_from_tsv(tsv) == "Plan climat de Cherbourg"
+    flat = "\n".join([header, *letterhead, *body])  # nothing stands out: no title
+    assert cover_title_from_tsv(flat) is None
 
 
 def test_sandbox_returns_the_same_extraction(tmp_path: Path, extractor: TextExtractor) -> None:

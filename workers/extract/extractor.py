@@ -16,7 +16,8 @@ from workers.extract.markdown import read_text, split_front_matter, without_stru
 from workers.extract.partition import partition_file, partition_markdown, structure_page
 from workers.extract.properties import Properties, read_properties
 
-EXTRACTOR_VERSION = 4  # 4: title sources, Markdown front matter, text never failed as a table
+#: 4: title sources, Markdown front matter, text never failed as a table; 5: scanned covers' titles
+EXTRACTOR_VERSION = 5
 _MIN_DECLARED_TITLE_WORDS = 3  # a shorter title in the properties is a code or a stale template name
 
 ZIP_FORMATS = frozenset({"docx", "pptx", "xlsx", "odt", "odp", "ods", "epub"})

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import functools
+import io
 import os
 import shutil
+import statistics
 import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -24,8 +27,41 @@ def tesseract_available(language: str = "fra") -> bool:
     return language in out.stdout.split()
 
 
-def ocr_image(image: Image, language: str = "fra") -> str:
-    """Text of one page image. Raises ExtractionError("OCR indisponible...") without tesseract."""
+#: tesseract's mean word confidence for a line to count in a cover's title (stamps, handwriting and
+#: specks read as words score lower: "Où grréié on dsis du:" 64, the real title 94)
+_COVER_CONFIDENCE = 85.0
+_COVER_SIZE_RATIO = 1.25  # the title's letters are this much taller than the page's median line, or there is none
+
+
+def cover_title_from_tsv(tsv: str) -> str | None:
+    """The first block of the tallest lines tesseract read with confidence on a page (its TSV
+    output), if they stand out from the page's other lines: a scanned cover's title."""
+    lines: dict[tuple[str, str, str], list[tuple[str, int, float]]] = {}
+    for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
+        if row.get("level") == "5" and (row.get("text") or "").strip():
+            key = (row["block_num"], row["par_num"], row["line_num"])
+            lines.setdefault(key, []).append((row["text"].strip(), int(row["height"]), float(row["conf"])))
+    read = [(" ".join(w for w, _, _ in words), statistics.median(h for _, h, _ in words))
+            for words in lines.values()
+            if statistics.mean(c for _, _, c in words) >= _COVER_CONFIDENCE
+            and sum(ch.isalpha() for w, _, _ in words for ch in w) >= 3]
+    if len(read) < 3:
+        return None
+    tallest = max(h for _, h in read)
+    if tallest < _COVER_SIZE_RATIO * statistics.median(h for _, h in read):
+        return None
+    block: list[str] = []
+    for text, height in read:
+        if height >= 0.85 * tallest:
+            block.append(text)
+        elif block:
+            break
+    title = " ".join(block)
+    return title if sum(ch.isalpha() for ch in title) >= 4 else None
+
+
+def _tesseract(image: Image, language: str, outputs: tuple[str, ...]) -> dict[str, str]:
+    """tesseract's ``outputs`` ("txt", "tsv") for one page image, from a single recognition."""
     if not tesseract_available(language):
         raise ExtractionError(
             f"OCR indisponible : page sans couche texte et tesseract ({language}) n'est pas installé"
@@ -34,18 +70,38 @@ def ocr_image(image: Image, language: str = "fra") -> str:
         # greyscale PNG at the fastest compression level: tesseract reads it faster than raw PGM
         png = Path(tmp) / "page.png"
         image.convert("L").save(png, compress_level=1)
+        base = Path(tmp) / "out"
         proc = subprocess.run(
-            ["tesseract", str(png), "stdout", "-l", language, "--psm", "3"],
+            ["tesseract", str(png), str(base), "-l", language, "--psm", "3", *outputs],
             capture_output=True, text=True, check=False, env={"OMP_THREAD_LIMIT": "1", "PATH": "/usr/bin:/bin"},
         )
-    if proc.returncode != 0:
-        raise ExtractionError(f"échec de l'OCR : {proc.stderr.strip()[:200]}")
-    return proc.stdout
+        if proc.returncode != 0:
+            raise ExtractionError(f"échec de l'OCR : {proc.stderr.strip()[:200]}")
+        return {kind: base.with_suffix(f".{kind}").read_text(encoding="utf-8") for kind in outputs}
 
 
-def ocr_images(images: list[Image], language: str = "fra") -> list[str]:
-    """OCR several pages at once, one tesseract process per core (tesseract itself runs single-threaded)."""
+def ocr_image(image: Image, language: str = "fra") -> str:
+    """Text of one page image. Raises ExtractionError("OCR indisponible...") without tesseract."""
+    return _tesseract(image, language, ("txt",))["txt"]
+
+
+def ocr_cover(image: Image, language: str = "fra") -> tuple[str, str | None]:
+    """Text of a cover page image and its title (``cover_title_from_tsv``), read once."""
+    out = _tesseract(image, language, ("txt", "tsv"))
+    return out["txt"], cover_title_from_tsv(out["tsv"])
+
+
+def ocr_images(images: list[Image], language: str = "fra", cover: bool = False) -> tuple[list[str], str | None]:
+    """OCR several pages at once, one tesseract process per core (tesseract itself runs single-threaded).
+    ``cover``: the first image is a cover page, whose title is returned too (else None)."""
+    def read(index: int) -> tuple[str, str | None]:
+        if cover and index == 0:
+            return ocr_cover(images[index], language)
+        return ocr_image(images[index], language), None
+
     if len(images) == 1:
-        return [ocr_image(images[0], language)]
-    with ThreadPoolExecutor(max_workers=min(len(images), os.cpu_count() or 1)) as pool:
-        return list(pool.map(lambda image: ocr_image(image, language), images))
+        results = [read(0)]
+    else:
+        with ThreadPoolExecutor(max_workers=min(len(images), os.cpu_count() or 1)) as pool:
+            results = list(pool.map(read, range(len(images))))
+    return [text for text, _ in results], results[0][1] if results else None

@@ -103,9 +103,12 @@ def read_pdf(path: Path, ocr_language: str = "fra") -> PdfText:
     finally:
         pdf.close()
     if scans:
-        for index, text in zip(scans, ocr.ocr_images(list(scans.values()), ocr_language), strict=True):
+        # a scanned cover: its title is the tallest text tesseract reads with confidence
+        texts, title = ocr.ocr_images(list(scans.values()), ocr_language, cover=0 in scans)
+        for index, text in zip(scans, texts, strict=True):
             result.pages[index] = text
         result.ocr_pages = [i + 1 for i in scans]
+        result.cover_title = result.cover_title or title
     return result
 
 
