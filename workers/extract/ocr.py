@@ -77,18 +77,20 @@ def _tesseract(image: Image, language: str, outputs: tuple[str, ...]) -> dict[st
         )
         if proc.returncode != 0:
             raise ExtractionError(f"échec de l'OCR : {proc.stderr.strip()[:200]}")
-        return {kind: base.with_suffix(f".{kind}").read_text(encoding="utf-8") for kind in outputs}
+        # an output this tesseract cannot write is missing, not an error: the text is what matters
+        return {kind: out.read_text(encoding="utf-8") for kind in outputs
+                if (out := base.with_suffix(f".{kind}")).exists()}
 
 
 def ocr_image(image: Image, language: str = "fra") -> str:
     """Text of one page image. Raises ExtractionError("OCR indisponible...") without tesseract."""
-    return _tesseract(image, language, ("txt",))["txt"]
+    return _tesseract(image, language, ("txt",)).get("txt", "")
 
 
 def ocr_cover(image: Image, language: str = "fra") -> tuple[str, str | None]:
     """Text of a cover page image and its title (``cover_title_from_tsv``), read once."""
     out = _tesseract(image, language, ("txt", "tsv"))
-    return out["txt"], cover_title_from_tsv(out["tsv"])
+    return out.get("txt", ""), cover_title_from_tsv(out["tsv"]) if "tsv" in out else None
 
 
 def ocr_images(images: list[Image], language: str = "fra", cover: bool = False) -> tuple[list[str], str | None]:
