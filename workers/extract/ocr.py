@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PIL.Image import Image
 
+from workers.extract.cover import TITLE_BLOCK_SHARE, TITLE_SIZE_RATIO
 from workers.extract.errors import ExtractionError
 
 
@@ -30,7 +31,6 @@ def tesseract_available(language: str = "fra") -> bool:
 #: tesseract's mean word confidence for a line to count in a cover's title (stamps, handwriting and
 #: specks read as words score lower: "Où grréié on dsis du:" 64, the real title 94)
 _COVER_CONFIDENCE = 85.0
-_COVER_SIZE_RATIO = 1.25  # the title's letters are this much taller than the page's median line, or there is none
 
 
 def cover_title_from_tsv(tsv: str) -> str | None:
@@ -48,11 +48,11 @@ def cover_title_from_tsv(tsv: str) -> str | None:
     if len(read) < 3:
         return None
     tallest = max(h for _, h in read)
-    if tallest < _COVER_SIZE_RATIO * statistics.median(h for _, h in read):
+    if tallest < TITLE_SIZE_RATIO * statistics.median(h for _, h in read):
         return None
     block: list[str] = []
     for text, height in read:
-        if height >= 0.85 * tallest:
+        if height >= TITLE_BLOCK_SHARE * tallest:
             block.append(text)
         elif block:
             break

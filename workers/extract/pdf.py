@@ -16,6 +16,7 @@ import pypdfium2 as pdfium
 from PIL.Image import Image
 
 from workers.extract import ocr
+from workers.extract.cover import TITLE_BLOCK_SHARE, TITLE_SIZE_RATIO
 from workers.extract.errors import ExtractionError
 
 _PDFIUM_PASSWORD = 4
@@ -32,7 +33,6 @@ class PdfText:
 
 
 _TITLE_SCAN_CHARS = 5000
-_TITLE_SIZE_RATIO = 1.25  # the title's letters are this much larger than the body's, or there is none
 _TITLE_GAP_CHARS = 20  # this much smaller text ends the title block
 
 
@@ -43,9 +43,9 @@ def cover_title(textpage: pdfium.PdfTextPage) -> str | None:
               pdfium.raw.FPDFText_GetFontSize(textpage.raw, i))
              for i in range(min(textpage.count_chars(), _TITLE_SCAN_CHARS))]
     alpha = [size for c, size in chars if c.isalpha()]
-    if len(alpha) < 20 or max(alpha) < _TITLE_SIZE_RATIO * statistics.median(alpha):
+    if len(alpha) < 20 or max(alpha) < TITLE_SIZE_RATIO * statistics.median(alpha):
         return None
-    floor = 0.85 * max(alpha)
+    floor = TITLE_BLOCK_SHARE * max(alpha)
     out: list[str] = []
     gap = 0
     for c, size in chars:
