@@ -397,6 +397,23 @@ def test_a_posture_named_in_passing_is_not_addressed() -> None:
     assert {p.slug for p in Analyzer(EntityRecognizer()).run(argued).postures} == {"resilience"}
 
 
+def test_a_territory_s_vulnerability_is_adaptation_a_software_s_is_not() -> None:
+    """A PCAET's vulnerability diagnosis is where adaptation starts, even when the word "adaptation"
+    is never argued; the vulnerabilities an IT security note patches are another matter."""
+    def postures(title: str, text: str) -> set[str]:
+        extraction = Extraction(extractor_version=4, format="md", mime_type="text/markdown", language="fr",
+                                page_count=1, title=title, pages=[Page(page=1, text=text)])
+        return {p.slug for p in Analyzer(EntityRecognizer()).run(extraction).postures}
+
+    filler = "Les participants ont échangé sur les priorités du territoire et les actions à mener. " * 20
+    heading = "Ateliers : vulnérabilité et préservation de la ressource en eau"
+    assert "adaptation" in postures(heading, f"{heading}\n{filler}")
+    assert "adaptation" in postures("Compte rendu d'atelier", filler + (
+        "La vulnérabilité du territoire aux inondations progresse. " * 4))
+    assert "adaptation" not in postures("Mettre à jour ses serveurs", filler + (
+        "Corrigez les vulnérabilités informatiques signalées ; une vulnérabilité critique est exploitée. " * 4))
+
+
 @pytest.mark.parametrize(("text", "key"), [
     ("Dinan Agglomération a élaboré son plan climat ; Dinan Agglomération le met en œuvre.", "epci:200068989"),
     ("La communauté de communes du Grésivaudan mène une politique de transition.", "epci:200018166"),
