@@ -13,11 +13,11 @@ import redis
 from dramatiq.brokers.redis import RedisBroker
 from threadpoolctl import threadpool_limits
 
+from schemas.events import HEARTBEAT_PREFIX
 from workers.actors import declare_actors
 from workers.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
-HEARTBEAT_PREFIX = "phare:heartbeat:worker:"
 HEARTBEAT_TTL_S = 10
 _HEARTBEAT_EVERY_S = 3.0
 _STOP_CHECK_S = 0.1

@@ -21,18 +21,20 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="fichiers ou dossier
            timeout: Annotated[float, typer.Option(help="attente maximale en secondes")] = 3600.0) -> None:
     """Ajoute des documents à la bibliothèque."""
     setup_logging()
-    from schemas.documents import TERMINAL_STATES
-    from services.ingest.intake import walk
+    from services.settings import Settings
 
-    container = build()
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         console.print(f"[red]introuvable :[/] {', '.join(missing)}")
         raise typer.Exit(2)
-    started: list[subprocess.Popen] = []
+    settings = Settings()
+    container = build(settings)
+    # Workers first: they load their models while this command imports the rest, reads and queues the files.
+    started = ensure_workers(settings) if wait else []
     try:
-        # Workers first: they load their models while the files are read and queued.
-        started = ensure_workers(container) if wait else []
+        from schemas.documents import TERMINAL_STATES
+        from services.ingest.intake import walk
+
         files = list(walk(paths))
         # Largest first: a batch ends when its biggest document is done, so that one starts early.
         keys = {p: container.intake.submit(p).path for p in sorted(files, key=_size, reverse=True)}
@@ -45,7 +47,7 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="fichiers ou dossier
                 break
             if started and any(p.poll() is not None for p in started):
                 stop_processes(started)
-                started = ensure_workers(container)
+                started = ensure_workers(settings)
             time.sleep(0.2)
             statuses = container.catalog.path_status(submitted)
     finally:
@@ -92,7 +94,7 @@ def reindex(rebuild: Annotated[bool, typer.Option("--rebuild", help="OpenSearch 
         for doc_id in ids:
             catalog.set_state(doc_id, DocState.ANALYZING)
             container.publish(DocumentExtracted(doc_id=doc_id))
-        started = ensure_workers(container) if ids else []
+        started = ensure_workers(container.settings) if ids else []
         with Progress(console=console, disable=as_json) as progress:
             task = progress.add_task("Ré-indexation", total=len(ids))
             while (done := catalog.terminal_count(ids)) < len(ids):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from services.bootstrap import Container
+from services.settings import Settings
 
 
 def self_command(*args: str) -> list[str]:
@@ -31,15 +31,33 @@ def stop_processes(procs: list[subprocess.Popen], timeout: float = 40) -> None:
             proc.wait()
 
 
-def ensure_workers(container: Container) -> list[subprocess.Popen]:
+def ensure_workers(settings: Settings) -> list[subprocess.Popen]:
     """Start workers for the duration of a command unless some already serve this data dir.
 
-    Their output goes to ``<data dir>/logs/workers.log``."""
-    from workers.runtime import workers_alive
-
-    if workers_alive(container.broker.client):
+    Light (the settings and a Redis connection), so that a command calls it first: the workers load
+    their models while the command imports the rest and reads its files. Their output goes to
+    ``<data dir>/logs/workers.log``."""
+    if _workers_alive(settings):
         return []
-    log_dir = container.settings.data_dir / "logs"
+    log_dir = settings.data_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     with (log_dir / "workers.log").open("ab") as log:
         return [subprocess.Popen(worker_command(), stdout=log, stderr=log)]
+
+
+def _workers_alive(settings: Settings) -> bool:
+    import redis
+
+    from schemas.events import HEARTBEAT_PREFIX
+
+    if settings.redis_url:
+        client = redis.Redis.from_url(settings.redis_url)
+    else:
+        from services.runtime.embedded_redis import EmbeddedRedis
+
+        server = EmbeddedRedis(settings.redis_dir)
+        if not server.alive():  # no broker yet, so no worker: the workers start it
+            return False
+        client = server.client()
+    with client:
+        return next(client.scan_iter(match=f"{HEARTBEAT_PREFIX}*"), None) is not None
