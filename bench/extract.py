@@ -104,7 +104,7 @@ def start_warm_workers(env: dict[str, str]) -> list[subprocess.Popen]:
     from services.runtime.processes import worker_command
     from services.runtime.worker_pool import worker_specs
     from services.settings import SemanticSettings, Settings
-    from workers.runtime import workers_ready
+    from workers.heartbeat import workers_ready
 
     semantic = SemanticSettings(enabled=env.get("PHARE_SEMANTIC__ENABLED", "true") == "true")
     settings = Settings(data_dir=Path(env["PHARE_DATA_DIR"]), semantic=semantic)
@@ -153,17 +153,20 @@ def ner_only(files: list[Path]) -> tuple[float, int]:
     nlp = _ner_model()
     list(nlp.pipe(texts[:5]))  # warm
     started = time.perf_counter()
+    _entities(nlp, texts)
+    return time.perf_counter() - started, len(texts)
+
+
+def _entities(nlp: Any, texts: list[str]) -> None:  # noqa: ANN401 - a spaCy Language
     for doc in nlp.pipe(texts, batch_size=32):
         _ = doc.ents
-    return time.perf_counter() - started, len(texts)
 
 
 def _ner_share(texts: list[str], start: Any) -> None:  # noqa: ANN401 - a multiprocessing Barrier
     nlp = _ner_model()
-    list(nlp.pipe(texts[:5]))
+    list(nlp.pipe(texts[:5]))  # warm
     start.wait()
-    for doc in nlp.pipe(texts, batch_size=32):
-        _ = doc.ents
+    _entities(nlp, texts)
 
 
 def ner_spread(files: list[Path], processes: int) -> tuple[float, int]:

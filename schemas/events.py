@@ -8,8 +8,6 @@ from pydantic import BaseModel, ConfigDict
 
 #: the Redis key prefix of phare's queues (``phare:extract`` …), shared by the broker and ``/metrics``
 NAMESPACE = "phare"
-#: the Redis keys by which live worker processes announce themselves (workers write, commands read)
-HEARTBEAT_PREFIX = f"{NAMESPACE}:heartbeat:worker:"
 
 
 class DocumentEvent(BaseModel):

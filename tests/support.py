@@ -67,7 +67,8 @@ def notes(folder: Path, n: int, first: int = 0) -> list[Path]:
 @contextmanager
 def worker_running(container: Container) -> Iterator[None]:
     """A real dramatiq worker consuming ``container``'s queues in a background thread, for the duration."""
-    from workers.runtime import run_worker, workers_alive
+    from workers.heartbeat import workers_alive
+    from workers.runtime import run_worker
 
     stop = threading.Event()
     # a short idle poll: the worker stops in a fraction of a second at the end of a test

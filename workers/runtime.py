@@ -9,29 +9,16 @@ import time
 import uuid
 
 import dramatiq
-import redis
 from dramatiq.brokers.redis import RedisBroker
 from threadpoolctl import threadpool_limits
 
-from schemas.events import HEARTBEAT_PREFIX
 from workers.actors import declare_actors
+from workers.heartbeat import HEARTBEAT_PREFIX, HEARTBEAT_TTL_S, READY, WARMING
 from workers.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
-HEARTBEAT_TTL_S = 10
 _HEARTBEAT_EVERY_S = 3.0
 _STOP_CHECK_S = 0.1
-WARMING, READY = b"warming", b"ready"
-
-
-def workers_alive(client: redis.Redis) -> int:
-    """How many worker processes announced themselves in the last few seconds (``client``: the broker's Redis)."""
-    return sum(1 for _ in client.scan_iter(match=f"{HEARTBEAT_PREFIX}*"))
-
-
-def workers_ready(client: redis.Redis) -> int:
-    """How many live worker processes have loaded their models (``client``: the broker's Redis)."""
-    return sum(1 for key in client.scan_iter(match=f"{HEARTBEAT_PREFIX}*") if client.get(key) == READY)
 
 
 def _lowest_priority() -> None:

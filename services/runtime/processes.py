@@ -48,7 +48,7 @@ def ensure_workers(settings: Settings) -> list[subprocess.Popen]:
 def _workers_alive(settings: Settings) -> bool:
     import redis
 
-    from schemas.events import HEARTBEAT_PREFIX
+    from workers.heartbeat import workers_alive
 
     if settings.redis_url:
         client = redis.Redis.from_url(settings.redis_url)
@@ -60,4 +60,4 @@ def _workers_alive(settings: Settings) -> bool:
             return False
         client = server.client()
     with client:
-        return next(client.scan_iter(match=f"{HEARTBEAT_PREFIX}*"), None) is not None
+        return workers_alive(client) > 0

@@ -94,7 +94,7 @@ def test_the_embedding_worker_takes_only_the_cpu_left(container: Container) -> N
 
     from services.runtime.processes import worker_command
     from services.runtime.worker_pool import worker_specs
-    from workers.runtime import workers_ready
+    from workers.heartbeat import workers_ready
 
     specs = {spec.name: spec for spec in worker_specs(container.settings)}
     assert specs["embedder"].queues == {"embed"} and specs["embedder"].threads == 1

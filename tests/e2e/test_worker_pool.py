@@ -18,7 +18,7 @@ from services.ingest.reconcile import Reconciler
 from services.runtime.worker_pool import worker_specs
 from services.settings import SemanticSettings, Settings
 from tests.support import ROOT, notes, redis_running, until
-from workers.runtime import workers_ready
+from workers.heartbeat import workers_ready
 
 pytestmark = pytest.mark.slow
 
