@@ -34,6 +34,11 @@ def worker(queues: Annotated[str | None, typer.Option(help="files à consommer, 
 def workers() -> None:
     """Lance les travailleurs de cette machine : un processus parent charge les modèles une seule fois,
     puis crée chaque travailleur par fork (prêt en une fraction de seconde, remplacé de même s'il meurt)."""
+    from workers.extract.sandbox import ExtractionSandbox
+
+    # First thing: the extraction fork server imports the parsers (about 3 s of CPU) on another core
+    # while this process loads the models; a cold `phare ingest --wait` waits for whichever ends last.
+    ExtractionSandbox().warm_up()
     setup_logging(verbose=True)
     from services.runtime.worker_pool import WorkerPool, preload, worker_specs
 

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from schemas.documents import Page
-from workers.analyze.resemblance import MIN_SHARED, jaccard, keys, relation, signature
+from workers.analyze.resemblance import MIN_SHARED, jaccard, keys, minhash, relation, signature
 from workers.families import closest
 
 WORDS = ("aménagement territoire commune risque inondation crue digue quartier mobilité transport vélo tramway "
@@ -50,6 +50,21 @@ def test_a_summary_a_version_and_a_stranger(report: list[str]) -> None:
     assert found is not None and found[0] == "version" and 0.45 <= found[1] < 0.85
     assert relation(stranger, full) is None
     assert closest(version, {"full": full, "stranger": stranger})[:2] == ("full", "version")
+
+
+def test_signatures_are_datasketch_s_value_for_value() -> None:
+    """Signatures already in catalogs were made by datasketch: the numpy computation must give the
+    same 128 values (datasketch stays a test dependency for this comparison)."""
+    from datasketch import MinHash
+
+    rng = random.Random(3)
+    for size in (1, 2, 57, 3000):
+        items = [" ".join(rng.choice(WORDS) for _ in range(5)).encode() + bytes([rng.randrange(256)])
+                 for _ in range(size)]
+        reference = MinHash(num_perm=128, seed=7)
+        reference.update_batch(items)
+        assert minhash(items).tolist() == reference.hashvalues.tolist()
+    assert minhash([b"a"], seed=8).tolist() != minhash([b"a"]).tolist()
 
 
 def test_too_short_a_text_has_no_signature() -> None:

@@ -16,7 +16,6 @@ from workers.analyze.names import rule_names
 from workers.analyze.producers import find_producer
 from workers.analyze.reference import ANALYZER_VERSION, analysis_key
 from workers.analyze.resemblance import signature
-from workers.analyze.resemblance import warm_up as resemblance_warm_up
 from workers.analyze.taxonomy import ConceptScore, Taxonomy, fold_pages
 from workers.analyze.territories import TerritoryTagger, with_scope
 
@@ -71,10 +70,9 @@ class Analyzer:
         self._learned: LearnedTags | None = None
 
     def warm_up(self) -> None:
-        """Load the NLP model, the reference data and the libraries the first analysis would import."""
+        """Load the NLP model and the reference data."""
         self.entities.warm_up()
         self.refresh()
-        resemblance_warm_up()
 
     def ancestors(self, key: str) -> list[str]:
         """Keys of the territories enclosing ``key`` (level:code), nearest first, from the gazetteer."""

@@ -1,5 +1,11 @@
-"""How alike two documents' texts are: MinHash signatures of word shingles (datasketch), their values
-as lookup keys, and the relation two alike documents have.
+"""How alike two documents' texts are: MinHash signatures of word shingles, their values as lookup
+keys, and the relation two alike documents have.
+
+The signature is datasketch's ``MinHash(num_perm=128, seed=7)`` value for value (its "affine32"
+scheme: SHA-1's first 32 bits, MurmurHash3's finalizer, then ``a * h + b`` modulo 2^32), computed
+here with numpy alone: importing datasketch imports scipy's integrators under it, 0.7 s of every
+worker start for arithmetic this module does in a few lines (tests/unit/test_families.py holds
+the two equal).
 
 The signature is computed once, at analysis (it is kept in the analysis artifact). Each of its 128
 values is a key in the catalog: the documents sharing at least ``MIN_SHARED`` keys with a new one
@@ -16,6 +22,8 @@ on the two signatures and their sizes:
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -24,6 +32,7 @@ from schemas.documents import Page, Resemblance
 from schemas.text import fold
 
 NUM_PERM = 128
+SEED = 7
 MIN_SHARED = 8  # of 128 values: unrelated texts of the same genre share 2 or 3
 SHINGLE = 5  # words
 MAX_WORDS = 60_000
@@ -53,23 +62,43 @@ def _title_similarity(a: Resemblance, b: Resemblance) -> float:
     return len(wa & wb) / len(wa | wb) if len(wa) >= 3 and len(wb) >= 3 else 0.0
 
 
-def warm_up() -> None:
-    """Import datasketch (and scipy under it) now: a second and a half at the first signature otherwise."""
-    import datasketch  # noqa: F401
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
+
+
+@functools.cache
+def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``a`` (odd) and ``b`` of each permutation, drawn as datasketch draws them."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
+def minhash(items: Sequence[bytes], num_perm: int = NUM_PERM, seed: int = SEED) -> np.ndarray:
+    """The MinHash signature of a set of byte strings (``num_perm`` unsigned 32-bit values)."""
+    hv = np.array([int.from_bytes(hashlib.sha1(item).digest()[:4], "little") for item in items], dtype=np.uint32)
+    s1, m1, s2, m2, s3 = _FMIX32
+    with np.errstate(over="ignore"):  # wrapping around 2^32 is the arithmetic meant
+        hv = hv ^ (hv >> s1)
+        hv = hv * m1
+        hv = hv ^ (hv >> s2)
+        hv = hv * m2
+        hv = hv ^ (hv >> s3)
+        a, b = _permutations(num_perm, seed)
+        values = hv.reshape(-1, 1) * a + b
+    empty = np.full(num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
+    return np.minimum(empty, values.min(axis=0)) if len(hv) else empty
 
 
 def signature(pages: Sequence[Page], title: str = "") -> Resemblance | None:
     """The signature of the pages' text (folded words, shingles of five) and of the title; None for
     too short a text."""
-    from datasketch import MinHash
-
     words = fold(" ".join(p.text for p in pages)).split()[:MAX_WORDS]
     shingles = {" ".join(words[i:i + SHINGLE]).encode() for i in range(max(0, len(words) - SHINGLE + 1))}
     if len(shingles) < MIN_SHINGLES:
         return None
-    minhash = MinHash(num_perm=NUM_PERM, seed=7)
-    minhash.update_batch(list(shingles))
-    return Resemblance(minhash=[int(v) for v in minhash.hashvalues], shingles=len(shingles), title=title_words(title))
+    values = minhash(list(shingles))
+    return Resemblance(minhash=[int(v) for v in values], shingles=len(shingles), title=title_words(title))
 
 
 def jaccard(a: Resemblance, b: Resemblance) -> float:
