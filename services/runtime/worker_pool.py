@@ -68,18 +68,16 @@ def worker_specs(settings: Settings) -> list[WorkerSpec]:
 
 
 def preload(container: Container) -> Analyzer:
-    """What every worker needs before its first document, loaded in this (parent) process: the
-    extraction fork server is started first, so its imports run on another core meanwhile."""
+    """What every worker needs before its first document, loaded in this (parent) process (the
+    extraction fork server is already importing its parsers: ``phare workers`` starts it first)."""
     import numpy  # noqa: F401 - loads the BLAS library threadpool_limits must find
     from threadpoolctl import threadpool_limits
 
     import services.ingest.catalog  # noqa: F401 - the workers' own imports, paid once here
     import workers.pipeline
     import workers.runtime  # noqa: F401
-    from workers.extract.sandbox import ExtractionSandbox
 
     threadpool_limits(limits=1, user_api="blas")  # as in every worker: processes are the parallelism
-    ExtractionSandbox().warm_up()
     container.analyzer.warm_up()
     return container.analyzer
 

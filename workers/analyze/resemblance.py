@@ -86,8 +86,7 @@ def minhash(items: Sequence[bytes], num_perm: int = NUM_PERM, seed: int = SEED) 
         hv = hv ^ (hv >> s3)
         a, b = _permutations(num_perm, seed)
         values = hv.reshape(-1, 1) * a + b
-    empty = np.full(num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
-    return np.minimum(empty, values.min(axis=0)) if len(hv) else empty
+    return values.min(axis=0) if len(hv) else np.full(num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
 
 
 def signature(pages: Sequence[Page], title: str = "") -> Resemblance | None:
