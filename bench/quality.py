@@ -5,7 +5,8 @@ Run: .venv/bin/python bench/quality.py [--show-b]
 Half A ("règles"), the documents the rules were written on: ../shared/data/corpus
 (analysis_devset.yaml), ../shared/data/corpus-extra (analysis_extra.yaml) and bench/quality/texts
 (analysis_texts.yaml; corpus-extra and these texts were the held-apart half until their failures
-were read on 2026-12-03; five more, labelled on 2026-12-07 and measured once blind, joined them). Half B
+were read on 2026-12-03; five more, labelled on 2026-12-07 and measured once blind, joined them, and eleven
+more late that day, measured blind as a batch first). Half B
 ("à part"): bench/quality/texts-apart (analysis_apart.yaml), twenty-three public texts labelled before
 phare's output on them was seen (ten on 2026-12-03, thirteen on 2026-12-07); nobody writes a rule from them. A
 rule change is judged on half B; half A only says whether it still holds where it was written.

@@ -254,6 +254,39 @@ def test_small_communes_are_found_where_the_text_calls_them_communes(tagger: Ter
     assert not {"Agnac", "Peyrière"} & {t.name for t in bare}
 
 
+def test_a_small_commune_the_text_calls_a_commune_is_that_commune_throughout(tagger: TerritoryTagger) -> None:
+    """Seen on a mayor's new-year speech: Audierne (3,700 inhabitants) named ten times, but only the
+    title's "maire d'Audierne" counted, so Bretagne, cited thrice in passing, was taken as a subject."""
+    pages = [Page(page=1, text="Vœux du maire d'Audierne\nLe port d'Audierne se porte bien. Audierne garde son "
+                               "école. La pêche en Bretagne et le Comité régional des pêches de Bretagne. Audierne "
+                               "rénove son église ; Audierne compte 3 764 habitants. Audierne vote son budget.")]
+    tags = {f"{t.level}:{t.code}": t for t in tagger.run(pages, title="Vœux du maire d'Audierne")}
+    assert tags["commune:29003"].count >= 4
+    assert {k for k, t in tags.items() if t.about} == {"commune:29003"}
+    assert tags["region:53"].count == 2
+    alone = tagger.run([Page(page=1, text="Audierne garde son école. Audierne rénove son église.")])
+    assert "commune:29003" not in codes(alone)  # never called a commune: a word like any other
+
+
+def test_a_compound_commune_name_is_a_name_and_so_is_its_first_word_after_it(tagger: TerritoryTagger) -> None:
+    """Lambres-lez-Douai (under 5,000 inhabitants) is no common word; the text then says "Lambres"."""
+    pages = [Page(page=1, text="Révision du PLU de Lambres-lez-Douai. Le PLU de Lambres ne permet pas la bretelle ; "
+                               "l'échangeur de Lambres déclasse deux hectares de bois.")]
+    lambres = {f"{t.level}:{t.code}": t for t in tagger.run(pages)}["commune:59329"]
+    assert lambres.count == 3 and lambres.about
+    assert "commune:62490" not in codes(tagger.run(pages))  # Lambres (Pas-de-Calais)
+    assert codes(tagger.run([Page(page=1, text="Le PLU de Lambres ne permet pas la bretelle.")])) == {}
+
+
+def test_a_place_followed_by_a_comma_is_not_a_list(tagger: TerritoryTagger) -> None:
+    """A prefect's one-paragraph letter names its département once, in an apposition."""
+    note = [Page(page=1, text="Le département de la Haute-Saône, comme l'ensemble du territoire national, doit faire "
+                              "face à un risque de rupture d'approvisionnement énergétique.")]
+    assert {f"{t.level}:{t.code}" for t in tagger.run(note) if t.about} == {"departement:70"}
+    signed = [Page(page=1, text="Vesoul, le {5 NOV. 2022\nMesdames et Messieurs les maires, le délestage est prévu.")]
+    assert not any(t.about for t in tagger.run(signed) if t.code == "70550")  # an OCR'd date line: a signature
+
+
 def test_a_long_single_page_document_has_its_opening_as_a_cover(tagger: TerritoryTagger) -> None:
     """A DOCX groupement of communes: each named again and again at the top, a landmark town cited
     more often further down, and many other places, none standing out."""

@@ -3,6 +3,9 @@ and fingerprint, live in ``schemas.reference``)."""
 
 from __future__ import annotations
 
+# 11: a small commune the text has called a commune once is that commune wherever it is named, a compound
+#     commune name is a name (and its first word after it), a place before a comma is not a list item unless a
+#     name follows; "artificialisées" is land take
 # 10: an intercommunality by its name without its kind and article ("le Pays Voironnais", "Grand Chambéry");
 #     target years after a goal in any verb form ("réduites", "baissera"), "entre 2012 et 2030", "PCAET 2024-2030";
 #     pieces of a curated body's name are not entities
@@ -10,7 +13,7 @@ from __future__ import annotations
 #    mitigation, a short note's places named once each are examples, a wrapped line does not end a sentence
 # 8: a short word in capitals amid text is an acronym, not a commune; addresses glued to their street
 # 7: resemblance (families); 6: river-named départements, short notes' subjects, plural keywords; 5: scope
-ANALYZER_VERSION = 10
+ANALYZER_VERSION = 11
 
 
 def analysis_key(sha256: str, fingerprint: str) -> str:

@@ -12,7 +12,7 @@ import re
 from collections import Counter, defaultdict
 
 from schemas.documents import Evidence, Page, TerritoryTag
-from schemas.gazetteer import Gazetteer
+from schemas.gazetteer import Gazetteer, Territory
 from schemas.territory_levels import TerritoryLevel
 from schemas.text import fold
 from workers.analyze.text import COVER_CHARS, passage_around
@@ -52,10 +52,13 @@ _PERSON_BEFORE = re.compile(r"\b[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?
                             r"(?:[- ][A-ZÀ-Ý][a-zà-ÿ]+)?\s*$")
 _TITLE_WEIGHT = 5
 # How a mention is introduced says whether the place is a subject or an aside.
-_DATE_LINE = re.compile(r"^\s*,?\s*le\s+\d", re.I)             # "Rouen, le 29 mai 2020": a signature
+_DATE_LINE = re.compile(r"^\s*,?\s*le\s+[^\w\s]?\d", re.I)  # "Rouen, le 29 mai 2020" (OCR: "le {5"): a signature
 _AFFILIATION = re.compile(r"universit|univ\.|laboratoire|cnrs|inra", re.I)
 _EXAMPLE = re.compile(r"exemple|ex\.|notamment|tel(le)?s? que|comme", re.I)
-_IN_LIST = re.compile(r",\s*$")
+#: a place between commas with another name across the comma: "Melle, Vaour, Poitiers"; not an apposition
+#: ("la Haute-Saône, comme l'ensemble du territoire") nor a sentence's opening ("En 2023, Grenoble")
+_IN_LIST = re.compile(r"[A-ZÀ-Ý][\w'’-]*\)?\s*,\s*$")
+_LIST_AFTER = re.compile(r"\s*,\s*(?:et\s+)?[A-ZÀ-Ý]")
 _POSTAL_ADDRESS = re.compile(r"\d{5}\s*(cedex\s*)?$", re.I)  # "41000 Blois", "Beauvau75800 PARIS": an address
 _CEDEX = re.compile(r"^\s*cedex\b", re.I)  # "PARIS CEDEX 07"
 _FIRST_PAGE_WEIGHT = 2
@@ -79,6 +82,20 @@ _WORDS_PER_ABOUT_POINT = 2000  # a long report must cite a place more often to b
 _ABOUT_SHARE_OF_TOP = 0.3
 #: a short note (a page or two) names its subject once or twice: its best-scored place, the smallest on a tie
 _SHORT_NOTE_WORDS = 800
+
+
+def _compound(folded: str) -> bool:
+    """A hyphenated name of its own ("Lambres-lez-Douai", "Pont-Croix"), not a saint's name that
+    streets and churches share ("Saint-Pierre")."""
+    parts = folded.split()
+    return len(parts) >= 3 or (len(parts) == 2 and parts[0] not in {"saint", "sainte"})
+
+
+def _small_commune_word(candidates: list[Territory], matched: str) -> bool:
+    """One word naming a small commune: kept only where the text calls it a commune."""
+    folded = fold(matched)
+    return " " not in folded and any(c.level == "commune" and c.population < _MIN_SINGLE_WORD_POP
+                                     for c in candidates)
 
 
 def _same_letters(written: str, name: str) -> bool:
@@ -113,6 +130,10 @@ class TerritoryTagger:
     def run(self, pages: list[Page], title: str = "") -> list[TerritoryTag]:
         established = frozenset().union(*(self._cued_departements(text) for text in [title, *(p.text for p in pages)]))
         found = [(page, m) for page in pages for m in self._matches(page.text, established)]
+        title_matches = list(self._matches(title, established, in_title=True))
+        known = self._document_names([*((page.text, m) for page, m in found), *((title, m) for m in title_matches)])
+        if known:
+            found = [(page, m) for page in pages for m in self._matches(page.text, established, known=known)]
         # Homonyms are resolved in the context of the unambiguous places the document names.
         context: Counter[str] = Counter()
         for _, (candidates, _, _, weight) in found:
@@ -136,8 +157,7 @@ class TerritoryTagger:
             plain[key] += weight >= 1
             if page is pages[0] and start < cover_chars and weight > 0:
                 on_cover[key] += 1
-        in_title = {self.gazetteer.resolve(c, context).key for c, start, end, _ in self._matches(title, established,
-                                                                                                   in_title=True)
+        in_title = {self.gazetteer.resolve(c, context).key for c, start, end, _ in title_matches
                     if self._mention_weight(title, start, end) > 0}  # not "Université de Tours", "Rouen, le 2 mai"
         scores = {key: weights[key] + _FIRST_PAGE_WEIGHT * (key in on_cover)
                   + _TITLE_WEIGHT * (key in in_title) for key in hits} if pages else {}
@@ -175,6 +195,24 @@ class TerritoryTagger:
                     subject.about = True
         return sorted(tags, key=lambda tag: (-tag.about, -tag.count, tag.code))
 
+    def _document_names(self, matches: list[tuple[str, tuple]]) -> dict[str, list[Territory]]:
+        """Names a document defines for itself, from its (text, match) pairs. A small commune it has
+        called a commune once ("à Luze", "maire d'Audierne") is that commune wherever else it is named;
+        a commune with a compound name written in full ("Lambres-lez-Douai", "Varces-Allières-et-Risset")
+        is also its first word ("le PLU de Lambres")."""
+        known: dict[str, list[Territory]] = {}
+        for text, (candidates, start, end, _) in matches:
+            folded = fold(text[start:end])
+            if _small_commune_word(candidates, text[start:end]):
+                known[folded] = candidates
+            communes = [c for c in candidates if c.level == "commune"]
+            head = folded.split()[0]
+            if (len(communes) == 1 and _compound(folded) and len(head) >= 4 and head not in _AMBIGUOUS
+                    and fold(communes[0].name) == folded
+                    and not any(t.population >= _MIN_SINGLE_WORD_POP for t in self.gazetteer.by_name.get(head, []))):
+                known.setdefault(head, communes)
+        return known
+
     @staticmethod
     def _mention_weight(text: str, start: int, end: int) -> float:
         """1 for a plain mention; less in a signature line, an affiliation, an example or a list."""
@@ -192,7 +230,7 @@ class TerritoryTagger:
             return 0.25
         if _EXAMPLE.search(before[-25:]) or "(" in before[-3:]:
             return 0.5
-        if _IN_LIST.search(before) or after.lstrip().startswith(","):
+        if _IN_LIST.search(before) or _LIST_AFTER.match(after):
             return 0.5
         return 1.0
 
@@ -226,7 +264,9 @@ class TerritoryTagger:
         return out
 
     def _matches(self, text: str, established: frozenset[str] = frozenset(),  # noqa: ANN202
-                 in_title: bool = False):  # yields (candidates, start, end, weight)
+                 in_title: bool = False, known: dict[str, list[Territory]] | None = None):
+        # yields (candidates, start, end, weight); ``known``: the names the document defines (_document_names)
+        known = known or {}
         for m in _DEPT_SERVICE.finditer(text):
             if (t := self.gazetteer.by_key.get(f"departement:{m.group(1)}")) is not None:
                 # "Stanislas Besson DDT 38": a person's employer in a list of participants, not a subject
@@ -241,7 +281,7 @@ class TerritoryTagger:
             found = None
             for n in range(longest, 0, -1):
                 folded = " ".join(folded_words[i:i + n])
-                candidates = self.gazetteer.by_name.get(folded)
+                candidates = known.get(folded) or self.gazetteer.by_name.get(folded)
                 if not candidates or folded in _AMBIGUOUS_NAMES or not self._capitalised(words[i:i + n]):
                     continue
                 if n == 1 and not words[i].group().isupper():
@@ -263,11 +303,14 @@ class TerritoryTagger:
                     candidates = [c for c in candidates if c.level == "departement"]
                 named = [w.group() for w in words[i:i + n] if w.group().lower() not in _ARTICLES]
                 locative = _TITLE_LOCATIVE if in_title else _LOCATIVE
-                if (n == 1 or (len(named) == 1 and named[0].isupper())) and not _COMMUNE_CUE.search(
-                        text, max(0, words[i].start() - 120), words[i].start()) and not (
-                        n == 1 and locative.search(text, max(0, words[i].start() - 5), words[i].start())):
+                one_word = (n == 1 and not _compound(folded)) or (len(named) == 1 and named[0].isupper())
+                called_commune = folded in known or _COMMUNE_CUE.search(
+                    text, max(0, words[i].start() - 120), words[i].start()) or (
+                    n == 1 and locative.search(text, max(0, words[i].start() - 5), words[i].start()))
+                if one_word and not called_commune:
                     # one capitalised word naming a small commune is usually something else, and so is
                     # one shouted word after an article ("A L'ECHELLE EPCI"), unless the text calls it a commune
+                    # ("à Luze", "la commune d'Agnac") here or elsewhere in the document
                     candidates = [c for c in candidates if c.level != "commune" or c.population >= _MIN_SINGLE_WORD_POP]
                 if candidates:
                     found = (candidates, words[i].start(), words[i + n - 1].end(), n)
