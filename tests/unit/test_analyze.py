@@ -411,6 +411,9 @@ def test_words_glued_after_a_name_and_actions_are_not_names() -> None:
     ("Le PCAET 2024-2030 fixe les actions du territoire.", [2030]),
     ("Le Plan Vélo 2030 double le réseau cyclable.", [2030]),
     ("Le PCAET 2020-2026 puis celui de 2026-2032 ont été votés.", [2026]),  # a period's start is no horizon
+    # a scenario in the conditional: what could or should be by then
+    ("Selon Negawatt, nous pourrions en 2050 reposer uniquement sur les énergies renouvelables.", [2050]),
+    ("La population devrait compter 50 000 habitants en 2040.", [2040]),
 ])
 def test_target_years_without_the_word_horizon(sentence: str, years: list[int]) -> None:
     assert [h.year for h in find_horizons([Page(page=1, text=sentence)], publication_year=2024)] == years

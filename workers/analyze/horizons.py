@@ -2,7 +2,7 @@
 2050", "réduire de 40 % en 2030", "l'objectif 2027", a plan named for its horizon ("SCoT 2030").
 
 A year counts when something introduces it as a target: a horizon cue just before it, or a goal
-(objectif, cible, réduire, atteindre, a percentage…) earlier in the same sentence with the year
+(objectif, cible, réduire, atteindre, a percentage, a conditional: "pourrions"…) earlier in the same sentence with the year
 after "en", "pour", "à", in brackets, or closing a period ("2015-2030"). Never the publication year or an earlier
 one; without a publication year, only 2030 and later (an undated "d'ici 2025" may be past).
 """
@@ -27,7 +27,7 @@ _HORIZON = re.compile(
 #: in any form ("réduire", "réduites", "baissera", "atteinte")
 _GOAL = re.compile(r"\b(?:objectifs?|cibles?|réd(?:ui|uc)\w*|dimin\w*|bais\w*|divis\w*|atteind\w*|atteint\w*|"
                    r"porter|passer\s+de|vise[rn]?t?|neutres?|neutralité|zéro|économ\w*|doubler|tripler|augment\w*|hausse|"
-                   r"doit|doivent|devra|devront)\b"
+                   r"doit|doivent|devra|devront|pourrai(?:en)?t|pourrions|devrai(?:en)?t|devrions)\b"
                    r"|(?:[-−]|\bmoins)\s?\d+(?:[,.]\d+)?\s?%",
                    re.IGNORECASE)
 #: a year after "en", "pour", "à", "vers" or "(", or the end of a period ("2015-2030", "entre 2012 et 2030")
