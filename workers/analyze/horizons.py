@@ -2,9 +2,10 @@
 2050", "réduire de 40 % en 2030", "l'objectif 2027", a plan named for its horizon ("SCoT 2030").
 
 A year counts when something introduces it as a target: a horizon cue just before it, or a goal
-(objectif, cible, réduire, atteindre, a percentage, a conditional: "pourrions"…) earlier in the same sentence with the year
-after "en", "pour", "à", in brackets, or closing a period ("2015-2030"). Never the publication year or an earlier
-one; without a publication year, only 2030 and later (an undated "d'ici 2025" may be past).
+(objectif, cible, réduire, atteindre, a percentage, a conditional: "pourrions"…) earlier in the same
+sentence with the year after "en", "pour", "à", in brackets, or closing a period ("2015-2030"). Never
+the publication year or an earlier one; without a publication year, only 2030 and later (an undated
+"d'ici 2025" may be past).
 """
 
 from __future__ import annotations
