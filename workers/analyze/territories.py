@@ -133,7 +133,10 @@ class TerritoryTagger:
         title_matches = list(self._matches(title, established, in_title=True))
         known = self._document_names([*((page.text, m) for page, m in found), *((title, m) for m in title_matches)])
         if known:
-            found = [(page, m) for page in pages for m in self._matches(page.text, established, known=known)]
+            taken = defaultdict(list)
+            for page, (_, start, end, _) in found:
+                taken[page.page].append((start, end))
+            found += [(page, m) for page in pages for m in self._known_matches(page.text, known, taken[page.page])]
         # Homonyms are resolved in the context of the unambiguous places the document names.
         context: Counter[str] = Counter()
         for _, (candidates, _, _, weight) in found:
@@ -214,6 +217,17 @@ class TerritoryTagger:
         return known
 
     @staticmethod
+    def _known_matches(text: str, known: dict[str, list[Territory]],  # noqa: ANN205
+                       taken: list[tuple[int, int]]):
+        """The capitalised words of ``text`` that name what the document has defined (``known``), outside
+        the matches already ``taken``; yields matches as ``_matches`` does."""
+        for w in _WORD.finditer(text):
+            word = w.group()
+            if word[0].isupper() and (candidates := known.get(_fold_word(word))) and not any(
+                    start <= w.start() < end for start, end in taken):
+                yield candidates, w.start(), w.end(), 1.0
+
+    @staticmethod
     def _mention_weight(text: str, start: int, end: int) -> float:
         """1 for a plain mention; less in a signature line, an affiliation, an example or a list."""
         before, after = text[max(0, start - 40):start], text[end:end + 15]
@@ -264,9 +278,7 @@ class TerritoryTagger:
         return out
 
     def _matches(self, text: str, established: frozenset[str] = frozenset(),  # noqa: ANN202
-                 in_title: bool = False, known: dict[str, list[Territory]] | None = None):
-        # yields (candidates, start, end, weight); ``known``: the names the document defines (_document_names)
-        known = known or {}
+                 in_title: bool = False):  # yields (candidates, start, end, weight)
         for m in _DEPT_SERVICE.finditer(text):
             if (t := self.gazetteer.by_key.get(f"departement:{m.group(1)}")) is not None:
                 # "Stanislas Besson DDT 38": a person's employer in a list of participants, not a subject
@@ -281,7 +293,7 @@ class TerritoryTagger:
             found = None
             for n in range(longest, 0, -1):
                 folded = " ".join(folded_words[i:i + n])
-                candidates = known.get(folded) or self.gazetteer.by_name.get(folded)
+                candidates = self.gazetteer.by_name.get(folded)
                 if not candidates or folded in _AMBIGUOUS_NAMES or not self._capitalised(words[i:i + n]):
                     continue
                 if n == 1 and not words[i].group().isupper():
@@ -304,13 +316,12 @@ class TerritoryTagger:
                 named = [w.group() for w in words[i:i + n] if w.group().lower() not in _ARTICLES]
                 locative = _TITLE_LOCATIVE if in_title else _LOCATIVE
                 one_word = (n == 1 and not _compound(folded)) or (len(named) == 1 and named[0].isupper())
-                called_commune = folded in known or _COMMUNE_CUE.search(
-                    text, max(0, words[i].start() - 120), words[i].start()) or (
-                    n == 1 and locative.search(text, max(0, words[i].start() - 5), words[i].start()))
-                if one_word and not called_commune:
+                at = words[i].start()
+                if one_word and not _COMMUNE_CUE.search(text, max(0, at - 120), at) and not (
+                        n == 1 and locative.search(text, max(0, at - 5), at)):
                     # one capitalised word naming a small commune is usually something else, and so is
                     # one shouted word after an article ("A L'ECHELLE EPCI"), unless the text calls it a commune
-                    # ("à Luze", "la commune d'Agnac") here or elsewhere in the document
+                    # ("à Luze", "la commune d'Agnac"; elsewhere in the document: ``_document_names``)
                     candidates = [c for c in candidates if c.level != "commune" or c.population >= _MIN_SINGLE_WORD_POP]
                 if candidates:
                     found = (candidates, words[i].start(), words[i + n - 1].end(), n)
