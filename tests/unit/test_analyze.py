@@ -414,6 +414,7 @@ def test_words_glued_after_a_name_and_actions_are_not_names() -> None:
     # a scenario in the conditional: what could or should be by then
     ("Selon Negawatt, nous pourrions en 2050 reposer uniquement sur les énergies renouvelables.", [2050]),
     ("La population devrait compter 50 000 habitants en 2040.", [2040]),
+    ("Un territoire couvert à 100 % par les énergies renouvelables en 2050.", [2050]),  # any share aimed at
 ])
 def test_target_years_without_the_word_horizon(sentence: str, years: list[int]) -> None:
     assert [h.year for h in find_horizons([Page(page=1, text=sentence)], publication_year=2024)] == years

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 # 11: a small commune the text has called a commune once is that commune wherever it is named, a compound
 #     commune name is a name (and its first word after it), a place before a comma is not a list item unless a
-#     name follows; "artificialisées" is land take; a year after a conditional ("pourrions en 2050") is a target
+#     name follows; "artificialisées" is land take; a year after a conditional ("pourrions en 2050") or a share
+#     ("100 % renouvelable en 2050") is a target
 # 10: an intercommunality by its name without its kind and article ("le Pays Voironnais", "Grand Chambéry");
 #     target years after a goal in any verb form ("réduites", "baissera"), "entre 2012 et 2030", "PCAET 2024-2030";
 #     pieces of a curated body's name are not entities
