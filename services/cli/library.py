@@ -39,9 +39,9 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="fichiers ou dossier
         # Largest first: a batch ends when its biggest document is done, so that one starts early.
         keys = {p: container.intake.submit(p).path for p in sorted(files, key=_size, reverse=True)}
         submitted = [keys[p] for p in files]
-        statuses = container.catalog.path_status(submitted)
+        latest = {s.path: s for s in container.catalog.path_status(submitted)}
         deadline = time.monotonic() + timeout
-        while wait and any(s.state not in TERMINAL_STATES for s in statuses):
+        while wait and (pending := [p for p, s in latest.items() if s.state not in TERMINAL_STATES]):
             if time.monotonic() > deadline:
                 console.print("[red]délai dépassé : documents encore en cours[/]")
                 break
@@ -49,7 +49,13 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="fichiers ou dossier
                 stop_processes(started)
                 started = ensure_workers(settings)
             time.sleep(0.2)
-            statuses = container.catalog.path_status(submitted)
+            fresh = {s.path: s for s in container.catalog.path_status(pending)}  # only what is still on its way
+            for path in pending:  # a path whose document was purged meanwhile is no longer reported
+                if path in fresh:
+                    latest[path] = fresh[path]
+                else:
+                    del latest[path]
+        statuses = [latest[p] for p in submitted if p in latest]
     finally:
         stop_processes(started)
         container.close()

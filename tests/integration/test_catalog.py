@@ -48,6 +48,19 @@ def test_same_content_under_another_name_is_a_duplicate(catalog: Catalog) -> Non
     assert catalog.paths_of(first.doc_id) == ["/inbox/a.pdf", "/inbox/copie de a.pdf"]
 
 
+def test_path_status_of_a_large_batch_in_the_order_asked(catalog: Catalog) -> None:
+    """More paths than one IN list holds; unknown paths are left out, the others keep the order given."""
+    paths = [f"/inbox/{i:04d}.pdf" for i in range(1203)]
+    for i, path in enumerate(paths):
+        reg = catalog.register(f"{i:04x}" * 16, 10, path, 1.0)
+        if i % 2:
+            catalog.set_state(reg.doc_id, DocState.INDEXED)
+    asked = ["/inbox/absent.pdf", *reversed(paths)]
+    statuses = catalog.path_status(asked)
+    assert [s.path for s in statuses] == list(reversed(paths))
+    assert [s.state for s in statuses[:2]] == ["queued", "indexed"]  # 1202 is even, 1201 odd
+
+
 def test_changed_content_at_a_path_moves_the_path(catalog: Catalog) -> None:
     catalog.register(SHA_A, 10, "/inbox/a.pdf", 1.0)
     reg_b = catalog.register(SHA_B, 12, "/inbox/a.pdf", 3.0)

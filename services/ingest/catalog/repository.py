@@ -24,6 +24,8 @@ from services.ingest.catalog.migrate import sqlite_pragmas, upgrade
 from services.ingest.catalog.models import Base, CorrectionRow, DocumentRow, EditRow, PathRow, doc_id_for
 
 _REMOVED = "fichier retiré de la bibliothèque"
+#: paths per ``IN (…)`` list: well under SQLite's and PostgreSQL's bound-parameter limits
+_IN_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -362,19 +364,25 @@ class Catalog:
             return [r.path for r in rows]
 
     def path_status(self, paths: Iterable[str]) -> list[PathStatus]:
-        """State of each path as the user sees it: a duplicate path reports ``duplicate``."""
-        out: list[PathStatus] = []
+        """State of each path as the user sees it, in the order given: a duplicate path reports
+        ``duplicate``; an unknown path, or one whose document was purged, is left out. One query per
+        500 paths (``phare ingest --wait`` asks several times a second while workers share the CPU)."""
+        paths = list(paths)
+        rows: dict[str, tuple[bool, str, str, str | None]] = {}
         with self._session() as s:
-            for path in paths:
-                prow = s.get(PathRow, path)
-                if prow is None:
-                    continue
-                doc = s.get(DocumentRow, prow.doc_id)
-                if doc is None:  # a path whose document was purged
-                    continue
-                state = DocState.DUPLICATE.value if prow.duplicate else doc.state
-                reason = f"même contenu que le document {doc.id}" if prow.duplicate else doc.reason
-                out.append(PathStatus(path=path, doc_id=doc.id, state=state, reason=reason))
+            for i in range(0, len(paths), _IN_CHUNK):
+                q = (select(PathRow.path, PathRow.duplicate, DocumentRow.id, DocumentRow.state, DocumentRow.reason)
+                     .join(DocumentRow, DocumentRow.id == PathRow.doc_id)
+                     .where(PathRow.path.in_(paths[i:i + _IN_CHUNK])))
+                rows.update((path, (dup, doc_id, state, reason)) for path, dup, doc_id, state, reason in s.execute(q))
+        out: list[PathStatus] = []
+        for path in paths:
+            if (row := rows.get(path)) is None:
+                continue
+            duplicate, doc_id, state, reason = row
+            out.append(PathStatus(path=path, doc_id=doc_id,
+                                  state=DocState.DUPLICATE.value if duplicate else state,
+                                  reason=f"même contenu que le document {doc_id}" if duplicate else reason))
         return out
 
     def counts(self) -> dict[str, int]:
