@@ -276,6 +276,8 @@ def test_a_compound_commune_name_is_a_name_and_so_is_its_first_word_after_it(tag
     assert lambres.count == 3 and lambres.about
     assert "commune:62490" not in codes(tagger.run(pages))  # Lambres (Pas-de-Calais)
     assert codes(tagger.run([Page(page=1, text="Le PLU de Lambres ne permet pas la bretelle.")])) == {}
+    castle = [Page(page=1, text="Château-Thierry rénove son école. Le Château de Versailles prête ses jardins.")]
+    assert {t.count for t in tagger.run(castle) if t.code == "02168"} == {1}  # a common word, not the commune
 
 
 def test_a_place_followed_by_a_comma_is_not_a_list(tagger: TerritoryTagger) -> None:

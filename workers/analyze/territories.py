@@ -31,6 +31,10 @@ _AMBIGUOUS = frozenset(fold(w) for w in "Vif Bourg Bois Le La Les Eau Val Mont P
                        "Pont Saint Sainte France Notre Dame Grand Villard Charmes Moras Lent Mens Moirans "
                        "Réunion Gap Ain Cher Var Orne Lot Tarn Gard Aude Eure Indre Loire Marne Somme Vienne "
                        "Yonne Meuse Oise Nièvre Sarthe Manche".split())
+#: first words of compound names that start sentences or name people ("Château de…", "Pierre Dupont"):
+#: never a document's short form of the compound ("Château-Thierry", "Pierre-Bénite", "Ville-d'Avray")
+_COMMON_HEADS = frozenset(fold(w) for w in "Château Ville Pierre Jean Louis Marie Paul Champs Croix Haut Haute Petit "
+                          "Petite Neuf Neuve Vieux Vieille Fort Roche Rivière Chapelle Église Maison Moulin".split())
 #: whole names that are far more often common phrases ("l'Union européenne", "Les Plans de prévention")
 _AMBIGUOUS_NAMES = frozenset({"l union", "les plans", "le plan", "la reunion", "saint paul", "la force", "la poste",
                               "la bresse", "la rochelle en", "le syndicat", "mer"})
@@ -210,7 +214,7 @@ class TerritoryTagger:
                 known[folded] = candidates
             communes = [c for c in candidates if c.level == "commune"]
             head = folded.split()[0]
-            if (len(communes) == 1 and _compound(folded) and len(head) >= 4 and head not in _AMBIGUOUS
+            if (len(communes) == 1 and _compound(folded) and len(head) >= 4 and head not in _AMBIGUOUS | _COMMON_HEADS
                     and fold(communes[0].name) == folded
                     and not any(t.population >= _MIN_SINGLE_WORD_POP for t in self.gazetteer.by_name.get(head, []))):
                 known.setdefault(head, communes)
