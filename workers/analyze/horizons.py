@@ -29,7 +29,7 @@ _HORIZON = re.compile(
 _GOAL = re.compile(r"\b(?:objectifs?|cibles?|réd(?:ui|uc)\w*|dimin\w*|bais\w*|divis\w*|atteind\w*|atteint\w*|"
                    r"porter|passer\s+de|vise[rn]?t?|neutres?|neutralité|zéro|économ\w*|doubler|tripler|augment\w*|hausse|"
                    r"doit|doivent|devra|devront|pourrai(?:en)?t|pourrions|devrai(?:en)?t|devrions)\b"
-                   r"|(?:(?:[-−]|\bmoins)\s?)?\d+(?:[,.]\d+)?\s?%",
+                   r"|\d+(?:[,.]\d+)?\s?%",  # a share aimed at: "-40 %", "moins 40 %", "100 %"
                    re.IGNORECASE)
 #: a year after "en", "pour", "à", "vers" or "(", or the end of a period ("2015-2030", "entre 2012 et 2030")
 _INTRODUCED = re.compile(rf"(?:\b(?:en|pour|à|vers)\s+|\(\s*)(?P<year>{_TARGET_YEAR})"
