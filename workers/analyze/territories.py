@@ -31,10 +31,11 @@ _AMBIGUOUS = frozenset(fold(w) for w in "Vif Bourg Bois Le La Les Eau Val Mont P
                        "Pont Saint Sainte France Notre Dame Grand Villard Charmes Moras Lent Mens Moirans "
                        "Réunion Gap Ain Cher Var Orne Lot Tarn Gard Aude Eure Indre Loire Marne Somme Vienne "
                        "Yonne Meuse Oise Nièvre Sarthe Manche".split())
-#: first words of compound names that start sentences or name people ("Château de…", "Pierre Dupont"):
-#: never a document's short form of the compound ("Château-Thierry", "Pierre-Bénite", "Ville-d'Avray")
-_COMMON_HEADS = frozenset(fold(w) for w in "Château Ville Pierre Jean Louis Marie Paul Champs Croix Haut Haute Petit "
-                          "Petite Neuf Neuve Vieux Vieille Fort Roche Rivière Chapelle Église Maison Moulin".split())
+#: first words of compound names that start sentences or name people ("Château de…", "Pierre Dupont"),
+#: and the ambiguous words: never a document's short form of the compound ("Château-Thierry", "Ville-d'Avray")
+_COMMON_HEADS = _AMBIGUOUS | frozenset(
+    fold(w) for w in "Château Ville Pierre Jean Louis Marie Paul Champs Croix Haut Haute Petit Petite Neuf Neuve "
+                     "Vieux Vieille Fort Roche Rivière Chapelle Église Maison Moulin".split())
 #: whole names that are far more often common phrases ("l'Union européenne", "Les Plans de prévention")
 _AMBIGUOUS_NAMES = frozenset({"l union", "les plans", "le plan", "la reunion", "saint paul", "la force", "la poste",
                               "la bresse", "la rochelle en", "le syndicat", "mer"})
@@ -95,9 +96,8 @@ def _compound(folded: str) -> bool:
     return len(parts) >= 3 or (len(parts) == 2 and parts[0] not in {"saint", "sainte"})
 
 
-def _small_commune_word(candidates: list[Territory], matched: str) -> bool:
-    """One word naming a small commune: kept only where the text calls it a commune."""
-    folded = fold(matched)
+def _small_commune_word(candidates: list[Territory], folded: str) -> bool:
+    """One word (``folded``) naming a small commune: kept only where the text calls it a commune."""
     return " " not in folded and any(c.level == "commune" and c.population < _MIN_SINGLE_WORD_POP
                                      for c in candidates)
 
@@ -206,15 +206,16 @@ class TerritoryTagger:
         """Names a document defines for itself, from its (text, match) pairs. A small commune it has
         called a commune once ("à Luze", "maire d'Audierne") is that commune wherever else it is named;
         a commune with a compound name written in full ("Lambres-lez-Douai", "Varces-Allières-et-Risset")
-        is also its first word ("le PLU de Lambres")."""
+        is also its first word ("le PLU de Lambres"). (The gazetteer itself gives every commune "X-sur-…",
+        "X-lès-…" its short name where no other place is called X; this covers the rest, within a document.)"""
         known: dict[str, list[Territory]] = {}
         for text, (candidates, start, end, _) in matches:
             folded = fold(text[start:end])
-            if _small_commune_word(candidates, text[start:end]):
+            if _small_commune_word(candidates, folded):
                 known[folded] = candidates
             communes = [c for c in candidates if c.level == "commune"]
             head = folded.split()[0]
-            if (len(communes) == 1 and _compound(folded) and len(head) >= 4 and head not in _AMBIGUOUS | _COMMON_HEADS
+            if (len(communes) == 1 and _compound(folded) and len(head) >= 4 and head not in _COMMON_HEADS
                     and fold(communes[0].name) == folded
                     and not any(t.population >= _MIN_SINGLE_WORD_POP for t in self.gazetteer.by_name.get(head, []))):
                 known.setdefault(head, communes)
