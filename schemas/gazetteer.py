@@ -24,8 +24,11 @@ _LEVEL_RANK = {level.value: level.rank for level in TerritoryLevel}
 _HOME_DEPARTEMENT = "departement:38"
 #: how the types of intercommunality are written out in full ("CC du Trièves" is "la communauté de
 #: communes du Trièves"); these words may start a name in lower case
-_EPCI_TYPES = {"CC": ("communaute de communes", "cc"), "CA": ("communaute d agglomeration", "ca"),
+_EPCI_TYPES = {"CC": ("communaute de communes", "cc"),
+               "CA": ("communaute d agglomeration", "ca", "agglomeration", "agglo"),
                "CU": ("communaute urbaine", "cu"), "Métropole": ("metropole",)}
+#: what an intercommunality's name may end with besides its place ("Douaisis Agglo", "Vitré Communauté")
+_EPCI_SUFFIX = re.compile(r"\s+(?:agglomeration|agglo|communaute|metropole)$")
 _CONNECTORS = ("", "du", "de la", "de l", "des", "de", "d")
 _LEADING_ARTICLE = re.compile(r"^(?:du|de la|de l|des|de|d|le|la|les|l)\s+")
 _SHORT_NAME = re.compile(r"^([^\W\d_]+)-(?:les|lès|sur|en|sous)-", re.UNICODE)
@@ -76,9 +79,10 @@ class Gazetteer:
 
     def _add_intercommunality_names(self, territories: list[Territory]) -> None:
         """An EPCI as texts write it: "CC du Trièves" is also "communauté de communes du Trièves";
-        "CA Dinan Agglomération" is also "Dinan Agglomération", and "CA du Pays Voironnais" "le Pays
+        "CA Dinan Agglomération" is also "Dinan Agglomération" and "l'agglomération de Dinan"; "CA
+        Douaisis Agglo" is "l'agglomération du Douaisis"; "CA du Pays Voironnais" is "le Pays
         Voironnais": a name of several words that no commune or département holds (a single word,
-        "Trièves", is too often something else)."""
+        "Trièves", "le Douaisis", is too often something else)."""
         taken = set(self.by_name)
         for t in territories:
             if t.level != "epci":
@@ -88,7 +92,9 @@ class Gazetteer:
                 continue
             core = fold(rest)
             bare = _LEADING_ARTICLE.sub("", core)
-            variants = {" ".join(f"{long} {link} {bare}".split()) for long in _EPCI_TYPES[kind] for link in _CONNECTORS}
+            place = _EPCI_SUFFIX.sub("", bare) or bare
+            variants = {" ".join(f"{long} {link} {name}".split()) for long in _EPCI_TYPES[kind]
+                        for link in _CONNECTORS for name in (bare, place)}
             variants |= {name for name in (core, bare) if len(name.split()) >= 2 and name not in taken}
             for name in variants:
                 if t not in self.by_name[name]:

@@ -460,6 +460,8 @@ def test_a_territory_s_vulnerability_is_adaptation_a_software_s_is_not() -> None
     ("Le Mans Métropole et ses communes", "epci:247200132"),
     ("Le Pays Voironnais adopte son plan climat.", "epci:243800984"),  # "CA du Pays Voironnais"
     ("Les élus de Grand Chambéry votent le budget.", "epci:200069110"),  # "CA du Grand Chambéry"
+    ("le magazine de l'agglomération du Douaisis", "epci:200044618"),  # "CA Douaisis Agglo"
+    ("l'Agglo de Dinan vote son budget", "epci:200068989"),  # "CA Dinan Agglomération"
 ])
 def test_intercommunalities_as_texts_write_them(tagger: TerritoryTagger, text: str, key: str) -> None:
     """The gazetteer says "CA Dinan Agglomération", "CC Le Grésivaudan": texts do not."""

@@ -3,6 +3,7 @@ and fingerprint, live in ``schemas.reference``)."""
 
 from __future__ import annotations
 
+# 12: an agglomeration by its kind and place ("l'agglomération du Douaisis", "l'Agglo de Dinan")
 # 11: a small commune the text has called a commune once is that commune wherever it is named, a compound
 #     commune name is a name (and its first word after it), a place before a comma is not a list item unless a
 #     name follows; "artificialisées" is land take; a year after a conditional ("pourrions en 2050") or a share
@@ -14,7 +15,7 @@ from __future__ import annotations
 #    mitigation, a short note's places named once each are examples, a wrapped line does not end a sentence
 # 8: a short word in capitals amid text is an acronym, not a commune; addresses glued to their street
 # 7: resemblance (families); 6: river-named départements, short notes' subjects, plural keywords; 5: scope
-ANALYZER_VERSION = 11
+ANALYZER_VERSION = 12
 
 
 def analysis_key(sha256: str, fingerprint: str) -> str:

@@ -19,7 +19,7 @@ from workers.analyze.text import COVER_CHARS, passage_around
 
 _MAX_WORDS = 12
 #: the generic words of an intercommunality's name, which may be written in lower case
-_EPCI_GENERIC = frozenset("communaute communes commune d agglomeration urbaine metropole cc ca cu".split())
+_EPCI_GENERIC = frozenset("communaute communes commune d agglomeration agglo urbaine metropole cc ca cu".split())
 _MIN_SINGLE_WORD_POP = 5000
 _ACRONYM_LETTERS = 4  # a name this short, in capitals amid ordinary text, is read as an acronym
 _WORD = re.compile(r"\w+(?:-\w+)*", re.UNICODE)
