@@ -254,6 +254,15 @@ def test_small_communes_are_found_where_the_text_calls_them_communes(tagger: Ter
     assert not {"Agnac", "Peyrière"} & {t.name for t in bare}
 
 
+@pytest.mark.parametrize("text", ["Deux anciens habitants de Couthenans ont laissé une ardoise.",
+                                  "La mairie de Couthenans sera fermée.", "Le maire de Couthenans a signé."])
+def test_a_small_commune_is_found_where_the_text_names_its_inhabitants_or_mayor(tagger: TerritoryTagger,
+                                                                                text: str) -> None:
+    """Seen on council minutes: the village is named once, as its inhabitants' ("habitants de Couthenans")."""
+    assert "commune:70184" in codes(tagger.run([Page(page=1, text=text)]))
+    assert "commune:70184" not in codes(tagger.run([Page(page=1, text="Couthenans, dit-on.")]))
+
+
 def test_a_small_commune_the_text_calls_a_commune_is_that_commune_throughout(tagger: TerritoryTagger) -> None:
     """Seen on a mayor's new-year speech: Audierne (3,700 inhabitants) named ten times, but only the
     title's "maire d'Audierne" counted, so Bretagne, cited thrice in passing, was taken as a subject."""

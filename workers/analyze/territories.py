@@ -76,8 +76,9 @@ _PREFECT = re.compile(r"\bpr[ée]f(?:et|[èe]te|ecture)\s+(?:de\s+la\s+|de\s+l['
 #: a place as a landmark: "à l'est de Marmande", "à 20 km d'Agen", "entre Marmande et", "relier X à"
 _RELATIVE = re.compile(r"(?:(?:nord|sud|est|ouest)(?:-(?:est|ouest))?\s+d[eu]?|km\s+d[eu]?|proximité\s+d[eu]?"
                        r"|\bentre|\brelier|\bdepuis|\bvers)\s*(?:la\s+|l['’]\s*)?$", re.I)
-#: "la commune d'Agnac", "les communes de Peyrière, Puysserampion et": a small place named as a commune
-_COMMUNE_CUE = re.compile(r"\bcommunes?\s+(?:de\s+|d['’]\s*|du\s+)"
+#: "la commune d'Agnac", "les communes de Peyrière, Puysserampion et", "les habitants de Couthenans",
+#: "la mairie de Luze": a small place named as a commune
+_COMMUNE_CUE = re.compile(r"\b(?:communes?|habitants?|maires?|mairies?|villages?)\s+(?:de\s+|d['’]\s*|du\s+)"
                           r"(?:[\w'’-]+(?:\s+[\w'’-]+){0,3}\s*(?:,|\bet\b)\s*){0,12}$", re.I)
 #: a bibliography: places in the titles of cited works are not the document's subject
 _REFERENCES = re.compile(r"^\s*(?:r[ée]f[ée]rences(?:\s+bibliographiques)?|bibliographie|sources)\s*:?\s*$",
