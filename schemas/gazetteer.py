@@ -32,6 +32,11 @@ _EPCI_SUFFIX = re.compile(r"\s+(?:agglomeration|agglo|communaute|metropole)$")
 _CONNECTORS = ("", "du", "de la", "de l", "des", "de", "d")
 _LEADING_ARTICLE = re.compile(r"^(?:du|de la|de l|des|de|d|le|la|les|l)\s+")
 _SHORT_NAME = re.compile(r"^([^\W\d_]+)-(?:les|lès|sur|en|sous)-", re.UNICODE)
+#: "Le Mans" is "du Mans", "au Mans"; "Les Sables-d'Olonne" "des Sables-d'Olonne", "aux Sables-d'Olonne"
+_CONTRACTIONS = {"le": ("du", "au"), "les": ("des", "aux")}
+#: a one-word commune after its contracted article ("du Port", "au Robert", "du Luc") is more often a
+#: word or a name than the place, unless the place is a large city ("du Mans", "au Havre")
+_MIN_CONTRACTED_WORD_POP = 50_000
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,7 @@ class Gazetteer:
             if code in self.by_key:
                 self.by_name[fold(alias)].insert(0, self.by_key[code])
         self._add_short_names(territories)
+        self._add_contracted_names(territories)
         self._add_intercommunality_names(territories)
         #: folded first word of every name -> the most words a name starting with it has
         self.max_words: dict[str, int] = {}
@@ -76,6 +82,19 @@ class Gazetteer:
         for short, owners in shorts.items():
             if len(owners) == 1 and short not in self.by_name and len(short) >= 6 and " " not in short:
                 self.by_name[short].append(owners[0])
+
+    def _add_contracted_names(self, territories: list[Territory]) -> None:
+        """A commune whose name starts with an article as texts write it after "de" and "à": "le Pays du
+        Mans", "au Pont-de-Claix", "des Sables-d'Olonne" (a single word only for a large city)."""
+        for t in territories:
+            article, _, rest = fold(t.name).partition(" ")
+            if t.level != "commune" or article not in _CONTRACTIONS or not rest:
+                continue
+            if " " not in rest and t.population < _MIN_CONTRACTED_WORD_POP:
+                continue
+            for contracted in _CONTRACTIONS[article]:
+                if t not in self.by_name[f"{contracted} {rest}"]:
+                    self.by_name[f"{contracted} {rest}"].append(t)
 
     def _add_intercommunality_names(self, territories: list[Territory]) -> None:
         """An EPCI as texts write it: "CC du Trièves" is also "communauté de communes du Trièves";

@@ -463,6 +463,22 @@ def test_a_territory_s_vulnerability_is_adaptation_a_software_s_is_not() -> None
 
 
 @pytest.mark.parametrize(("text", "key"), [
+    ("Le SCoT du Pays du Mans est en révision.", "commune:72181"),  # "Le Mans"
+    ("Une réunion publique au Pont-de-Claix.", "commune:38317"),  # "Le Pont-de-Claix"
+    ("La plage des Sables-d'Olonne.", "commune:85194"),  # "Les Sables-d'Olonne"
+])
+def test_a_commune_named_with_its_article_after_de_or_a(tagger: TerritoryTagger, text: str, key: str) -> None:
+    """French contracts "de Le Mans" to "du Mans": the gazetteer says "Le Mans"."""
+    assert key in codes(tagger.run([Page(page=1, text=text)]))
+
+
+def test_a_small_one_word_commune_is_not_read_after_a_contracted_article(tagger: TerritoryTagger) -> None:
+    """"Le Port" (La Réunion) and "Le Robert" (Martinique) are words and names far more often than places."""
+    found = codes(tagger.run([Page(page=1, text="La capitainerie du Port et le dictionnaire du Robert.")]))
+    assert not {"commune:97407", "commune:97222"} & set(found)
+
+
+@pytest.mark.parametrize(("text", "key"), [
     ("Dinan Agglomération a élaboré son plan climat ; Dinan Agglomération le met en œuvre.", "epci:200068989"),
     ("La communauté de communes du Grésivaudan mène une politique de transition.", "epci:200018166"),
     ("la communauté de communes du Trièves", "epci:200030658"),

@@ -25,7 +25,7 @@ _ACRONYM_LETTERS = 4  # a name this short, in capitals amid ordinary text, is re
 _WORD = re.compile(r"\w+(?:-\w+)*", re.UNICODE)
 #: every word of every page is folded to be looked up; a text repeats most of its words
 _fold_word = functools.lru_cache(maxsize=1 << 16)(fold)
-_ARTICLES = frozenset({"la", "le", "les", "l", "de", "du", "des", "d"})
+_ARTICLES = frozenset({"la", "le", "les", "l", "de", "du", "des", "d", "au", "aux"})
 #: single-word names that are far more often French words or first names than places
 _AMBIGUOUS = frozenset(fold(w) for w in "Vif Bourg Bois Le La Les Eau Val Mont Port Nord Sud Centre Plan Lans "
                        "Pont Saint Sainte France Notre Dame Grand Villard Charmes Moras Lent Mens Moirans "
