@@ -20,10 +20,11 @@ name and section titles, pages); semantic vectors through phare's own units and 
 - ``hybrid``: words and dense fused (standard scores or reciprocal ranks, weight by kind of query).
 
 Weights are chosen by K-fold cross-validation over queries: for each fold, among the grid points
-that do not lose to BM25 on any set and any measure (nDCG@10, MRR@10, Recall@10) over the other folds
-(if there are any), the one with the best mean nDCG@10 over the sets' other folds is scored on this fold; the table shows these held-out
-scores only. The choice on all queries (what ``services/search/ranking.py`` should hold) is printed
-last. Extractions and vectors are cached in ``bench/.cache`` (keyed by content and version).
+that do not lose to BM25 on any set and any measure (nDCG@10, MRR@10, Recall@10) over the other
+folds (if there are any), the one with the best mean nDCG@10 over the sets' other folds is scored
+on this fold; the table shows these held-out scores only. The choice on all queries (what
+``services/search/ranking.py`` should hold) is printed last. Extractions and vectors are cached in
+``bench/.cache`` (keyed by content and version).
 The last line is JSON.
 """
 
