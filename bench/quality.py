@@ -7,8 +7,9 @@ Half A ("règles"), the documents the rules were written on: ../shared/data/corp
 (analysis_texts.yaml; corpus-extra and these texts were the held-apart half until their failures
 were read on 2026-12-03; five more, labelled on 2026-12-07 and measured once blind, joined them, and eleven
 more late that day, measured blind as a batch first). Half B
-("à part"): bench/quality/texts-apart (analysis_apart.yaml), twenty-three public texts labelled before
-phare's output on them was seen (ten on 2026-12-03, thirteen on 2026-12-07); nobody writes a rule from them. A
+("à part"): bench/quality/texts-apart (analysis_apart.yaml), twenty-eight public texts labelled before
+phare's output on them was seen (ten on 2026-12-03, thirteen on 2026-12-07, five on 2026-12-08); nobody
+writes a rule from them. A
 rule change is judged on half B; half A only says whether it still holds where it was written.
 Sources and licences of the texts are in each folder's manifest.csv.
 
