@@ -111,7 +111,7 @@ class Gazetteer:
                 continue
             core = fold(rest)
             bare = _LEADING_ARTICLE.sub("", core)
-            place = _EPCI_SUFFIX.sub("", bare) or bare
+            place = _EPCI_SUFFIX.sub("", bare)  # the suffix needs a word before it: a place is left
             variants = {" ".join(f"{long} {link} {name}".split()) for long in _EPCI_TYPES[kind]
                         for link in _CONNECTORS for name in (bare, place)}
             variants |= {name for name in (core, bare) if len(name.split()) >= 2 and name not in taken}
