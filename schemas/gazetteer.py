@@ -67,6 +67,7 @@ class Gazetteer:
         self._add_short_names(territories)
         self._add_contracted_names(territories)
         self._add_intercommunality_names(territories)
+        self._add_metropole_names(territories)
         #: folded first word of every name -> the most words a name starting with it has
         self.max_words: dict[str, int] = {}
         for name in self.by_name:
@@ -117,6 +118,25 @@ class Gazetteer:
             variants |= {name for name in (core, bare) if len(name.split()) >= 2 and name not in taken}
             for name in variants:
                 if t not in self.by_name[name]:
+                    self.by_name[name].append(t)
+
+    def _add_metropole_names(self, territories: list[Territory]) -> None:
+        """A métropole by its largest commune, as texts write it whatever its official name:
+        "Montpellier Métropole" and "la métropole de Montpellier" for Montpellier Méditerranée
+        Métropole, "Grenoble Métropole" for Grenoble-Alpes-Métropole, "la métropole du Havre"."""
+        largest: dict[str, Territory] = {}
+        for t in territories:
+            if t.level == "commune" and t.parent.startswith("epci:") and (
+                    t.parent not in largest or t.population > largest[t.parent].population):
+                largest[t.parent] = t
+        for t in territories:
+            if t.level != "epci" or "metropole" not in fold(t.name).split() or t.key not in largest:
+                continue
+            city = fold(largest[t.key].name)
+            article, _, rest = city.partition(" ")
+            after_de = f"{_CONTRACTIONS[article][0]} {rest}" if article in _CONTRACTIONS and rest else f"de {city}"
+            for name in (f"{city} metropole", f"metropole {after_de}"):
+                if not self.by_name.get(name):
                     self.by_name[name].append(t)
 
     @classmethod

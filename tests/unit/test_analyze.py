@@ -487,6 +487,9 @@ def test_a_small_one_word_commune_is_not_read_after_a_contracted_article(tagger:
     ("Les élus de Grand Chambéry votent le budget.", "epci:200069110"),  # "CA du Grand Chambéry"
     ("le magazine de l'agglomération du Douaisis", "epci:200044618"),  # "CA Douaisis Agglo"
     ("l'Agglo de Dinan vote son budget", "epci:200068989"),  # "CA Dinan Agglomération"
+    ("Montpellier Métropole vote son budget.", "epci:243400017"),  # "Montpellier Méditerranée Métropole"
+    ("Le plan climat de la métropole de Rouen.", "epci:200023414"),  # "Métropole Rouen Normandie"
+    ("Le port de la métropole du Havre.", "epci:200084952"),  # "CU Le Havre Seine Métropole"
 ])
 def test_intercommunalities_as_texts_write_them(tagger: TerritoryTagger, text: str, key: str) -> None:
     """The gazetteer says "CA Dinan Agglomération", "CC Le Grésivaudan": texts do not."""

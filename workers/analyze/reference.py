@@ -5,7 +5,8 @@ from __future__ import annotations
 
 # 12: an agglomeration by its kind and place ("l'agglomération du Douaisis", "l'Agglo de Dinan"); a small commune
 #     named through its inhabitants, mayor, town hall or as a village ("habitants de Couthenans"); a commune
-#     named with its article after "de" or "à" ("du Mans", "au Pont-de-Claix")
+#     named with its article after "de" or "à" ("du Mans", "au Pont-de-Claix"); a métropole by its largest commune
+#     ("Montpellier Métropole", "la métropole de Rouen")
 # 11: a small commune the text has called a commune once is that commune wherever it is named, a compound
 #     commune name is a name (and its first word after it), a place before a comma is not a list item unless a
 #     name follows; "artificialisées" is land take; a year after a conditional ("pourrions en 2050") or a share
