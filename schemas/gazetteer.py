@@ -39,6 +39,13 @@ _CONTRACTIONS = {"le": ("du", "au"), "les": ("des", "aux")}
 _MIN_CONTRACTED_WORD_POP = 50_000
 
 
+def _contracted(folded: str) -> tuple[str, ...]:
+    """A folded name that starts with "le"/"les" as French writes it after "de" and "à" ("le mans" ->
+    "du mans", "au mans"); nothing for any other name."""
+    article, _, rest = folded.partition(" ")
+    return tuple(f"{c} {rest}" for c in _CONTRACTIONS[article]) if article in _CONTRACTIONS and rest else ()
+
+
 @dataclass(frozen=True)
 class Territory:
     code: str
@@ -88,14 +95,14 @@ class Gazetteer:
         """A commune whose name starts with an article as texts write it after "de" and "à": "le Pays du
         Mans", "au Pont-de-Claix", "des Sables-d'Olonne" (a single word only for a large city)."""
         for t in territories:
-            article, _, rest = fold(t.name).partition(" ")
-            if t.level != "commune" or article not in _CONTRACTIONS or not rest:
+            name = fold(t.name)
+            forms = _contracted(name) if t.level == "commune" else ()
+            one_word = len(name.split()) == 2  # "le mans": the article and one word
+            if not forms or (one_word and t.population < _MIN_CONTRACTED_WORD_POP):
                 continue
-            if " " not in rest and t.population < _MIN_CONTRACTED_WORD_POP:
-                continue
-            for contracted in _CONTRACTIONS[article]:
-                if t not in self.by_name[f"{contracted} {rest}"]:
-                    self.by_name[f"{contracted} {rest}"].append(t)
+            for form in forms:
+                if t not in self.by_name[form]:
+                    self.by_name[form].append(t)
 
     def _add_intercommunality_names(self, territories: list[Territory]) -> None:
         """An EPCI as texts write it: "CC du Trièves" is also "communauté de communes du Trièves";
@@ -133,8 +140,7 @@ class Gazetteer:
             if t.level != "epci" or "metropole" not in fold(t.name).split() or t.key not in largest:
                 continue
             city = fold(largest[t.key].name)
-            article, _, rest = city.partition(" ")
-            after_de = f"{_CONTRACTIONS[article][0]} {rest}" if article in _CONTRACTIONS and rest else f"de {city}"
+            after_de = next(iter(_contracted(city)), f"de {city}")  # "du havre", "de rouen"
             for name in (f"{city} metropole", f"metropole {after_de}"):
                 if not self.by_name.get(name):
                     self.by_name[name].append(t)
